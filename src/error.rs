@@ -1,0 +1,114 @@
+//! Typed errors for everything a caller can get wrong.
+//!
+//! A public [`Error`] wraps an [`ErrorKind`] (the regex-automata shape): user
+//! mistakes are values, never panics. A broken internal invariant is a bug
+//! and panics (or trips a `debug_assert!`) instead.
+
+use std::fmt;
+
+/// What went wrong. Each variant carries the numbers needed to fix the call.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A parameter is out of its valid range.
+    #[error("invalid parameter `{name}` = {value}: {reason}")]
+    InvalidParam {
+        /// Parameter name as in [`crate::ParamsBuilder`].
+        name: &'static str,
+        /// The offending value, printed.
+        value: String,
+        /// The rule it breaks.
+        reason: &'static str,
+    },
+    /// A vector's length differs from the index dimension.
+    #[error("dimension mismatch: index has dim {expected}, vector has {got}")]
+    DimensionMismatch {
+        /// The index dimension.
+        expected: usize,
+        /// The vector's length.
+        got: usize,
+    },
+    /// A coordinate is NaN or infinite (or overflows in the distance).
+    #[error("non-finite value {value} at coordinate {coordinate}")]
+    NonFinite {
+        /// Position of the bad coordinate (or `usize::MAX` for a derived quantity such as the norm).
+        coordinate: usize,
+        /// The value found.
+        value: f32,
+    },
+    /// A vector with zero (or subnormal-only) norm under the cosine metric.
+    #[error("zero vector: cosine distance is undefined for a vector of norm {norm}")]
+    ZeroVector {
+        /// The computed norm.
+        norm: f32,
+    },
+    /// k = 0 asked of a k-NN search.
+    #[error("k must be at least 1")]
+    ZeroK,
+    /// ef below k (Alg. 5 needs ef >= k).
+    #[error("ef ({ef}) must be at least k ({k})")]
+    EfLessThanK {
+        /// The requested ef.
+        ef: usize,
+        /// The requested k.
+        k: usize,
+    },
+    /// A search on an index with no nodes.
+    #[error("the index is empty")]
+    EmptyIndex,
+    /// A label that is already in the index.
+    #[error("label {label} is already in the index")]
+    DuplicateLabel {
+        /// The repeated label.
+        label: u64,
+    },
+    /// More nodes than u32 ids can hold.
+    #[error("capacity exceeded: at most {max} nodes")]
+    CapacityExceeded {
+        /// The maximum number of nodes.
+        max: u64,
+    },
+}
+
+/// The error type of every fallible hnswlab call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Error {
+    kind: ErrorKind,
+}
+
+impl Error {
+    /// The kind of error, for matching.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    pub(crate) fn invalid(
+        name: &'static str,
+        value: impl fmt::Display,
+        reason: &'static str,
+    ) -> Self {
+        ErrorKind::InvalidParam {
+            name,
+            value: value.to_string(),
+            reason,
+        }
+        .into()
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Error { kind }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.kind.fmt(f)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Result alias for hnswlab calls.
+pub type Result<T> = std::result::Result<T, Error>;

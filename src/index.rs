@@ -1,0 +1,233 @@
+//! The reference HNSW index: validated inserts (Alg. 1) and k-NN search (Alg. 5).
+
+use crate::distance::{prepare, Metric};
+use crate::error::{Error, ErrorKind, Result};
+use crate::graph::Graph;
+use crate::ids::{Layer, NodeId};
+use crate::insert::{connect, BuildStats, InsertTrace, Parts};
+use crate::level::level;
+use crate::params::Params;
+use crate::search::{knn, Scratch};
+use crate::store::{Labels, Vectors};
+use crate::view::GraphView;
+
+/// Largest accepted dimension.
+pub const MAX_DIM: usize = 1 << 16;
+/// Largest number of nodes (ids are u32; one value is kept free).
+pub const MAX_NODES: u64 = u32::MAX as u64 - 1;
+
+/// One search result.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Neighbour {
+    /// External label.
+    pub label: u64,
+    /// Internal id.
+    pub id: NodeId,
+    /// Distance to the query under the index metric.
+    pub distance: f32,
+}
+
+/// A single-threaded HNSW index, deterministic from its seed and insertion order.
+#[derive(Debug)]
+pub struct Hnsw {
+    pub(crate) params: Params,
+    pub(crate) graph: Graph,
+    pub(crate) vectors: Vectors,
+    pub(crate) labels: Labels,
+    pub(crate) scratch: Scratch,
+    pub(crate) stats: BuildStats,
+}
+
+impl Hnsw {
+    /// An empty index for vectors of length `dim`.
+    pub fn new(dim: usize, params: Params) -> Result<Self> {
+        if dim == 0 || dim > MAX_DIM {
+            return Err(Error::invalid("dim", dim, "must be in 1..=65536"));
+        }
+        Ok(Hnsw {
+            graph: Graph::new(params.m, params.m0),
+            vectors: Vectors::new(dim),
+            labels: Labels::default(),
+            scratch: Scratch::new(),
+            stats: BuildStats::default(),
+            params,
+        })
+    }
+
+    /// Reserve room for `n` more vectors.
+    pub fn reserve(&mut self, n: usize) {
+        self.graph.reserve(n);
+        self.vectors.reserve(n);
+    }
+
+    /// Build parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.graph.len()
+    }
+
+    /// True when the index holds no vectors.
+    pub fn is_empty(&self) -> bool {
+        self.graph.is_empty()
+    }
+
+    /// Vector length.
+    pub fn dim(&self) -> usize {
+        self.vectors.dim()
+    }
+
+    /// Build counters (distances, reselections, Symmetric repairs).
+    pub fn stats(&self) -> &BuildStats {
+        &self.stats
+    }
+
+    /// The adjacency storage.
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// Bytes held by vectors, adjacency and labels.
+    pub fn memory_bytes(&self) -> usize {
+        self.graph.memory_bytes() + self.vectors.memory_bytes() + self.labels.memory_bytes()
+    }
+
+    /// Insert `v` under `label` (paper Alg. 1); returns its id.
+    pub fn insert(&mut self, label: u64, v: &[f32]) -> Result<NodeId> {
+        Ok(self.insert_traced(label, v)?.node)
+    }
+
+    /// Insert and return what the insert did, for the per-insert checks.
+    pub fn insert_traced(&mut self, label: u64, v: &[f32]) -> Result<InsertTrace> {
+        let id = self.allocate(label, v)?;
+        Ok(self.connect(id))
+    }
+
+    /// Validate, store the vector and label, and add the node with its level,
+    /// unlinked. Nothing changes on error.
+    pub(crate) fn allocate(&mut self, label: u64, v: &[f32]) -> Result<NodeId> {
+        let prepared = prepare(self.params.metric, self.dim(), v)?;
+        self.allocate_prepared(label, &prepared)
+    }
+
+    pub(crate) fn allocate_prepared(&mut self, label: u64, prepared: &[f32]) -> Result<NodeId> {
+        if self.len() as u64 >= MAX_NODES {
+            return Err(ErrorKind::CapacityExceeded { max: MAX_NODES }.into());
+        }
+        if !self.labels.push(label) {
+            return Err(ErrorKind::DuplicateLabel { label }.into());
+        }
+        let id = NodeId(self.len() as u32);
+        let lvl = level(self.params.seed, id, self.params.ml, self.params.level_cap);
+        self.vectors.push(prepared);
+        let got = self.graph.add_node(lvl);
+        debug_assert_eq!(got, id);
+        Ok(id)
+    }
+
+    /// Alg. 1 for an allocated node.
+    pub(crate) fn connect(&mut self, id: NodeId) -> InsertTrace {
+        connect(
+            &mut self.graph,
+            &self.vectors,
+            &self.params,
+            &mut self.scratch,
+            &mut self.stats,
+            id,
+        )
+    }
+
+    fn check_query(&self, q: &[f32], k: usize, ef: usize) -> Result<Vec<f32>> {
+        if k == 0 {
+            return Err(ErrorKind::ZeroK.into());
+        }
+        if ef < k {
+            return Err(ErrorKind::EfLessThanK { ef, k }.into());
+        }
+        let q = prepare(self.params.metric, self.dim(), q)?;
+        if self.is_empty() {
+            return Err(ErrorKind::EmptyIndex.into());
+        }
+        Ok(q)
+    }
+
+    /// The `k` nearest stored vectors to `q` (Alg. 5), ascending by distance.
+    pub fn search(&self, q: &[f32], k: usize, ef: usize) -> Result<Vec<Neighbour>> {
+        self.search_with(&mut Scratch::new(), q, k, ef)
+    }
+
+    /// As [`Hnsw::search`], reusing `scratch` so the hot path does not allocate.
+    pub fn search_with(
+        &self,
+        scratch: &mut Scratch,
+        q: &[f32],
+        k: usize,
+        ef: usize,
+    ) -> Result<Vec<Neighbour>> {
+        let q = self.check_query(q, k, ef)?;
+        let entry = self
+            .graph
+            .entry()
+            .expect("non-empty index has an entry point");
+        let parts = Parts {
+            graph: &self.graph,
+            vectors: &self.vectors,
+            metric: self.params.metric,
+        };
+        let found = knn(&parts, entry, self.graph.max_level(), &q, k, ef, scratch);
+        Ok(found
+            .into_iter()
+            .map(|s| Neighbour {
+                label: self.labels.label(s.id),
+                id: s.id,
+                distance: s.dist,
+            })
+            .collect())
+    }
+}
+
+impl GraphView for Hnsw {
+    fn len(&self) -> usize {
+        self.graph.len()
+    }
+    fn dim(&self) -> usize {
+        self.vectors.dim()
+    }
+    fn metric(&self) -> Metric {
+        self.params.metric
+    }
+    fn m(&self) -> usize {
+        self.params.m
+    }
+    fn m0(&self) -> usize {
+        self.params.m0
+    }
+    fn level(&self, id: NodeId) -> Layer {
+        self.graph.level(id)
+    }
+    fn neighbours(&self, id: NodeId, layer: Layer) -> &[NodeId] {
+        if layer > self.graph.level(id) {
+            &[]
+        } else {
+            self.graph.neighbours(id, layer)
+        }
+    }
+    fn entry_point(&self) -> Option<NodeId> {
+        self.graph.entry()
+    }
+    fn max_level(&self) -> Layer {
+        self.graph.max_level()
+    }
+    fn vector(&self, id: NodeId) -> &[f32] {
+        self.vectors.get(id)
+    }
+    fn label(&self, id: NodeId) -> u64 {
+        self.labels.label(id)
+    }
+    fn id_of(&self, label: u64) -> Option<NodeId> {
+        self.labels.id(label)
+    }
+}

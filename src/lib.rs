@@ -1,0 +1,54 @@
+//! # hnswlab
+//!
+//! A reference HNSW (Malkov & Yashunin, "Efficient and robust approximate
+//! nearest neighbor search using Hierarchical Navigable Small World graphs",
+//! TPAMI 2018) built to be checked: deterministic from a seed, with the paper's
+//! algorithms named where they are implemented, and a read-only [`GraphView`]
+//! that `hnswlab-invariants` checks.
+//!
+//! | paper | here |
+//! |---|---|
+//! | Alg. 1 INSERT | [`Hnsw::insert`], `insert.rs` |
+//! | Alg. 2 SEARCH-LAYER | [`search::search_layer`] |
+//! | Alg. 3 SELECT-NEIGHBORS-SIMPLE | [`select::select_simple`] |
+//! | Alg. 4 SELECT-NEIGHBORS-HEURISTIC | [`select::select_heuristic`] |
+//! | Alg. 5 K-NN-SEARCH | [`Hnsw::search`], [`search::knn`] |
+//! | level `floor(-ln(u) mL)` | [`level::level`] |
+//!
+//! ```
+//! use hnswlab::{Hnsw, Params};
+//! let mut index = Hnsw::new(2, Params::builder().m(4).seed(7).build()?)?;
+//! for (label, v) in [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]].iter().enumerate() {
+//!     index.insert(label as u64, v)?;
+//! }
+//! let hits = index.search(&[0.9, 0.1], 1, 10)?;
+//! assert_eq!(hits[0].label, 1);
+//! # Ok::<(), hnswlab::Error>(())
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod distance;
+pub mod error;
+pub mod graph;
+pub mod ids;
+pub mod index;
+pub mod insert;
+pub mod level;
+pub mod oracle;
+pub mod params;
+pub mod search;
+pub mod select;
+pub mod store;
+pub mod synthetic;
+pub mod view;
+pub mod visited;
+
+pub use distance::Metric;
+pub use error::{Error, ErrorKind, Result};
+pub use ids::{Layer, NodeId};
+pub use index::{Hnsw, Neighbour};
+pub use insert::{BackLink, BuildStats, InsertTrace, LayerTrace};
+pub use params::{Params, ParamsBuilder, PrunePolicy, Selection};
+pub use search::{Scored, Scratch};
+pub use view::{GraphView, Snapshot};

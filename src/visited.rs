@@ -1,0 +1,66 @@
+//! A visited set cleared in O(1) by bumping a generation tag.
+//!
+//! Invariant: `contains(id)` is true iff `insert(id)` was called since the
+//! last `clear`. When the 32-bit generation wraps, the tags are zeroed once.
+
+use crate::ids::NodeId;
+
+/// Generation-tagged visited set over node ids.
+#[derive(Clone, Debug, Default)]
+pub struct Visited {
+    tags: Vec<u32>,
+    generation: u32,
+}
+
+impl Visited {
+    /// Forget every visit and make room for ids `0..n`.
+    pub fn clear(&mut self, n: usize) {
+        if self.tags.len() < n {
+            self.tags.resize(n, 0);
+        }
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.tags.iter_mut().for_each(|t| *t = 0);
+            self.generation = 1;
+        }
+    }
+
+    /// Mark `id` visited; true if it was not visited before.
+    #[inline]
+    pub fn insert(&mut self, id: NodeId) -> bool {
+        let t = &mut self.tags[id.index()];
+        if *t == self.generation {
+            false
+        } else {
+            *t = self.generation;
+            true
+        }
+    }
+
+    /// True if `id` was visited since the last clear.
+    #[inline]
+    pub fn contains(&self, id: NodeId) -> bool {
+        self.tags.get(id.index()) == Some(&self.generation)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generation_wrap_forgets_old_visits() {
+        let mut v = Visited::default();
+        v.clear(4);
+        v.generation = u32::MAX - 1;
+        v.clear(4); // generation u32::MAX
+        assert!(v.insert(NodeId(1)));
+        v.clear(4); // wraps: tags zeroed, generation 1
+        assert!(
+            !v.contains(NodeId(1)),
+            "a visit from before the wrap must be forgotten"
+        );
+        assert!(v.insert(NodeId(1)));
+        assert!(!v.insert(NodeId(1)));
+    }
+}

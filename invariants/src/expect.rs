@@ -1,0 +1,41 @@
+//! What a caller expects of a graph: which checks are hard failures.
+
+use hnswlab::{Params, PrunePolicy};
+
+/// Which invariants are hard, and the numbers the checks need.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expectations {
+    /// I3 hard form: every edge has its reverse (the Symmetric policy).
+    pub symmetric: bool,
+    /// I4: the ef used for the per-insert self-search (efConstruction).
+    pub ef_construction: usize,
+    /// I5 as a hard failure: every node reachable from the entry point on every layer it is on, in-degree >= 1.
+    pub require_reachable: bool,
+    /// I6: how many stored vectors to use as queries for the exactness check (0 = skip).
+    pub exact_queries: usize,
+    /// I6 runs only when the graph has at most this many nodes (it costs O(queries x n)).
+    pub exact_max_nodes: usize,
+    /// I7: the level law to test, `(mL, level cap)`; `None` skips it.
+    pub level_law: Option<(f64, u8)>,
+    /// I7 runs only from this many nodes on (a statistical test needs a sample).
+    pub level_law_min_nodes: usize,
+    /// I8: the number of vectors the caller inserted.
+    pub inserted: Option<usize>,
+}
+
+impl Expectations {
+    /// The expectations that follow from build parameters, with I5 soft and
+    /// I6/I7 at their defaults.
+    pub fn for_params(p: &Params) -> Self {
+        Expectations {
+            symmetric: p.prune() == PrunePolicy::Symmetric,
+            ef_construction: p.ef_construction(),
+            require_reachable: false,
+            exact_queries: 16,
+            exact_max_nodes: 2_000,
+            level_law: Some((p.ml(), p.level_cap())),
+            level_law_min_nodes: 1_000,
+            inserted: None,
+        }
+    }
+}

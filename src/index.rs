@@ -4,7 +4,7 @@ use crate::distance::{prepare, Metric};
 use crate::error::{Error, ErrorKind, Result};
 use crate::graph::Graph;
 use crate::ids::{Layer, NodeId};
-use crate::insert::{connect, BuildStats, InsertTrace, Parts};
+use crate::insert::{connect, BuildStats, InsertTrace, Mutation, Parts};
 use crate::level::level;
 use crate::params::Params;
 use crate::search::{knn, Scratch};
@@ -36,6 +36,8 @@ pub struct Hnsw {
     pub(crate) labels: Labels,
     pub(crate) scratch: Scratch,
     pub(crate) stats: BuildStats,
+    /// Always `Mutation::None` outside `crate::mutants`.
+    pub(crate) mutation: Mutation,
 }
 
 impl Hnsw {
@@ -50,8 +52,47 @@ impl Hnsw {
             labels: Labels::default(),
             scratch: Scratch::new(),
             stats: BuildStats::default(),
+            mutation: Mutation::None,
             params,
         })
+    }
+
+    /// An index whose lists have room for `m` / `m0` links although `params`
+    /// say otherwise: only the no-truncation mutant uses it.
+    pub(crate) fn with_list_room(dim: usize, params: Params, m: usize, m0: usize) -> Result<Self> {
+        let mut h = Hnsw::new(dim, params)?;
+        h.graph = Graph::new(m, m0);
+        Ok(h)
+    }
+
+    /// Rebuild an index from a graph another strategy produced (levels, lists,
+    /// entry point, vectors and labels are taken as they are).
+    pub fn from_view<V: GraphView + ?Sized>(view: &V, params: Params) -> Result<Self> {
+        let mut h = Hnsw::new(view.dim(), params)?;
+        let n = view.len();
+        h.reserve(n);
+        for i in 0..n as u32 {
+            let id = NodeId(i);
+            if !h.labels.push(view.label(id)) {
+                return Err(ErrorKind::DuplicateLabel {
+                    label: view.label(id),
+                }
+                .into());
+            }
+            h.vectors.push(view.vector(id));
+            h.graph.add_node(view.level(id));
+        }
+        for i in 0..n as u32 {
+            let id = NodeId(i);
+            for l in 0..=view.level(id).0 {
+                h.graph
+                    .set_neighbours(id, Layer(l), view.neighbours(id, Layer(l)));
+            }
+        }
+        if let Some(e) = view.entry_point() {
+            h.graph.set_entry(e, view.max_level());
+        }
+        Ok(h)
     }
 
     /// Reserve room for `n` more vectors.
@@ -121,7 +162,17 @@ impl Hnsw {
             return Err(ErrorKind::DuplicateLabel { label }.into());
         }
         let id = NodeId(self.len() as u32);
-        let lvl = level(self.params.seed, id, self.params.ml, self.params.level_cap);
+        let drawn_for = if self.mutation == Mutation::FlatLevels {
+            NodeId(0)
+        } else {
+            id
+        };
+        let lvl = level(
+            self.params.seed,
+            drawn_for,
+            self.params.ml,
+            self.params.level_cap,
+        );
         self.vectors.push(prepared);
         let got = self.graph.add_node(lvl);
         debug_assert_eq!(got, id);
@@ -137,6 +188,7 @@ impl Hnsw {
             &mut self.scratch,
             &mut self.stats,
             id,
+            self.mutation,
         )
     }
 

@@ -109,87 +109,181 @@ fn ids(list: &[Scored]) -> Vec<NodeId> {
     list.iter().map(|s| s.id).collect()
 }
 
-/// Alg. 1 INSERT for node `q`, whose vector is stored and whose (empty) lists
-/// exist at its level. Links it, prunes, promotes the entry point.
-pub(crate) fn connect(
+/// Deliberate deviations from Alg. 1, used only by `crate::mutants`. The
+/// reference path is [`Mutation::None`]; each other variant reproduces a
+/// documented way HNSW builds go wrong (see `../shared/reference/FAILURES.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub(crate) enum Mutation {
+    /// The paper's algorithm.
+    #[default]
+    None,
+    /// No descent and no SEARCH-LAYER: candidates are the entry point and its
+    /// neighbours on each layer ("simplified insertion").
+    SkipNavigation,
+    /// Never adds the reverse connection `e -> q`.
+    OneWayEdges,
+    /// Never promotes the entry point after the first insert.
+    StaleEntryPoint,
+    /// Promotes the entry point before the new node is linked (muninndb#471).
+    EarlyPromotion,
+    /// Writes the back-link on the highest layer both nodes share instead of
+    /// the current layer (hnswlib-rs#37).
+    WrongLayerBackLink,
+    /// Every node draws the level of node 0: a level RNG re-seeded per insert (F5, F10).
+    FlatLevels,
+}
+
+/// The read-only half of Alg. 1: where `q` will link on each layer.
+#[derive(Clone, Debug)]
+pub(crate) struct Plan {
+    pub q: NodeId,
+    pub level: Layer,
+    /// `(layer, selected neighbours)`, top layer first.
+    pub layers: Vec<(Layer, Vec<Scored>)>,
+}
+
+/// Alg. 1 lines 1-10 without writing: descend from the entry point with
+/// ef = 1 through every layer above `level`, then on each layer
+/// `lc <= min(level, L)` run SEARCH-LAYER with efConstruction (entry = the
+/// previous layer's W) and SELECT-NEIGHBORS(q, W, M, lc).
+///
+/// Pure function of the graph it reads, so strategies can plan in parallel
+/// against a frozen graph. Writes on one layer never change the search on
+/// another, so planning all layers before committing equals Alg. 1's
+/// interleaving.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn plan<A: Adjacency + ?Sized>(
+    g: &A,
+    top: Option<(NodeId, Layer)>,
+    params: &Params,
+    s: &mut Scratch,
+    q: NodeId,
+    qv: &[f32],
+    level: Layer,
+    mutation: Mutation,
+) -> Plan {
+    let mut plan = Plan {
+        q,
+        level,
+        layers: Vec::new(),
+    };
+    let Some((ep_id, top)) = top else {
+        return plan;
+    };
+    let metric = params.metric;
+    let mut ep = Scored {
+        dist: metric.distance(qv, g.vector(ep_id)),
+        id: ep_id,
+    };
+    s.distances += 1;
+    let start = level.min(top).0;
+    if mutation == Mutation::SkipNavigation {
+        let mut buf = Vec::new();
+        for lc in (0..=start).rev().map(Layer) {
+            g.copy_neighbours(ep_id, lc, &mut buf);
+            let mut pool = vec![ep];
+            pool.extend(buf.iter().map(|&e| Scored {
+                dist: metric.distance(qv, g.vector(e)),
+                id: e,
+            }));
+            s.distances += buf.len() as u64;
+            pool.sort_unstable();
+            let mut selected = Vec::new();
+            select(
+                g,
+                params.selection,
+                q,
+                qv,
+                &pool,
+                params.m,
+                lc,
+                s,
+                &mut selected,
+            );
+            plan.layers.push((lc, selected));
+        }
+        return plan;
+    }
+    if level < top {
+        ep = descend(g, qv, ep, top, level, s);
+    }
+    let mut entry = vec![ep];
+    let mut found = Vec::new();
+    for lc in (0..=start).rev().map(Layer) {
+        search_layer(g, qv, &entry, params.ef_construction, lc, s, &mut found);
+        let mut selected = Vec::new();
+        select(
+            g,
+            params.selection,
+            q,
+            qv,
+            &found,
+            params.m,
+            lc,
+            s,
+            &mut selected,
+        );
+        plan.layers.push((lc, selected));
+        std::mem::swap(&mut entry, &mut found);
+    }
+    plan
+}
+
+/// The writing half of Alg. 1 (lines 11-19): set `q`'s lists, add back-links
+/// and shrink overflowing lists (prune policy), repair stranded nodes under
+/// Symmetric, and promote the entry point when `level(q)` exceeds the stored
+/// maximum level.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn commit(
     graph: &mut Graph,
     vectors: &Vectors,
     params: &Params,
     s: &mut Scratch,
     stats: &mut BuildStats,
-    q: NodeId,
+    plan: &Plan,
+    mutation: Mutation,
 ) -> InsertTrace {
-    let distances_before = s.distances;
-    let level = graph.level(q);
+    let q = plan.q;
+    let level = plan.level;
     let mut trace = InsertTrace {
         node: q,
         level,
         layers: Vec::new(),
         promoted: false,
     };
-    let Some(ep_id) = graph.entry() else {
-        graph.set_entry(q, level);
-        trace.promoted = true;
-        return trace;
+    let promote = match graph.entry() {
+        None => true,
+        Some(_) => level > graph.max_level() && mutation != Mutation::StaleEntryPoint,
     };
-    let top = graph.max_level();
-    let metric = params.metric;
-    let qv = vectors.get(q);
-    let mut ep = Scored {
-        dist: metric.distance(qv, vectors.get(ep_id)),
-        id: ep_id,
-    };
-    s.distances += 1;
-    if level < top {
-        let parts = Parts {
-            graph,
-            vectors,
-            metric,
-        };
-        ep = descend(&parts, qv, ep, top, level, s);
-    }
-    let mut entry = vec![ep];
-    let mut found = Vec::new();
-    let mut selected = Vec::new();
-    let start = level.min(top).0;
-    for lc in (0..=start).rev().map(Layer) {
-        {
-            let parts = Parts {
-                graph,
-                vectors,
-                metric,
-            };
-            search_layer(
-                &parts,
-                qv,
-                &entry,
-                params.ef_construction,
-                lc,
-                s,
-                &mut found,
-            );
-            select(
-                &parts,
-                params.selection,
-                q,
-                qv,
-                &found,
-                params.m,
-                lc,
-                s,
-                &mut selected,
-            );
-        }
-        graph.set_neighbours(q, lc, &ids(&selected));
+    for (lc, selected) in &plan.layers {
+        let lc = *lc;
+        graph.set_neighbours(q, lc, &ids(selected));
         let mut layer_trace = LayerTrace {
             layer: lc,
-            selected: ids(&selected),
+            selected: ids(selected),
             back_links: Vec::new(),
         };
         let mut stranded = Vec::new();
-        for e in ids(&selected) {
+        for e in ids(selected) {
             let len_before = graph.neighbours(e, lc).len();
-            link_back(graph, vectors, params, s, stats, e, q, lc, &mut stranded);
+            match mutation {
+                Mutation::OneWayEdges => {}
+                Mutation::WrongLayerBackLink => {
+                    let shared = Layer(graph.level(e).0.min(level.0));
+                    link_back(
+                        graph,
+                        vectors,
+                        params,
+                        s,
+                        stats,
+                        e,
+                        q,
+                        shared,
+                        &mut stranded,
+                    );
+                }
+                _ => link_back(graph, vectors, params, s, stats, e, q, lc, &mut stranded),
+            }
             let kept = graph.neighbours(e, lc).contains(&q);
             layer_trace.back_links.push(BackLink {
                 neighbour: e,
@@ -208,13 +302,42 @@ pub(crate) fn connect(
             }
         }
         trace.layers.push(layer_trace);
-        std::mem::swap(&mut entry, &mut found);
     }
-    if level > top {
+    if promote {
         graph.set_entry(q, level);
         trace.promoted = true;
     }
-    stats.distances += s.distances - distances_before;
+    trace
+}
+
+/// Alg. 1 INSERT for node `q`, whose vector is stored and whose (empty) lists
+/// exist at its level: [`plan`] then [`commit`].
+pub(crate) fn connect(
+    graph: &mut Graph,
+    vectors: &Vectors,
+    params: &Params,
+    s: &mut Scratch,
+    stats: &mut BuildStats,
+    q: NodeId,
+    mutation: Mutation,
+) -> InsertTrace {
+    let d0 = s.distances;
+    let level = graph.level(q);
+    let mut top = graph.entry().map(|e| (e, graph.max_level()));
+    if mutation == Mutation::EarlyPromotion && level > graph.max_level() {
+        graph.set_entry(q, level);
+        top = Some((q, level));
+    }
+    let p = {
+        let parts = Parts {
+            graph,
+            vectors,
+            metric: params.metric,
+        };
+        plan(&parts, top, params, s, q, vectors.get(q), level, mutation)
+    };
+    let trace = commit(graph, vectors, params, s, stats, &p, mutation);
+    stats.distances += s.distances - d0;
     trace
 }
 

@@ -192,3 +192,59 @@ impl GraphView for Snapshot {
         self.ids.get(&label).copied()
     }
 }
+
+/// The first `len` nodes of a graph: what a strategy has committed while
+/// later nodes are allocated but not yet linked (nothing links to them).
+pub struct PrefixView<'a, V: GraphView + ?Sized> {
+    inner: &'a V,
+    len: usize,
+}
+
+impl<'a, V: GraphView + ?Sized> PrefixView<'a, V> {
+    /// View nodes `0..len` of `inner`.
+    pub fn new(inner: &'a V, len: usize) -> Self {
+        PrefixView {
+            inner,
+            len: len.min(inner.len()),
+        }
+    }
+}
+
+impl<V: GraphView + ?Sized> GraphView for PrefixView<'_, V> {
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn dim(&self) -> usize {
+        self.inner.dim()
+    }
+    fn metric(&self) -> Metric {
+        self.inner.metric()
+    }
+    fn m(&self) -> usize {
+        self.inner.m()
+    }
+    fn m0(&self) -> usize {
+        self.inner.m0()
+    }
+    fn level(&self, id: NodeId) -> Layer {
+        self.inner.level(id)
+    }
+    fn neighbours(&self, id: NodeId, layer: Layer) -> &[NodeId] {
+        self.inner.neighbours(id, layer)
+    }
+    fn entry_point(&self) -> Option<NodeId> {
+        self.inner.entry_point()
+    }
+    fn max_level(&self) -> Layer {
+        self.inner.max_level()
+    }
+    fn vector(&self, id: NodeId) -> &[f32] {
+        self.inner.vector(id)
+    }
+    fn label(&self, id: NodeId) -> u64 {
+        self.inner.label(id)
+    }
+    fn id_of(&self, label: u64) -> Option<NodeId> {
+        self.inner.id_of(label).filter(|id| id.index() < self.len)
+    }
+}

@@ -1,0 +1,372 @@
+//! **concurrent**: many threads insert into one shared index with per-node
+//! locks and a guarded entry-point promotion, the way hnswlib and faiss scale.
+//!
+//! # Lock discipline
+//! - Locks: one `top` mutex guarding the pair (entry point, max level), and
+//!   one mutex per node guarding all of that node's neighbour lists.
+//! - **A thread never holds two node locks at once.** Reading a list copies it
+//!   under the node's lock and releases it before any distance is computed;
+//!   a back-link locks the neighbour, appends or re-selects (distances only:
+//!   vectors are immutable), and releases it.
+//! - The only nesting is `top` -> one node lock: an insert whose level exceeds
+//!   the max level it read keeps `top` locked until it has linked and
+//!   promoted itself (hnswlib does the same), so promotion is re-checked under
+//!   the lock and two promotions cannot interleave. Nothing takes `top` while
+//!   holding a node lock, so there is no cycle and no deadlock.
+//! - Readers (search, the planning phase of insert) lock `top` only to copy
+//!   the pair, so they always see a consistent pair:
+//!   `level(entry read) >= max level read`.
+//! - A node's lists are written before any back-link to it exists, so no
+//!   thread can reach a node whose lists are not initialised (F3).
+//! - Levels are a pure function of (seed, id): no shared RNG (F5).
+//!
+//! Limits: Standard prune only (Symmetric would need a second lock per dropped
+//! edge); re-selection of a full list never extends candidates (that would
+//! read other nodes' lists under the lock).
+//!
+//! All synchronisation comes from `crate::sync`, so the loom models check
+//! this code itself.
+
+use super::{BuildInput, Built, Commit, Observer, Strategy};
+use crate::distance::{prepare, Metric};
+use crate::error::{Error, Result};
+use crate::ids::{Layer, NodeId};
+use crate::index::Hnsw;
+use crate::insert::{plan, BackLink, InsertTrace, LayerTrace, Mutation};
+use crate::level::level;
+use crate::params::{Params, PrunePolicy, Selection};
+use crate::search::{knn, Adjacency, Scored, Scratch};
+use crate::select::select;
+use crate::sync::{lock, thread, Arc, AtomicUsize, Mutex, Ordering};
+use crate::view::Snapshot;
+
+/// The guarded pair read by every search and insert.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Top {
+    /// Entry point.
+    pub entry: Option<NodeId>,
+    /// Maximum level.
+    pub max_level: Layer,
+}
+
+/// An index shared by inserting and searching threads.
+#[derive(Debug)]
+pub struct SharedIndex {
+    params: Params,
+    dim: usize,
+    vectors: Vec<f32>,
+    levels: Vec<Layer>,
+    labels: Vec<u64>,
+    links: Vec<Mutex<Vec<Vec<NodeId>>>>,
+    top: Mutex<Top>,
+    next: AtomicUsize,
+}
+
+impl SharedIndex {
+    /// An index over prepared rows (validated, normalised for cosine) whose
+    /// levels come from `params`' level function. Nodes are unlinked until inserted.
+    pub fn new(params: Params, dim: usize, vectors: Vec<f32>) -> Self {
+        let n = vectors.len() / dim;
+        let levels = (0..n as u32)
+            .map(|i| level(params.seed(), NodeId(i), params.ml(), params.level_cap()))
+            .collect();
+        Self::with_levels(params, dim, vectors, levels)
+    }
+
+    /// As `new`, with levels given (the loom models force them).
+    pub fn with_levels(params: Params, dim: usize, vectors: Vec<f32>, levels: Vec<Layer>) -> Self {
+        let n = levels.len();
+        assert_eq!(vectors.len(), n * dim, "one level per row");
+        let links = levels
+            .iter()
+            .map(|l| Mutex::new(vec![Vec::new(); l.index() + 1]))
+            .collect();
+        SharedIndex {
+            params,
+            dim,
+            vectors,
+            labels: (0..n as u64).collect(),
+            levels,
+            links,
+            top: Mutex::new(Top {
+                entry: None,
+                max_level: Layer(0),
+            }),
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// Number of node slots.
+    pub fn capacity(&self) -> usize {
+        self.levels.len()
+    }
+
+    /// The (entry point, max level) pair, read atomically.
+    pub fn top(&self) -> Top {
+        *lock(&self.top)
+    }
+
+    /// Level of `id`.
+    pub fn level(&self, id: NodeId) -> Layer {
+        self.levels[id.index()]
+    }
+
+    /// Claim the next row to insert, if any.
+    pub fn claim(&self) -> Option<NodeId> {
+        let i = self.next.fetch_add(1, Ordering::SeqCst);
+        (i < self.capacity()).then(|| NodeId(i as u32))
+    }
+
+    /// Alg. 1 for node `q` under the lock discipline of this module.
+    pub fn insert(&self, q: NodeId, s: &mut Scratch) -> InsertTrace {
+        let level = self.level(q);
+        let mut trace = InsertTrace {
+            node: q,
+            level,
+            layers: Vec::new(),
+            promoted: false,
+        };
+        let mut top = lock(&self.top);
+        let Some(ep) = top.entry else {
+            *top = Top {
+                entry: Some(q),
+                max_level: level,
+            };
+            trace.promoted = true;
+            return trace;
+        };
+        let read = *top;
+        // Keep `top` only if this insert will promote itself (re-checked under the lock).
+        let held = if level > read.max_level {
+            Some(top)
+        } else {
+            drop(top);
+            None
+        };
+        let p = plan(
+            self,
+            Some((ep, read.max_level)),
+            &self.params,
+            s,
+            q,
+            self.vector(q),
+            level,
+            Mutation::None,
+        );
+        {
+            let mut own = lock(&self.links[q.index()]);
+            for (lc, sel) in &p.layers {
+                own[lc.index()] = sel.iter().map(|x| x.id).collect();
+            }
+        }
+        for (lc, sel) in &p.layers {
+            let mut lt = LayerTrace {
+                layer: *lc,
+                selected: sel.iter().map(|x| x.id).collect(),
+                back_links: Vec::new(),
+            };
+            for e in sel {
+                lt.back_links.push(self.link_back(e.id, q, *lc, s));
+            }
+            trace.layers.push(lt);
+        }
+        if let Some(mut top) = held {
+            *top = Top {
+                entry: Some(q),
+                max_level: level,
+            };
+            trace.promoted = true;
+        }
+        trace
+    }
+
+    /// Add `e -> q` on `lc`, re-selecting `e`'s list if it overflows; holds
+    /// only `e`'s lock.
+    fn link_back(&self, e: NodeId, q: NodeId, lc: Layer, s: &mut Scratch) -> BackLink {
+        let cap = self.params.capacity(lc.index());
+        let metric = self.params.metric();
+        let mut lists = lock(&self.links[e.index()]);
+        let list = &mut lists[lc.index()];
+        let len_before = list.len();
+        if !list.contains(&q) {
+            if list.len() < cap {
+                list.push(q);
+            } else {
+                let ev = self.vector(e);
+                let mut pool: Vec<Scored> = list
+                    .iter()
+                    .chain(std::iter::once(&q))
+                    .map(|&x| Scored {
+                        dist: metric.distance(ev, self.vector(x)),
+                        id: x,
+                    })
+                    .collect();
+                s.distances += pool.len() as u64;
+                pool.sort_unstable();
+                let selection = match self.params.selection() {
+                    Selection::Heuristic { keep_pruned, .. } => Selection::Heuristic {
+                        extend_candidates: false,
+                        keep_pruned,
+                    },
+                    Selection::Simple => Selection::Simple,
+                };
+                let mut kept = Vec::new();
+                select(
+                    &VectorsOnly(self),
+                    selection,
+                    e,
+                    ev,
+                    &pool,
+                    cap,
+                    lc,
+                    s,
+                    &mut kept,
+                );
+                *list = kept.iter().map(|x| x.id).collect();
+            }
+        }
+        BackLink {
+            neighbour: e,
+            len_before,
+            kept: list.contains(&q),
+        }
+    }
+
+    /// k-NN (Alg. 5) concurrently with inserts.
+    pub fn search(&self, q: &[f32], k: usize, ef: usize, s: &mut Scratch) -> Vec<Scored> {
+        let top = self.top();
+        match top.entry {
+            None => Vec::new(),
+            Some(ep) => knn(self, ep, top.max_level, q, k, ef.max(k), s),
+        }
+    }
+
+    /// An owned copy (call when no thread is inserting).
+    pub fn snapshot(&self) -> Snapshot {
+        let top = self.top();
+        let lists: Vec<Vec<Vec<NodeId>>> = self.links.iter().map(|m| lock(m).clone()).collect();
+        Snapshot {
+            dim: self.dim,
+            metric: self.params.metric(),
+            m: self.params.m(),
+            m0: self.params.m0(),
+            levels: self.levels.clone(),
+            lists,
+            entry: top.entry,
+            max_level: top.max_level,
+            vectors: self.vectors.clone(),
+            labels: self.labels.clone(),
+            ids: self
+                .labels
+                .iter()
+                .enumerate()
+                .map(|(i, &l)| (l, NodeId(i as u32)))
+                .collect(),
+        }
+    }
+}
+
+impl Adjacency for SharedIndex {
+    fn metric(&self) -> Metric {
+        self.params.metric()
+    }
+    fn len(&self) -> usize {
+        self.levels.len()
+    }
+    #[inline]
+    fn vector(&self, id: NodeId) -> &[f32] {
+        &self.vectors[id.index() * self.dim..(id.index() + 1) * self.dim]
+    }
+    fn copy_neighbours(&self, id: NodeId, layer: Layer, out: &mut Vec<NodeId>) {
+        out.clear();
+        let lists = lock(&self.links[id.index()]);
+        if let Some(l) = lists.get(layer.index()) {
+            out.extend_from_slice(l);
+        }
+    }
+}
+
+/// Vectors without adjacency: what re-selection under a node lock may read.
+struct VectorsOnly<'a>(&'a SharedIndex);
+
+impl Adjacency for VectorsOnly<'_> {
+    fn metric(&self) -> Metric {
+        self.0.params.metric()
+    }
+    fn len(&self) -> usize {
+        self.0.levels.len()
+    }
+    fn vector(&self, id: NodeId) -> &[f32] {
+        self.0.vector(id)
+    }
+    fn copy_neighbours(&self, _: NodeId, _: Layer, _: &mut Vec<NodeId>) {
+        unreachable!("re-selection under a node lock never reads other lists")
+    }
+}
+
+/// Many threads, one index.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Concurrent;
+
+/// Validate and prepare every row.
+pub(crate) fn prepare_all(input: &BuildInput<'_>) -> Result<Vec<f32>> {
+    let n = input.rows()?;
+    let mut out = Vec::with_capacity(input.data.len());
+    for i in 0..n {
+        out.extend(prepare(input.params.metric(), input.dim, input.row(i))?);
+    }
+    Ok(out)
+}
+
+impl Strategy for Concurrent {
+    fn name(&self) -> &'static str {
+        "concurrent"
+    }
+    fn description(&self) -> &'static str {
+        "threads insert into one index with per-node locks"
+    }
+    fn build(&self, input: &BuildInput<'_>, observer: Option<Observer<'_>>) -> Result<Built> {
+        if input.params.prune() != PrunePolicy::Standard {
+            return Err(Error::invalid(
+                "prune",
+                "symmetric",
+                "the concurrent strategy supports the standard policy only",
+            ));
+        }
+        let prepared = prepare_all(input)?;
+        let shared = Arc::new(SharedIndex::new(input.params.clone(), input.dim, prepared));
+        let workers: Vec<_> = (0..input.threads.max(1))
+            .map(|_| {
+                let sh = Arc::clone(&shared);
+                thread::spawn(move || {
+                    let mut s = Scratch::new();
+                    let mut traces = Vec::new();
+                    while let Some(q) = sh.claim() {
+                        traces.push(sh.insert(q, &mut s));
+                    }
+                    (traces, s.distances)
+                })
+            })
+            .collect();
+        let mut distances = 0;
+        for w in workers {
+            let (_, d) = w.join().expect("insert worker panicked");
+            distances += d;
+        }
+        let h = {
+            let mut h = Hnsw::from_view(&shared.snapshot(), input.params.clone())?;
+            h.stats.distances = distances;
+            h
+        };
+        if let Some(o) = observer {
+            // No quiescent point exists between concurrent inserts, so no
+            // per-insert post-condition is observable: only the joined graph.
+            o(Commit {
+                segment: 0,
+                view: &h,
+                traces: &[],
+            });
+        }
+        Ok(Built::single(h))
+    }
+}

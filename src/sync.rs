@@ -1,0 +1,75 @@
+//! The one place locks, atomics and threads come from: `std` normally, `loom`
+//! under `--cfg loom`, so the loom models check the same concurrent code.
+
+#[cfg(loom)]
+pub use loom::sync::atomic::{AtomicUsize, Ordering};
+#[cfg(loom)]
+pub use loom::sync::{Arc, Mutex, MutexGuard};
+#[cfg(loom)]
+pub use loom::thread;
+
+#[cfg(not(loom))]
+pub use std::sync::atomic::{AtomicUsize, Ordering};
+#[cfg(not(loom))]
+pub use std::sync::{Arc, Mutex, MutexGuard};
+#[cfg(not(loom))]
+pub use std::thread;
+
+/// Lock `m`, ignoring poisoning: a panicking holder already fails the build
+/// when its thread is joined, and the data it guarded is only read for the report.
+#[inline]
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// Run `f` on `threads` scoped worker threads (`std` only: loom has no scope,
+/// and the code that uses this is not model-checked).
+pub fn scoped<F>(threads: usize, f: F)
+where
+    F: Fn(usize) + Sync,
+{
+    if threads <= 1 {
+        f(0);
+        return;
+    }
+    std::thread::scope(|sc| {
+        for t in 0..threads {
+            let f = &f;
+            sc.spawn(move || f(t));
+        }
+    });
+}
+
+/// Map `f` over `items` on up to `scratches.len()` scoped threads, each with
+/// its own scratch, keeping the input order in the output (`std` only).
+pub fn map_chunks<T, S, R, F>(items: &[T], scratches: &mut [S], f: F) -> Vec<R>
+where
+    T: Sync,
+    S: Send,
+    R: Send,
+    F: Fn(&T, &mut S) -> R + Sync,
+{
+    let threads = scratches.len().max(1).min(items.len().max(1));
+    if threads <= 1 || scratches.is_empty() {
+        let s = scratches.first_mut().expect("at least one scratch");
+        return items.iter().map(|x| f(x, s)).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|sc| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .zip(scratches.iter_mut())
+            .map(|(part, s)| {
+                let f = &f;
+                sc.spawn(move || part.iter().map(|x| f(x, s)).collect::<Vec<R>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("worker panicked"))
+            .collect()
+    })
+}

@@ -40,6 +40,21 @@ use crate::select::select;
 use crate::sync::{lock, thread, Arc, AtomicUsize, Mutex, Ordering};
 use crate::view::Snapshot;
 
+/// A deliberate concurrency bug, for the loom models that must see it.
+/// Never set outside tests: the strategy always uses [`ConcurrentMutant::None`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ConcurrentMutant {
+    /// The lock discipline above.
+    #[default]
+    None,
+    /// A back-link reads the list under the lock, releases it, then writes
+    /// the list it computed (F4: lost updates).
+    RacyBackLinks,
+    /// Promotion compares with the max level read at the start, without
+    /// holding or re-reading `top` (F1: a later, lower node can demote the entry point).
+    UncheckedPromotion,
+}
+
 /// The guarded pair read by every search and insert.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Top {
@@ -60,6 +75,7 @@ pub struct SharedIndex {
     links: Vec<Mutex<Vec<Vec<NodeId>>>>,
     top: Mutex<Top>,
     next: AtomicUsize,
+    mutant: ConcurrentMutant,
 }
 
 impl SharedIndex {
@@ -67,9 +83,7 @@ impl SharedIndex {
     /// levels come from `params`' level function. Nodes are unlinked until inserted.
     pub fn new(params: Params, dim: usize, vectors: Vec<f32>) -> Self {
         let n = vectors.len() / dim;
-        let levels = (0..n as u32)
-            .map(|i| level(params.seed(), NodeId(i), params.ml(), params.level_cap()))
-            .collect();
+        let levels = (0..n as u32).map(|i| level(params.seed(), NodeId(i), params.ml(), params.level_cap())).collect();
         Self::with_levels(params, dim, vectors, levels)
     }
 
@@ -77,10 +91,7 @@ impl SharedIndex {
     pub fn with_levels(params: Params, dim: usize, vectors: Vec<f32>, levels: Vec<Layer>) -> Self {
         let n = levels.len();
         assert_eq!(vectors.len(), n * dim, "one level per row");
-        let links = levels
-            .iter()
-            .map(|l| Mutex::new(vec![Vec::new(); l.index() + 1]))
-            .collect();
+        let links = levels.iter().map(|l| Mutex::new(vec![Vec::new(); l.index() + 1])).collect();
         SharedIndex {
             params,
             dim,
@@ -88,12 +99,16 @@ impl SharedIndex {
             labels: (0..n as u64).collect(),
             levels,
             links,
-            top: Mutex::new(Top {
-                entry: None,
-                max_level: Layer(0),
-            }),
+            top: Mutex::new(Top { entry: None, max_level: Layer(0) }),
             next: AtomicUsize::new(0),
+            mutant: ConcurrentMutant::None,
         }
+    }
+
+    /// Plant a concurrency bug (loom models only).
+    pub fn with_mutant(mut self, mutant: ConcurrentMutant) -> Self {
+        self.mutant = mutant;
+        self
     }
 
     /// Number of node slots.
@@ -120,39 +135,22 @@ impl SharedIndex {
     /// Alg. 1 for node `q` under the lock discipline of this module.
     pub fn insert(&self, q: NodeId, s: &mut Scratch) -> InsertTrace {
         let level = self.level(q);
-        let mut trace = InsertTrace {
-            node: q,
-            level,
-            layers: Vec::new(),
-            promoted: false,
-        };
+        let mut trace = InsertTrace { node: q, level, layers: Vec::new(), promoted: false };
         let mut top = lock(&self.top);
         let Some(ep) = top.entry else {
-            *top = Top {
-                entry: Some(q),
-                max_level: level,
-            };
+            *top = Top { entry: Some(q), max_level: level };
             trace.promoted = true;
             return trace;
         };
         let read = *top;
         // Keep `top` only if this insert will promote itself (re-checked under the lock).
-        let held = if level > read.max_level {
+        let held = if level > read.max_level && self.mutant != ConcurrentMutant::UncheckedPromotion {
             Some(top)
         } else {
             drop(top);
             None
         };
-        let p = plan(
-            self,
-            Some((ep, read.max_level)),
-            &self.params,
-            s,
-            q,
-            self.vector(q),
-            level,
-            Mutation::None,
-        );
+        let p = plan(self, Some((ep, read.max_level)), &self.params, s, q, self.vector(q), level, Mutation::None);
         {
             let mut own = lock(&self.links[q.index()]);
             for (lc, sel) in &p.layers {
@@ -160,21 +158,18 @@ impl SharedIndex {
             }
         }
         for (lc, sel) in &p.layers {
-            let mut lt = LayerTrace {
-                layer: *lc,
-                selected: sel.iter().map(|x| x.id).collect(),
-                back_links: Vec::new(),
-            };
+            let mut lt =
+                LayerTrace { layer: *lc, selected: sel.iter().map(|x| x.id).collect(), back_links: Vec::new() };
             for e in sel {
                 lt.back_links.push(self.link_back(e.id, q, *lc, s));
             }
             trace.layers.push(lt);
         }
         if let Some(mut top) = held {
-            *top = Top {
-                entry: Some(q),
-                max_level: level,
-            };
+            *top = Top { entry: Some(q), max_level: level };
+            trace.promoted = true;
+        } else if self.mutant == ConcurrentMutant::UncheckedPromotion && level > read.max_level {
+            *lock(&self.top) = Top { entry: Some(q), max_level: level };
             trace.promoted = true;
         }
         trace
@@ -183,53 +178,49 @@ impl SharedIndex {
     /// Add `e -> q` on `lc`, re-selecting `e`'s list if it overflows; holds
     /// only `e`'s lock.
     fn link_back(&self, e: NodeId, q: NodeId, lc: Layer, s: &mut Scratch) -> BackLink {
-        let cap = self.params.capacity(lc.index());
-        let metric = self.params.metric();
+        if self.mutant == ConcurrentMutant::RacyBackLinks {
+            let mut list = lock(&self.links[e.index()])[lc.index()].clone();
+            let len_before = list.len();
+            thread::yield_now();
+            self.add_or_reselect(&mut list, e, q, lc, s);
+            let kept = list.contains(&q);
+            lock(&self.links[e.index()])[lc.index()] = list;
+            return BackLink { neighbour: e, len_before, kept };
+        }
         let mut lists = lock(&self.links[e.index()]);
         let list = &mut lists[lc.index()];
         let len_before = list.len();
-        if !list.contains(&q) {
-            if list.len() < cap {
-                list.push(q);
-            } else {
-                let ev = self.vector(e);
-                let mut pool: Vec<Scored> = list
-                    .iter()
-                    .chain(std::iter::once(&q))
-                    .map(|&x| Scored {
-                        dist: metric.distance(ev, self.vector(x)),
-                        id: x,
-                    })
-                    .collect();
-                s.distances += pool.len() as u64;
-                pool.sort_unstable();
-                let selection = match self.params.selection() {
-                    Selection::Heuristic { keep_pruned, .. } => Selection::Heuristic {
-                        extend_candidates: false,
-                        keep_pruned,
-                    },
-                    Selection::Simple => Selection::Simple,
-                };
-                let mut kept = Vec::new();
-                select(
-                    &VectorsOnly(self),
-                    selection,
-                    e,
-                    ev,
-                    &pool,
-                    cap,
-                    lc,
-                    s,
-                    &mut kept,
-                );
-                *list = kept.iter().map(|x| x.id).collect();
-            }
+        self.add_or_reselect(list, e, q, lc, s);
+        BackLink { neighbour: e, len_before, kept: list.contains(&q) }
+    }
+
+    /// Alg. 1 lines 11-16 on one list: append `q`, or re-select (SELECT-NEIGHBORS
+    /// with Mmax) over the list and `q` when full. Reads vectors only.
+    fn add_or_reselect(&self, list: &mut Vec<NodeId>, e: NodeId, q: NodeId, lc: Layer, s: &mut Scratch) {
+        let cap = self.params.capacity(lc.index());
+        let metric = self.params.metric();
+        if list.contains(&q) {
+            return;
         }
-        BackLink {
-            neighbour: e,
-            len_before,
-            kept: list.contains(&q),
+        if list.len() < cap {
+            list.push(q);
+            return;
         }
+        let ev = self.vector(e);
+        let mut pool: Vec<Scored> = list
+            .iter()
+            .chain(std::iter::once(&q))
+            .map(|&x| Scored { dist: metric.distance(ev, self.vector(x)), id: x })
+            .collect();
+        s.distances += pool.len() as u64;
+        pool.sort_unstable();
+        let selection = match self.params.selection() {
+            Selection::Heuristic { keep_pruned, .. } => Selection::Heuristic { extend_candidates: false, keep_pruned },
+            Selection::Simple => Selection::Simple,
+        };
+        let mut kept = Vec::new();
+        select(&VectorsOnly(self), selection, e, ev, &pool, cap, lc, s, &mut kept);
+        *list = kept.iter().map(|x| x.id).collect();
     }
 
     /// k-NN (Alg. 5) concurrently with inserts.
@@ -256,12 +247,7 @@ impl SharedIndex {
             max_level: top.max_level,
             vectors: self.vectors.clone(),
             labels: self.labels.clone(),
-            ids: self
-                .labels
-                .iter()
-                .enumerate()
-                .map(|(i, &l)| (l, NodeId(i as u32)))
-                .collect(),
+            ids: self.labels.iter().enumerate().map(|(i, &l)| (l, NodeId(i as u32))).collect(),
         }
     }
 }
@@ -361,11 +347,7 @@ impl Strategy for Concurrent {
         if let Some(o) = observer {
             // No quiescent point exists between concurrent inserts, so no
             // per-insert post-condition is observable: only the joined graph.
-            o(Commit {
-                segment: 0,
-                view: &h,
-                traces: &[],
-            });
+            o(Commit { segment: 0, view: &h, traces: &[] });
         }
         Ok(Built::single(h))
     }

@@ -7,7 +7,8 @@ pub struct LayerHealth {
     pub layer: u8,
     /// Nodes on this layer (level >= layer).
     pub nodes: usize,
-    /// Directed edges on this layer.
+    /// Directed edges on this layer that pass I1 (target exists, is not the
+    /// source, and is on the layer).
     pub edges: usize,
     /// Edges `a -> b` with no `b -> a`.
     pub one_way: usize,
@@ -25,6 +26,10 @@ pub struct LayerHealth {
     pub in_degree_mean: f64,
     /// Nodes with an empty out-list although the layer has other nodes.
     pub empty_lists: usize,
+    /// Strongly connected components of the layer (over valid edges).
+    pub scc_count: usize,
+    /// Nodes in the largest strongly connected component.
+    pub largest_scc: usize,
 }
 
 /// Whole-graph census, returned by `check_all` when no hard invariant fails.
@@ -42,4 +47,8 @@ pub struct Health {
     pub zero_in_degree_total: usize,
     /// Queries run by the I6 exactness check (0 if skipped).
     pub exact_queries_run: usize,
+    /// Directed edges `a -> b` with no `b -> a`, summed over layers.
+    pub one_way_total: usize,
+    /// Checks that did not run, each with the reason (e.g. I6 above `exact_max_nodes`).
+    pub skipped: Vec<String>,
 }

@@ -1,28 +1,212 @@
 //! # hnswlab-invariants
 //!
-//! Whole-graph checks over a read-only [`hnswlab::GraphView`].
-//! (Crate docs stating I1-I8 exactly as implemented: to be written with the checks.)
+//! Whole-graph and per-insert checks over a read-only [`hnswlab::GraphView`],
+//! so they apply to the reference index, a [`hnswlab::Snapshot`], a strategy's
+//! graph, or a graph loaded from someone else's file. Every check returns a
+//! `Result`; a failure is a list of typed [`Violation`]s, each carrying what
+//! reproduces it. At most [`violation::REPORT_CAP`] violations of each kind are
+//! kept; the rest are counted in one [`Violation::Omitted`] per kind.
+//!
+//! Notation: `n = len()`, `N_l(a) = neighbours(a, l)`, `capacity(0) = m0`,
+//! `capacity(l > 0) = m`; "node of layer `l`" means an id whose level is `>= l`;
+//! "valid edge" means an entry `b` of `N_l(a)` with `b < n`, `b != a` and
+//! `level(b) >= l`.
+//!
+//! ## The invariants, exactly as checked
+//!
+//! **I1 structure** (always hard; [`check_all`]). For every node `a` and every
+//! `l <= level(a)`, every entry `b` of `N_l(a)`: `b < n`
+//! ([`Violation::LinkOutOfRange`]), `b != a` ([`Violation::SelfLink`]),
+//! `level(b) >= l` ([`Violation::LinkToLowerNode`]; `level(a) >= l` holds by
+//! construction of the loop), `b` listed once ([`Violation::DuplicateLink`]);
+//! and `|N_l(a)| <= capacity(l)` ([`Violation::ListTooLong`]). A node has no
+//! non-empty list above its level, checked on layers
+//! `level(a) + 1 ..= max(stored max level, highest level) + 1`
+//! ([`Violation::ListAboveLevel`]).
+//!
+//! **I2 entry point** (always hard; [`check_all`]). `n == 0` iff there is no
+//! entry point ([`Violation::EntryInEmptyGraph`], [`Violation::MissingEntry`]);
+//! otherwise the entry point `ep < n` ([`Violation::EntryOutOfRange`]),
+//! `level(ep) == max_level()` ([`Violation::EntryLevelMismatch`]) and
+//! `max_level() == max over all v of level(v)` ([`Violation::MaxLevelMismatch`]).
+//! Which of several top-level nodes is `ep` is not checked (FAILURES.md §1.3).
+//!
+//! **I3 bidirectional edges.** [`check_all`] counts, per layer, valid edges
+//! `a -> b` with `a` not in `N_l(b)` (`one_way`, `one_way_fraction` in
+//! [`LayerHealth`]); they are hard violations ([`Violation::OneWayEdge`]) only
+//! when [`Expectations::symmetric`]. Under the paper's Standard prune one-way
+//! edges are normal (FAILURES.md §1.1); the hard Standard form is the insert
+//! post-condition, checked by [`check_insert`]: for each layer `l` of the
+//! trace and each back-link to a selected neighbour `e`, `e < n`
+//! ([`Violation::TraceOutOfRange`], also for the trace's own node); the trace's
+//! `kept` equals `q in N_l(e)` now ([`Violation::TraceMismatch`]); and if
+//! `q not in N_l(e)` then `len_before >= capacity(l)`, i.e. only a list that
+//! was full may have dropped `q` in its re-selection
+//! ([`Violation::MissingBackLink`]). Under `symmetric` one case is accepted:
+//! `kept` is true and the edge is now gone in both directions (`q not in
+//! N_l(e)` and `e not in N_l(q)`), which a Symmetric repair later in the same
+//! insert may do; the new node's own list may lose selected neighbours.
+//!
+//! **I4 per-insert searchability** ([`check_insert`]). With a valid entry point
+//! (else [`Violation::MissingEntry`] / [`Violation::EntryOutOfRange`]),
+//! `knn(view, ep, max_level, v, k = 1, ef = max(1, ef_construction))` over the
+//! new node's stored vector `v` returns a top result whose stored vector is
+//! bitwise identical to `v`, or whose distance is `<= metric.distance(v, v)`
+//! ([`Violation::NotFindable`]). The search ignores link targets `>= n` (they
+//! are I1's to report), so a corrupt graph does not panic the checker.
+//!
+//! **I5 reachability census** ([`check_all`]). For every layer `l` in
+//! `0..=highest level`, over valid edges: nodes of the layer not reached by a
+//! BFS from the entry point (started only if the entry point is a valid id on
+//! the layer), nodes other than the entry point with in-degree 0, nodes with an
+//! empty list while the layer has `>= 2` nodes, in-degree min/max/mean and the
+//! strongly connected components (iterative Tarjan). Always reported in
+//! [`Health`]; unreachable nodes ([`Violation::Unreachable`]) and zero
+//! in-degree ([`Violation::ZeroInDegree`]) are hard only when
+//! [`Expectations::require_reachable`].
+//!
+//! **I6 exactness** ([`check_all`]). When `exact_queries > 0`,
+//! `n <= exact_max_nodes`, no link is out of range, the entry point is valid and
+//! layer 0 is one strongly connected component: for `q = min(exact_queries, n)`
+//! query nodes `floor(i n / q)`, `i in 0..q`, `knn(view, ep, max_level,
+//! vector(id), k = min(10, n), ef = n)` returns exactly the ids, in order, of
+//! `exact_knn(view, vector(id), k)` ([`Violation::Inexact`]). With `ef >= n`
+//! SEARCH-LAYER never evicts from `W` and never stops early (every candidate is
+//! in `W`, so none is farther than `W`'s furthest), so it visits every node
+//! reachable from its layer-0 entry, which strong connectivity makes all of
+//! them. Otherwise the check is skipped and [`Health::skipped`] says why.
+//!
+//! **I7 level law** ([`check_all`]). When `level_law = Some((mL, cap))` and
+//! `n >= level_law_min_nodes`: no level exceeds `cap`
+//! ([`Violation::LevelAboveCap`]), and for each `l` in `1..=cap` the count
+//! `c_l` of nodes with level `>= l` passes the Chernoff test
+//! `n KL(c_l / n || exp(-l / mL)) <= ln(1e9)` ([`Violation::LevelLaw`]): a
+//! false-positive rate below `2e-9` per level for any `n`; see [`levels`].
+//!
+//! **I8 counts** ([`check_all`]). If `inserted = Some(k)`, `n == k`
+//! ([`Violation::CountMismatch`]); for every id, `id_of(label(id)) == Some(id)`
+//! ([`Violation::LabelMismatch`]; catches duplicate and lost labels).
+//!
+//! ## Cost
+//!
+//! [`check_all`] is linear in nodes plus links (I1-I5, I7, I8 each make one
+//! pass per layer with flat arrays; one-way tests scan the target's list,
+//! which is at most `m0` long on a graph that passes I1); I6 costs
+//! `O(queries x n)` and is bounded by `exact_max_nodes`. [`check_insert`] costs
+//! one search plus the trace's lists.
 
+pub mod census;
+pub mod counts;
+pub mod entry;
+pub mod exact;
 pub mod expect;
 pub mod health;
+mod layout;
+pub mod levels;
+pub mod matrix;
+pub mod searchable;
+pub mod structure;
+pub mod symmetry;
 pub mod violation;
+
+#[cfg(test)]
+mod testutil;
 
 pub use expect::Expectations;
 pub use health::{Health, LayerHealth};
 pub use violation::{Violation, Violations};
 
-use hnswlab::{GraphView, InsertTrace};
+use hnswlab::search::Scratch;
+use hnswlab::{GraphView, InsertTrace, Layer};
+
+use crate::census::Census;
+use crate::layout::Layout;
+use crate::violation::Collector;
 
 /// Run every whole-graph check (I1, I2, I3, I5, I6, I7, I8) and return the
 /// health census, or every violation found.
 pub fn check_all<V: GraphView + ?Sized>(view: &V, expect: &Expectations) -> Result<Health, Violations> {
-    let _ = (view, expect);
-    todo!("I1-I8")
+    let mut out = Collector::new();
+    let layout = Layout::of(view);
+    let n = layout.n;
+    let structure = structure::check(view, &layout, &mut out);
+    let entry = entry::check(view, &layout, &mut out);
+    let mut health = Health {
+        nodes: n,
+        level_histogram: if n == 0 { Vec::new() } else { layout.histogram.clone() },
+        ..Health::default()
+    };
+
+    if n > 0 {
+        let mut census = Census::new(n);
+        for l in 0..=layout.highest.0 {
+            let layer = Layer(l);
+            let mut h = census.layer(view, &layout, layer, entry, expect.require_reachable, &mut out);
+            let edges = symmetry::count_layer(view, &layout, layer, expect.symmetric, &mut out);
+            h.edges = edges.edges;
+            h.one_way = edges.one_way;
+            h.one_way_fraction = if edges.edges == 0 { 0.0 } else { edges.one_way as f64 / edges.edges as f64 };
+            health.zero_in_degree_total += h.zero_in_degree;
+            health.one_way_total += h.one_way;
+            health.layers.push(h);
+        }
+        health.unreachable_total = census.ever_unreachable.iter().filter(|&&u| u).count();
+    }
+
+    let layer0_sccs = health.layers.first().map_or(0, |h| h.scc_count);
+    let i6_blocker = if expect.exact_queries == 0 {
+        Some("I6: exact_queries = 0".to_string())
+    } else if n == 0 {
+        Some("I6: the graph is empty".to_string())
+    } else if n > expect.exact_max_nodes {
+        Some(format!("I6: {n} nodes > exact_max_nodes = {}", expect.exact_max_nodes))
+    } else if !structure.in_range {
+        Some("I6: some link targets are out of range (I1)".to_string())
+    } else if layer0_sccs != 1 {
+        Some(format!("I6: layer 0 has {layer0_sccs} strongly connected components, not 1"))
+    } else {
+        None
+    };
+    match (i6_blocker, entry) {
+        (Some(reason), _) => health.skipped.push(reason),
+        (None, None) => health.skipped.push("I6: no valid entry point (I2)".to_string()),
+        (None, Some(ep)) => {
+            health.exact_queries_run = exact::check(view, ep, expect.exact_queries, &mut out);
+        }
+    }
+
+    match expect.level_law {
+        None => health.skipped.push("I7: no level law given".to_string()),
+        Some(_) if n < expect.level_law_min_nodes => {
+            health.skipped.push(format!("I7: {n} nodes < level_law_min_nodes = {}", expect.level_law_min_nodes))
+        }
+        Some((ml, cap)) => {
+            if let Err(reason) = levels::check(&layout, ml, cap, &mut out) {
+                health.skipped.push(reason);
+            }
+        }
+    }
+
+    counts::check(view, expect.inserted, &mut out);
+    out.finish(health)
 }
 
 /// The per-insert checks, run right after the insert that produced `trace`:
 /// the I3 insert post-condition and I4 searchability.
-pub fn check_insert<V: GraphView + ?Sized>(view: &V, trace: &InsertTrace, expect: &Expectations) -> Result<(), Violations> {
-    let _ = (view, trace, expect);
-    todo!("I3 post-condition, I4")
+pub fn check_insert<V: GraphView + ?Sized>(
+    view: &V,
+    trace: &InsertTrace,
+    expect: &Expectations,
+) -> Result<(), Violations> {
+    let mut out = Collector::new();
+    symmetry::check_insert(view, trace, expect.symmetric, &mut out);
+    let n = view.len();
+    if trace.node.index() < n {
+        match view.entry_point() {
+            None => out.push(Violation::MissingEntry { len: n }),
+            Some(e) if e.index() >= n => out.push(Violation::EntryOutOfRange { entry: e, len: n }),
+            Some(e) => searchable::check(view, trace.node, e, expect.ef_construction, &mut Scratch::new(), &mut out),
+        }
+    }
+    out.finish(())
 }

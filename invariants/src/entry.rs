@@ -1,0 +1,117 @@
+//! I2 entry point: present iff the graph is non-empty, and maximal.
+//!
+//! At quiescence (paper Alg. 1 lines 2-3 and 18-19): the graph is empty iff
+//! there is no entry point; otherwise the entry point `ep` is an id `< len`,
+//! `level(ep)` equals the stored maximum level, and the stored maximum level
+//! equals the highest level of any node. Several nodes may share the top
+//! level; which of them is `ep` is not checked.
+
+use hnswlab::{GraphView, NodeId};
+
+use crate::layout::Layout;
+use crate::violation::{Collector, Violation};
+
+/// Check I2. Returns the entry point if it is a valid id (even when its
+/// level is wrong), so that searches can start from it.
+pub(crate) fn check<V: GraphView + ?Sized>(view: &V, layout: &Layout, out: &mut Collector) -> Option<NodeId> {
+    let n = layout.n;
+    let entry = view.entry_point();
+    if n == 0 {
+        if let Some(entry) = entry {
+            out.push(Violation::EntryInEmptyGraph { entry });
+        }
+        return None;
+    }
+    let Some(entry) = entry else {
+        out.push(Violation::MissingEntry { len: n });
+        return None;
+    };
+    if entry.index() >= n {
+        out.push(Violation::EntryOutOfRange { entry, len: n });
+        return None;
+    }
+    let stored = view.max_level();
+    let entry_level = layout.level(entry);
+    if entry_level != stored {
+        out.push(Violation::EntryLevelMismatch { entry, entry_level, max_level: stored });
+    }
+    if stored != layout.highest {
+        if let Some(node) = layout.highest_node {
+            out.push(Violation::MaxLevelMismatch { stored, highest: layout.highest, node });
+        }
+    }
+    Some(entry)
+}
+
+#[cfg(test)]
+mod tests {
+    use hnswlab::{GraphView, Hnsw, Layer, NodeId, PrunePolicy, Snapshot};
+
+    use crate::testutil::{assert_kinds, assert_pass, fixture, params};
+    use crate::violation::Violation;
+    use crate::{check_all, Expectations};
+
+    const SEED: u64 = 11;
+
+    fn empty() -> (Snapshot, Expectations) {
+        let index = Hnsw::new(2, params(PrunePolicy::Standard, 3, SEED)).expect("valid");
+        let mut e = Expectations::for_params(index.params());
+        e.inserted = Some(0);
+        (Snapshot::of(&index), e)
+    }
+
+    #[test]
+    fn empty_graph_passes() {
+        let (s, e) = empty();
+        let h = assert_pass(check_all(&s, &e), "empty graph");
+        assert_eq!(h.nodes, 0);
+        assert!(h.layers.is_empty() && h.level_histogram.is_empty(), "{h:?}");
+    }
+
+    #[test]
+    fn entry_in_empty_graph_is_reported() {
+        let (mut s, e) = empty();
+        s.entry = Some(NodeId(0));
+        let v = assert_kinds(check_all(&s, &e), &["EntryInEmptyGraph"]);
+        assert_eq!(v.0[0], Violation::EntryInEmptyGraph { entry: NodeId(0) });
+    }
+
+    #[test]
+    fn missing_entry_is_reported() {
+        let (mut s, e) = fixture(PrunePolicy::Standard, SEED);
+        s.entry = None;
+        let v = assert_kinds(check_all(&s, &e), &["MissingEntry"]);
+        assert_eq!(v.0[0], Violation::MissingEntry { len: s.len() });
+    }
+
+    #[test]
+    fn entry_out_of_range_is_reported() {
+        let (mut s, e) = fixture(PrunePolicy::Standard, SEED);
+        let bad = NodeId(s.len() as u32 + 3);
+        s.entry = Some(bad);
+        let v = assert_kinds(check_all(&s, &e), &["EntryOutOfRange"]);
+        assert_eq!(v.0[0], Violation::EntryOutOfRange { entry: bad, len: s.len() });
+    }
+
+    #[test]
+    fn entry_below_the_max_level_is_reported() {
+        let (mut s, e) = fixture(PrunePolicy::Standard, SEED);
+        assert!(s.max_level.0 >= 1, "fixture needs a hierarchy");
+        let low = (0..s.len()).find(|&i| s.levels[i].0 == 0).map(|i| NodeId(i as u32)).expect("a level-0 node");
+        s.entry = Some(low);
+        let v = assert_kinds(check_all(&s, &e), &["EntryLevelMismatch"]);
+        assert_eq!(v.0[0], Violation::EntryLevelMismatch { entry: low, entry_level: Layer(0), max_level: s.max_level });
+    }
+
+    #[test]
+    fn stale_max_level_is_reported() {
+        let (mut s, e) = fixture(PrunePolicy::Standard, SEED);
+        let ep = s.entry.expect("non-empty");
+        let x = (0..s.len()).find(|&i| NodeId(i as u32) != ep).expect("two nodes");
+        let top = Layer(s.max_level.0 + 1);
+        s.levels[x] = top;
+        s.lists[x].resize(top.index() + 1, Vec::new());
+        let v = assert_kinds(check_all(&s, &e), &["MaxLevelMismatch"]);
+        assert_eq!(v.0[0], Violation::MaxLevelMismatch { stored: s.max_level, highest: top, node: NodeId(x as u32) });
+    }
+}

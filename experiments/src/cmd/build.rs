@@ -1,0 +1,198 @@
+//! `hnswlab build`: build an index with every insert checked, sweep search ef,
+//! and census the finished graph.
+//!
+//! Order: parameters are validated before any data is generated; only the
+//! `insert_traced` calls are timed (the per-insert checks are not); the
+//! search sweep runs single-threaded with one reused `Scratch`.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use anyhow::{ensure, Context, Result};
+use hnswlab::{Hnsw, Params, Scratch};
+use hnswlab_invariants::{check_all, check_insert, Expectations, Violation, Violations};
+
+use crate::cli::BuildArgs;
+use crate::data::{self, Dataset, Source};
+use crate::metrics::{self, Truth};
+use crate::output::{DataReport, Files, ParamsReport, Report, SearchPoint, StatsReport};
+use crate::progress;
+
+/// Violations kept for the report; later ones are only counted.
+pub const MAX_VIOLATIONS: usize = 100;
+
+/// The insertion strategy the CLI runs (the reference `Hnsw::insert_traced`).
+pub const STRATEGY: &str = "sequential";
+
+/// Build parameters from the command line.
+pub fn params(args: &BuildArgs) -> Result<Params> {
+    Params::builder()
+        .m(args.m)
+        .ef_construction(args.ef_construction)
+        .seed(args.seed)
+        .selection(args.selection.into())
+        .prune(args.prune.into())
+        .metric(args.metric.into())
+        .build()
+        .context("invalid build parameters")
+}
+
+/// Violations found so far: the first [`MAX_VIOLATIONS`] as text, and a count.
+#[derive(Debug, Default)]
+struct Found {
+    listed: Vec<String>,
+    total: usize,
+}
+
+impl Found {
+    fn add(&mut self, context: &str, vs: &Violations) {
+        for v in &vs.0 {
+            // The checker folds violations past its per-kind cap into one `Omitted`.
+            self.total += match v {
+                Violation::Omitted { omitted, .. } => *omitted,
+                _ => 1,
+            };
+            if self.listed.len() < MAX_VIOLATIONS {
+                self.listed.push(format!("{context}: {v}"));
+            }
+        }
+    }
+}
+
+/// Run `hnswlab build`; `show_progress` draws bars on stderr.
+pub fn run(args: &BuildArgs, command: Vec<String>, show_progress: bool) -> Result<Report> {
+    let params = params(args)?;
+    ensure!(!args.ef.is_empty(), "--ef needs at least one value");
+    let mut notes = Vec::new();
+    if args.threads > 1 {
+        notes.push(format!(
+            "--threads {} recorded, but the CLI builds sequentially only: it ran on 1 thread",
+            args.threads
+        ));
+    }
+    let ds = data::load(args)?;
+    let k = metrics::K.min(ds.n());
+    if let Some(&ef) = args.ef.iter().find(|&&ef| ef < k) {
+        anyhow::bail!("--ef {ef} is below k = {k}: search needs ef >= k");
+    }
+    let truth = metrics::truth(&ds, params.metric(), show_progress)?;
+    notes.extend(truth.notes.iter().cloned());
+    for note in &notes {
+        eprintln!("note: {note}");
+    }
+
+    let expect = Expectations { inserted: Some(ds.n()), ..Expectations::for_params(&params) };
+    let mut found = Found::default();
+    let (index, build_time) = build(&ds, &params, &expect, &mut found, show_progress)?;
+    let search = sweep(&index, &ds, &truth, &args.ef)?;
+    let health = match check_all(&index, &expect) {
+        Ok(h) => Some(h),
+        Err(vs) => {
+            found.add("check_all", &vs);
+            None
+        }
+    };
+
+    let build_seconds = build_time.as_secs_f64();
+    Ok(Report {
+        command,
+        version: env!("CARGO_PKG_VERSION"),
+        strategy: STRATEGY,
+        threads: args.threads,
+        params: ParamsReport::from(&params),
+        data: data_report(&ds, &truth),
+        build_seconds,
+        vectors_per_second: ds.n() as f64 / build_seconds.max(1e-9),
+        build_stats: StatsReport::from(index.stats()),
+        memory_bytes: index.memory_bytes(),
+        search,
+        health,
+        violations: found.listed,
+        violations_total: found.total,
+        notes,
+    })
+}
+
+/// Insert every base vector (label = position), timing only the inserts, and
+/// run the per-insert checks after each one.
+fn build(
+    ds: &Dataset,
+    params: &Params,
+    expect: &Expectations,
+    found: &mut Found,
+    show_progress: bool,
+) -> Result<(Hnsw, Duration)> {
+    let mut index = Hnsw::new(ds.dim, params.clone()).context("cannot create the index")?;
+    index.reserve(ds.n());
+    let bar = progress::bar(ds.n() as u64, "build", show_progress);
+    let mut elapsed = Duration::ZERO;
+    for i in 0..ds.n() {
+        let start = Instant::now();
+        let trace = index.insert_traced(i as u64, ds.vector(i));
+        elapsed += start.elapsed();
+        let trace = trace.with_context(|| format!("inserting base vector {i}"))?;
+        if let Err(vs) = check_insert(&index, &trace, expect) {
+            found.add(&format!("insert {i}"), &vs);
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok((index, elapsed))
+}
+
+/// For each ef: recall@k and single-thread QPS over the whole query set.
+fn sweep(index: &Hnsw, ds: &Dataset, truth: &Truth, efs: &[usize]) -> Result<Vec<SearchPoint>> {
+    let mut scratch = Scratch::new();
+    let queries = ds.query_count();
+    let mut points = Vec::with_capacity(efs.len());
+    for &ef in efs {
+        let mut results = Vec::with_capacity(queries);
+        let distances_before = scratch.distances;
+        let start = Instant::now();
+        for i in 0..queries {
+            results.push(index.search_with(&mut scratch, ds.query(i), truth.k, ef)?);
+        }
+        let seconds = start.elapsed().as_secs_f64();
+        let hits: usize = results.iter().zip(&truth.kth).map(|(found, &kth)| metrics::hits(found, kth)).sum();
+        points.push(SearchPoint {
+            ef,
+            recall_at_10: hits as f64 / (queries * truth.k) as f64,
+            qps: queries as f64 / seconds.max(1e-9),
+            distances_per_query: (scratch.distances - distances_before) as f64 / queries as f64,
+        });
+    }
+    Ok(points)
+}
+
+fn data_report(ds: &Dataset, truth: &Truth) -> DataReport {
+    let files = match &ds.source {
+        Source::Synthetic(_) => None,
+        Source::Texmex { base, query, groundtruth } => Some(Files {
+            base: base.display().to_string(),
+            query: query.display().to_string(),
+            groundtruth: groundtruth.as_ref().map(|p| p.display().to_string()),
+        }),
+    };
+    DataReport {
+        name: ds.name.clone(),
+        n: ds.n(),
+        dim: ds.dim,
+        queries: ds.query_count(),
+        files,
+        ground_truth: truth.source.name(),
+        k: truth.k,
+    }
+}
+
+/// Print the listed violations (and how many were left out) to `err`.
+pub fn print_violations(report: &Report, err: &mut impl Write) -> std::io::Result<()> {
+    writeln!(err, "hnswlab: {} hard invariant violation(s):", report.violations_total)?;
+    for v in &report.violations {
+        writeln!(err, "  {v}")?;
+    }
+    let unlisted = report.violations_total - report.violations.len();
+    if unlisted > 0 {
+        writeln!(err, "  ... and {unlisted} more")?;
+    }
+    Ok(())
+}

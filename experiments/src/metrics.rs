@@ -1,0 +1,226 @@
+//! Quality metrics: exact ground truth, recall@k with the ann-benchmarks ε rule,
+//! and the registry saying which direction is better for each reported number.
+
+use std::borrow::Cow;
+
+use anyhow::{ensure, Context, Result};
+use hnswlab::distance::prepare;
+use hnswlab::oracle::exact_knn_flat;
+use hnswlab::{Metric, Neighbour};
+
+use crate::data::Dataset;
+use crate::progress;
+
+/// Recall is measured at this k.
+pub const K: usize = 10;
+
+/// Slack of the ε rule, relative and absolute.
+pub const EPSILON: f32 = 1e-6;
+
+/// The ε rule (ann-benchmarks): a returned neighbour counts as a hit when its
+/// distance is at most `threshold(kth)`, `kth` being the k-th true distance.
+/// Ties at the k-th distance therefore do not distort recall.
+pub fn threshold(kth: f32) -> f32 {
+    kth * (1.0 + EPSILON) + EPSILON
+}
+
+/// Hits among `found` for a query whose k-th true distance is `kth`.
+pub fn hits(found: &[Neighbour], kth: f32) -> usize {
+    let t = threshold(kth);
+    found.iter().filter(|n| n.distance <= t).count()
+}
+
+/// `data` as the index stores it (unit norm under cosine), checked finite.
+pub fn prepared(metric: Metric, dim: usize, data: &[f32]) -> Result<Cow<'_, [f32]>> {
+    if metric == Metric::Cosine {
+        let mut out = Vec::with_capacity(data.len());
+        for (i, v) in data.chunks_exact(dim).enumerate() {
+            out.extend(prepare(metric, dim, v).with_context(|| format!("vector {i}"))?);
+        }
+        Ok(Cow::Owned(out))
+    } else {
+        for (i, v) in data.chunks_exact(dim).enumerate() {
+            prepare(metric, dim, v).with_context(|| format!("vector {i}"))?;
+        }
+        Ok(Cow::Borrowed(data))
+    }
+}
+
+/// Where the true distances came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TruthSource {
+    /// Brute force over the base set.
+    Exact,
+    /// Ids from a ground-truth file, distances recomputed.
+    File,
+}
+
+impl TruthSource {
+    /// Name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            TruthSource::Exact => "exact",
+            TruthSource::File => "file",
+        }
+    }
+}
+
+/// The k-th true distance of every query, plus notes about the ground truth.
+#[derive(Clone, Debug)]
+pub struct Truth {
+    /// k used (min of [`K`] and n).
+    pub k: usize,
+    /// k-th true distance per query.
+    pub kth: Vec<f32>,
+    /// Exact or from a file.
+    pub source: TruthSource,
+    /// Warnings, e.g. a file that disagrees with brute force.
+    pub notes: Vec<String>,
+}
+
+/// The k-th true distance of each query of `ds` under `metric`: from the
+/// ground-truth file when there is one, else by brute force (threaded, with a
+/// progress bar).
+pub fn truth(ds: &Dataset, metric: Metric, show_progress: bool) -> Result<Truth> {
+    let base = prepared(metric, ds.dim, &ds.base).context("base set")?;
+    let queries = prepared(metric, ds.dim, &ds.queries).context("query set")?;
+    let k = K.min(ds.n());
+    let dim = ds.dim;
+    let Some(gt) = &ds.ground_truth else {
+        let kth = exact_kth(metric, &base, &queries, dim, k, show_progress);
+        return Ok(Truth { k, kth, source: TruthSource::Exact, notes: Vec::new() });
+    };
+    ensure!(gt.k >= k, "ground truth has {} neighbours per query; recall@{K} needs {k}", gt.k);
+    let kth: Vec<f32> = queries
+        .chunks_exact(dim)
+        .enumerate()
+        .map(|(i, q)| {
+            gt.row(i)[..k]
+                .iter()
+                .map(|&id| metric.distance(q, &base[id as usize * dim..(id as usize + 1) * dim]))
+                .fold(f32::NEG_INFINITY, f32::max)
+        })
+        .collect();
+    // Spot-check the file against brute force: a file made for another metric
+    // (or another base set) would silently inflate or deflate recall.
+    let sample = kth.len().min(10);
+    let exact = exact_kth(metric, &base, &queries[..sample * dim], dim, k, false);
+    let disagree = (0..sample).filter(|&i| kth[i] > threshold(exact[i]) * (1.0 + 1e-4)).count();
+    let mut notes = Vec::new();
+    if disagree > 0 {
+        notes.push(format!(
+            "ground truth file disagrees with brute force under metric {} on {disagree} of the \
+             first {sample} queries (was it made for another metric or base set?)",
+            metric.name()
+        ));
+    }
+    Ok(Truth { k, kth, source: TruthSource::File, notes })
+}
+
+/// Brute-force k-th distance per query, split over the available cores.
+fn exact_kth(metric: Metric, base: &[f32], queries: &[f32], dim: usize, k: usize, show_progress: bool) -> Vec<f32> {
+    let count = queries.len() / dim;
+    let bar = progress::bar(count as u64, "ground truth", show_progress);
+    let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1).min(count.max(1));
+    let per = count.div_ceil(threads).max(1);
+    let kth = std::thread::scope(|s| {
+        let handles: Vec<_> = queries
+            .chunks(per * dim)
+            .map(|chunk| {
+                let bar = bar.clone();
+                s.spawn(move || {
+                    chunk
+                        .chunks_exact(dim)
+                        .map(|q| {
+                            let top = exact_knn_flat(metric, base, dim, q, k);
+                            bar.inc(1);
+                            top.last().map_or(f32::INFINITY, |s| s.dist)
+                        })
+                        .collect::<Vec<f32>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("ground-truth worker panicked")).collect()
+    });
+    bar.finish_and_clear();
+    kth
+}
+
+/// Which direction of a reported number is better.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Better {
+    /// Larger is better.
+    Higher,
+    /// Smaller is better.
+    Lower,
+}
+
+/// A reported number: its JSON key, unit and better direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MetricInfo {
+    /// Key in the JSON output.
+    pub key: &'static str,
+    /// Unit, for chart axes.
+    pub unit: &'static str,
+    /// Which direction is better.
+    pub better: Better,
+}
+
+/// Every number `hnswlab build` reports that a chart or Pareto frontier may use.
+pub const REGISTRY: &[MetricInfo] = &[
+    MetricInfo { key: "recall_at_10", unit: "fraction", better: Better::Higher },
+    MetricInfo { key: "qps", unit: "queries/s", better: Better::Higher },
+    MetricInfo { key: "distances_per_query", unit: "distance computations", better: Better::Lower },
+    MetricInfo { key: "build_seconds", unit: "s", better: Better::Lower },
+    MetricInfo { key: "vectors_per_second", unit: "vectors/s", better: Better::Higher },
+    MetricInfo { key: "memory_bytes", unit: "bytes", better: Better::Lower },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::DataKind;
+    use crate::data::{synthetic_set, GroundTruth};
+    use hnswlab::NodeId;
+
+    fn hit(distance: f32) -> Neighbour {
+        Neighbour { label: 0, id: NodeId(0), distance }
+    }
+
+    #[test]
+    fn epsilon_rule_counts_ties_and_rounding_as_hits() {
+        let found = [hit(0.5), hit(1.0), hit(1.0 + 5e-7), hit(1.01)];
+        assert_eq!(hits(&found, 1.0), 3);
+        assert_eq!(hits(&[hit(1e-7)], 0.0), 1, "absolute slack at distance 0");
+    }
+
+    #[test]
+    fn exact_truth_matches_the_oracle() {
+        let ds = synthetic_set(DataKind::Gaussian, 200, 5, 9, 3).unwrap();
+        let t = truth(&ds, Metric::L2, false).unwrap();
+        assert_eq!((t.k, t.kth.len(), t.source), (K, 9, TruthSource::Exact));
+        for i in 0..9 {
+            let top = exact_knn_flat(Metric::L2, &ds.base, 5, ds.query(i), K);
+            assert_eq!(t.kth[i], top[K - 1].dist, "query {i}");
+        }
+    }
+
+    #[test]
+    fn file_truth_recomputes_distances_and_flags_a_wrong_file() {
+        let mut ds = synthetic_set(DataKind::Gaussian, 100, 4, 3, 5).unwrap();
+        let ids: Vec<u32> =
+            (0..3).flat_map(|i| exact_knn_flat(Metric::L2, &ds.base, 4, ds.query(i), K)).map(|s| s.id.0).collect();
+        ds.ground_truth = Some(GroundTruth { k: K, ids });
+        let exact = truth(&ds, Metric::L2, false).unwrap();
+        assert!(exact.notes.is_empty(), "{:?}", exact.notes);
+        ds.ground_truth = Some(GroundTruth { k: K, ids: (0..30).map(|i| 99 - i % 10).collect() });
+        let wrong = truth(&ds, Metric::L2, false).unwrap();
+        assert_eq!(wrong.notes.len(), 1, "a made-up ground truth went unnoticed");
+    }
+
+    #[test]
+    fn k_shrinks_to_n() {
+        let ds = synthetic_set(DataKind::Clustered, 4, 3, 2, 1).unwrap();
+        assert_eq!(truth(&ds, Metric::Cosine, false).unwrap().k, 4);
+    }
+}

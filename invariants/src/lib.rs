@@ -43,12 +43,17 @@
 //! `q not in N_l(e)` then `len_before >= capacity(l)`, i.e. only a list that
 //! was full may have dropped `q` in its re-selection
 //! ([`Violation::MissingBackLink`]). Under `symmetric` one case is accepted:
-//! `kept` is true and the edge is now gone in both directions (`q not in
-//! N_l(e)` and `e not in N_l(q)`), which a Symmetric repair later in the same
-//! insert may do; the new node's own list may lose selected neighbours.
+//! `kept` disagrees with the graph but the edge changed in both directions
+//! (`q in N_l(e)` iff `e in N_l(q)` now), which Symmetric prunes and repairs
+//! later in the same insert do in pairs; the new node's own list may lose
+//! selected neighbours.
 //!
 //! **I4 per-insert searchability** ([`check_insert`]). With a valid entry point
-//! (else [`Violation::MissingEntry`] / [`Violation::EntryOutOfRange`]),
+//! (else [`Violation::MissingEntry`] / [`Violation::EntryOutOfRange`]), and
+//! provided the new node has an in-edge on layer 0 from one of its layer-0
+//! selected neighbours or its own layer-0 out-neighbours (without one it is
+//! unreachable, which Standard pruning legally causes when every selected
+//! neighbour was full and dropped it; I3 checks that, I5 counts it),
 //! `knn(view, ep, max_level, v, k = 1, ef = max(1, ef_construction))` over the
 //! new node's stored vector `v` returns a top result whose stored vector is
 //! bitwise identical to `v`, or whose distance is `<= metric.distance(v, v)`
@@ -205,7 +210,7 @@ pub fn check_insert<V: GraphView + ?Sized>(
         match view.entry_point() {
             None => out.push(Violation::MissingEntry { len: n }),
             Some(e) if e.index() >= n => out.push(Violation::EntryOutOfRange { entry: e, len: n }),
-            Some(e) => searchable::check(view, trace.node, e, expect.ef_construction, &mut Scratch::new(), &mut out),
+            Some(e) => searchable::check(view, trace, e, expect.ef_construction, &mut Scratch::new(), &mut out),
         }
     }
     out.finish(())

@@ -208,3 +208,38 @@ pub fn print_violations(report: &Report, err: &mut impl Write) -> std::io::Resul
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count_mismatch() -> Violation {
+        Violation::CountMismatch { len: 3, inserted: 4 }
+    }
+
+    #[test]
+    fn found_counts_omitted_violations_and_caps_the_list() {
+        let mut found = Found::default();
+        found.add(
+            "check_all",
+            &Violations(vec![count_mismatch(), Violation::Omitted { kind: "CountMismatch", omitted: 7 }]),
+        );
+        assert_eq!(found.total, 8, "one listed + seven omitted");
+        assert_eq!(found.listed.len(), 2);
+        assert!(found.listed[0].starts_with("check_all: "), "{:?}", found.listed);
+        for i in 0..2 * MAX_VIOLATIONS {
+            found.add(&format!("insert {i}"), &Violations(vec![count_mismatch()]));
+        }
+        assert_eq!(found.listed.len(), MAX_VIOLATIONS);
+        assert_eq!(found.total, 8 + 2 * MAX_VIOLATIONS);
+    }
+
+    #[test]
+    fn invalid_params_fail_before_any_data_is_made() {
+        use clap::Parser;
+        let cli = crate::cli::Cli::try_parse_from(["hnswlab", "build", "--ef-construction", "0"]).expect("parses");
+        let crate::cli::Command::Build(args) = cli.command;
+        let err = format!("{:#}", params(&args).unwrap_err());
+        assert!(err.contains("ef_construction"), "{err}");
+    }
+}

@@ -48,9 +48,7 @@ impl std::str::FromStr for Metric {
             "l2" => Ok(Metric::L2),
             "ip" => Ok(Metric::InnerProduct),
             "cosine" => Ok(Metric::Cosine),
-            other => Err(format!(
-                "unknown metric `{other}` (expected l2, ip or cosine)"
-            )),
+            other => Err(format!("unknown metric `{other}` (expected l2, ip or cosine)")),
         }
     }
 }
@@ -59,28 +57,16 @@ impl std::str::FromStr for Metric {
 /// index: finite coordinates, finite squared norm, unit norm under cosine.
 pub fn prepare(metric: Metric, dim: usize, v: &[f32]) -> Result<Vec<f32>> {
     if v.len() != dim {
-        return Err(ErrorKind::DimensionMismatch {
-            expected: dim,
-            got: v.len(),
-        }
-        .into());
+        return Err(ErrorKind::DimensionMismatch { expected: dim, got: v.len() }.into());
     }
     if let Some((i, &x)) = v.iter().enumerate().find(|(_, x)| !x.is_finite()) {
-        return Err(ErrorKind::NonFinite {
-            coordinate: i,
-            value: x,
-        }
-        .into());
+        return Err(ErrorKind::NonFinite { coordinate: i, value: x }.into());
     }
     // Accumulate in f64 so that a norm that overflows f32 is detected, not wrapped into inf later.
     let norm2: f64 = v.iter().map(|&x| f64::from(x) * f64::from(x)).sum();
     // Half of f32::MAX leaves room for L2 between two such vectors to stay finite.
     if norm2 > f64::from(f32::MAX) / 4.0 {
-        return Err(ErrorKind::NonFinite {
-            coordinate: usize::MAX,
-            value: norm2 as f32,
-        }
-        .into());
+        return Err(ErrorKind::NonFinite { coordinate: usize::MAX, value: norm2 as f32 }.into());
     }
     match metric {
         Metric::Cosine => {
@@ -184,10 +170,7 @@ mod simd {
         let mut i = 0;
         while i + 16 <= n {
             let d0 = _mm256_sub_ps(_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pb.add(i)));
-            let d1 = _mm256_sub_ps(
-                _mm256_loadu_ps(pa.add(i + 8)),
-                _mm256_loadu_ps(pb.add(i + 8)),
-            );
+            let d1 = _mm256_sub_ps(_mm256_loadu_ps(pa.add(i + 8)), _mm256_loadu_ps(pb.add(i + 8)));
             acc0 = _mm256_fmadd_ps(d0, d0, acc0);
             acc1 = _mm256_fmadd_ps(d1, d1, acc1);
             i += 16;
@@ -217,11 +200,7 @@ mod simd {
         let mut i = 0;
         while i + 16 <= n {
             acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pb.add(i)), acc0);
-            acc1 = _mm256_fmadd_ps(
-                _mm256_loadu_ps(pa.add(i + 8)),
-                _mm256_loadu_ps(pb.add(i + 8)),
-                acc1,
-            );
+            acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(i + 8)), _mm256_loadu_ps(pb.add(i + 8)), acc1);
             i += 16;
         }
         while i + 8 <= n {
@@ -256,14 +235,8 @@ mod tests {
             let b: Vec<f32> = (0..len).map(|_| next()).collect();
             let (l2, l2s) = (l2_squared(&a, &b), l2_squared_scalar(&a, &b));
             let (d, ds) = (dot(&a, &b), dot_scalar(&a, &b));
-            assert!(
-                (l2 - l2s).abs() <= 1e-4 * (1.0 + l2s.abs()),
-                "len {len}: l2 {l2} vs scalar {l2s}"
-            );
-            assert!(
-                (d - ds).abs() <= 1e-4 * (1.0 + ds.abs()),
-                "len {len}: dot {d} vs scalar {ds}"
-            );
+            assert!((l2 - l2s).abs() <= 1e-4 * (1.0 + l2s.abs()), "len {len}: l2 {l2} vs scalar {l2s}");
+            assert!((d - ds).abs() <= 1e-4 * (1.0 + ds.abs()), "len {len}: dot {d} vs scalar {ds}");
         }
     }
 
@@ -271,37 +244,13 @@ mod tests {
     fn prepare_rejects_bad_vectors() {
         use crate::error::ErrorKind as K;
         let e = |r: Result<Vec<f32>>| r.unwrap_err().kind().clone();
-        assert!(matches!(
-            e(prepare(Metric::L2, 2, &[1.0])),
-            K::DimensionMismatch {
-                expected: 2,
-                got: 1
-            }
-        ));
-        assert!(matches!(
-            e(prepare(Metric::L2, 2, &[1.0, f32::NAN])),
-            K::NonFinite { coordinate: 1, .. }
-        ));
-        assert!(matches!(
-            e(prepare(Metric::L2, 1, &[f32::INFINITY])),
-            K::NonFinite { coordinate: 0, .. }
-        ));
-        assert!(matches!(
-            e(prepare(Metric::InnerProduct, 2, &[3e38, 3e38])),
-            K::NonFinite { .. }
-        ));
-        assert!(matches!(
-            e(prepare(Metric::Cosine, 2, &[0.0, 0.0])),
-            K::ZeroVector { .. }
-        ));
-        assert!(matches!(
-            e(prepare(Metric::Cosine, 1, &[1e-40])),
-            K::ZeroVector { .. }
-        ));
+        assert!(matches!(e(prepare(Metric::L2, 2, &[1.0])), K::DimensionMismatch { expected: 2, got: 1 }));
+        assert!(matches!(e(prepare(Metric::L2, 2, &[1.0, f32::NAN])), K::NonFinite { coordinate: 1, .. }));
+        assert!(matches!(e(prepare(Metric::L2, 1, &[f32::INFINITY])), K::NonFinite { coordinate: 0, .. }));
+        assert!(matches!(e(prepare(Metric::InnerProduct, 2, &[3e38, 3e38])), K::NonFinite { .. }));
+        assert!(matches!(e(prepare(Metric::Cosine, 2, &[0.0, 0.0])), K::ZeroVector { .. }));
+        assert!(matches!(e(prepare(Metric::Cosine, 1, &[1e-40])), K::ZeroVector { .. }));
         let v = prepare(Metric::Cosine, 2, &[3.0, 4.0]).unwrap();
-        assert!(
-            (v[0] - 0.6).abs() < 1e-6 && (v[1] - 0.8).abs() < 1e-6,
-            "{v:?}"
-        );
+        assert!((v[0] - 0.6).abs() < 1e-6 && (v[1] - 0.8).abs() < 1e-6, "{v:?}");
     }
 }

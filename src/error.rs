@@ -82,17 +82,8 @@ impl Error {
         &self.kind
     }
 
-    pub(crate) fn invalid(
-        name: &'static str,
-        value: impl fmt::Display,
-        reason: &'static str,
-    ) -> Self {
-        ErrorKind::InvalidParam {
-            name,
-            value: value.to_string(),
-            reason,
-        }
-        .into()
+    pub(crate) fn invalid(name: &'static str, value: impl fmt::Display, reason: &'static str) -> Self {
+        ErrorKind::InvalidParam { name, value: value.to_string(), reason }.into()
     }
 }
 

@@ -90,8 +90,7 @@ impl Graph {
         let id = NodeId(u32::try_from(self.levels.len()).expect("caller checks capacity"));
         self.base.resize(self.base.len() + 1 + self.m0, NodeId(0));
         self.upper_start.push(self.upper.len());
-        self.upper
-            .resize(self.upper.len() + level.index() * (1 + self.m), NodeId(0));
+        self.upper.resize(self.upper.len() + level.index() * (1 + self.m), NodeId(0));
         self.levels.push(level);
         if self.layer_sizes.len() <= level.index() {
             self.layer_sizes.resize(level.index() + 1, 0);
@@ -137,10 +136,7 @@ impl Graph {
             (id.index() * (1 + self.m0), self.m0)
         } else {
             debug_assert!(layer <= self.level(id), "{id} has no list on {layer}");
-            (
-                self.upper_start[id.index()] + (layer.index() - 1) * (1 + self.m),
-                self.m,
-            )
+            (self.upper_start[id.index()] + (layer.index() - 1) * (1 + self.m), self.m)
         }
     }
 
@@ -156,11 +152,7 @@ impl Graph {
     /// The neighbours of `id` on `layer`. Panics if `layer > level(id)`.
     #[inline]
     pub fn neighbours(&self, id: NodeId, layer: Layer) -> &[NodeId] {
-        assert!(
-            layer <= self.level(id),
-            "{id} (level {}) has no list on {layer}",
-            self.level(id)
-        );
+        assert!(layer <= self.level(id), "{id} (level {}) has no list on {layer}", self.level(id));
         let (start, _) = self.block(id, layer);
         let s = self.store(layer);
         let count = s[start].0 as usize;
@@ -169,39 +161,21 @@ impl Graph {
 
     fn debug_check_link(&self, id: NodeId, layer: Layer, to: NodeId) {
         debug_assert_ne!(id, to, "self-link {id} on {layer}");
-        debug_assert!(
-            to.index() < self.len(),
-            "link {id} -> {to} on {layer}: no such node"
-        );
-        debug_assert!(
-            self.level(to) >= layer,
-            "link {id} -> {to} on {layer}: target level {}",
-            self.level(to)
-        );
+        debug_assert!(to.index() < self.len(), "link {id} -> {to} on {layer}: no such node");
+        debug_assert!(self.level(to) >= layer, "link {id} -> {to} on {layer}: target level {}", self.level(to));
     }
 
     /// Replace the list of `id` on `layer`.
     pub fn set_neighbours(&mut self, id: NodeId, layer: Layer, list: &[NodeId]) {
         let (start, cap) = self.block(id, layer);
-        assert!(
-            list.len() <= cap,
-            "list of {id} on {layer}: {} > capacity {cap}",
-            list.len()
-        );
+        assert!(list.len() <= cap, "list of {id} on {layer}: {} > capacity {cap}", list.len());
         if cfg!(debug_assertions) {
             for (i, &to) in list.iter().enumerate() {
                 self.debug_check_link(id, layer, to);
-                debug_assert!(
-                    !list[..i].contains(&to),
-                    "duplicate link {id} -> {to} on {layer}"
-                );
+                debug_assert!(!list[..i].contains(&to), "duplicate link {id} -> {to} on {layer}");
             }
         }
-        let s = if layer.0 == 0 {
-            &mut self.base
-        } else {
-            &mut self.upper
-        };
+        let s = if layer.0 == 0 { &mut self.base } else { &mut self.upper };
         s[start] = NodeId(list.len() as u32);
         s[start + 1..start + 1 + list.len()].copy_from_slice(list);
     }
@@ -209,16 +183,9 @@ impl Graph {
     /// Append `to` to the list of `id` on `layer`; false (and no change) if the list is full.
     pub fn push_neighbour(&mut self, id: NodeId, layer: Layer, to: NodeId) -> bool {
         self.debug_check_link(id, layer, to);
-        debug_assert!(
-            !self.neighbours(id, layer).contains(&to),
-            "duplicate link {id} -> {to} on {layer}"
-        );
+        debug_assert!(!self.neighbours(id, layer).contains(&to), "duplicate link {id} -> {to} on {layer}");
         let (start, cap) = self.block(id, layer);
-        let s = if layer.0 == 0 {
-            &mut self.base
-        } else {
-            &mut self.upper
-        };
+        let s = if layer.0 == 0 { &mut self.base } else { &mut self.upper };
         let count = s[start].0 as usize;
         if count >= cap {
             return false;
@@ -231,11 +198,7 @@ impl Graph {
     /// Remove `to` from the list of `id` on `layer`, keeping the order of the rest. True if it was there.
     pub fn remove_neighbour(&mut self, id: NodeId, layer: Layer, to: NodeId) -> bool {
         let (start, _) = self.block(id, layer);
-        let s = if layer.0 == 0 {
-            &mut self.base
-        } else {
-            &mut self.upper
-        };
+        let s = if layer.0 == 0 { &mut self.base } else { &mut self.upper };
         let count = s[start].0 as usize;
         let list = &mut s[start + 1..start + 1 + count];
         match list.iter().position(|&x| x == to) {

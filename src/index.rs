@@ -74,10 +74,7 @@ impl Hnsw {
         for i in 0..n as u32 {
             let id = NodeId(i);
             if !h.labels.push(view.label(id)) {
-                return Err(ErrorKind::DuplicateLabel {
-                    label: view.label(id),
-                }
-                .into());
+                return Err(ErrorKind::DuplicateLabel { label: view.label(id) }.into());
             }
             h.vectors.push(view.vector(id));
             h.graph.add_node(view.level(id));
@@ -85,8 +82,7 @@ impl Hnsw {
         for i in 0..n as u32 {
             let id = NodeId(i);
             for l in 0..=view.level(id).0 {
-                h.graph
-                    .set_neighbours(id, Layer(l), view.neighbours(id, Layer(l)));
+                h.graph.set_neighbours(id, Layer(l), view.neighbours(id, Layer(l)));
             }
         }
         if let Some(e) = view.entry_point() {
@@ -162,17 +158,8 @@ impl Hnsw {
             return Err(ErrorKind::DuplicateLabel { label }.into());
         }
         let id = NodeId(self.len() as u32);
-        let drawn_for = if self.mutation == Mutation::FlatLevels {
-            NodeId(0)
-        } else {
-            id
-        };
-        let lvl = level(
-            self.params.seed,
-            drawn_for,
-            self.params.ml,
-            self.params.level_cap,
-        );
+        let drawn_for = if self.mutation == Mutation::FlatLevels { NodeId(0) } else { id };
+        let lvl = level(self.params.seed, drawn_for, self.params.ml, self.params.level_cap);
         self.vectors.push(prepared);
         let got = self.graph.add_node(lvl);
         debug_assert_eq!(got, id);
@@ -181,15 +168,7 @@ impl Hnsw {
 
     /// Alg. 1 for an allocated node.
     pub(crate) fn connect(&mut self, id: NodeId) -> InsertTrace {
-        connect(
-            &mut self.graph,
-            &self.vectors,
-            &self.params,
-            &mut self.scratch,
-            &mut self.stats,
-            id,
-            self.mutation,
-        )
+        connect(&mut self.graph, &self.vectors, &self.params, &mut self.scratch, &mut self.stats, id, self.mutation)
     }
 
     fn check_query(&self, q: &[f32], k: usize, ef: usize) -> Result<Vec<f32>> {
@@ -212,31 +191,14 @@ impl Hnsw {
     }
 
     /// As [`Hnsw::search`], reusing `scratch` so the hot path does not allocate.
-    pub fn search_with(
-        &self,
-        scratch: &mut Scratch,
-        q: &[f32],
-        k: usize,
-        ef: usize,
-    ) -> Result<Vec<Neighbour>> {
+    pub fn search_with(&self, scratch: &mut Scratch, q: &[f32], k: usize, ef: usize) -> Result<Vec<Neighbour>> {
         let q = self.check_query(q, k, ef)?;
-        let entry = self
-            .graph
-            .entry()
-            .expect("non-empty index has an entry point");
-        let parts = Parts {
-            graph: &self.graph,
-            vectors: &self.vectors,
-            metric: self.params.metric,
-        };
+        let entry = self.graph.entry().expect("non-empty index has an entry point");
+        let parts = Parts { graph: &self.graph, vectors: &self.vectors, metric: self.params.metric };
         let found = knn(&parts, entry, self.graph.max_level(), &q, k, ef, scratch);
         Ok(found
             .into_iter()
-            .map(|s| Neighbour {
-                label: self.labels.label(s.id),
-                id: s.id,
-                distance: s.dist,
-            })
+            .map(|s| Neighbour { label: self.labels.label(s.id), id: s.id, distance: s.dist })
             .collect())
     }
 }

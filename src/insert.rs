@@ -20,7 +20,7 @@ use crate::distance::Metric;
 use crate::graph::Graph;
 use crate::ids::{Layer, NodeId};
 use crate::params::{Params, PrunePolicy};
-use crate::search::{descend, search_layer, Adjacency, Scored, Scratch};
+use crate::search::{descend, knn, search_layer, Adjacency, Scored, Scratch};
 use crate::select::select;
 use crate::store::Vectors;
 
@@ -78,6 +78,10 @@ pub struct BuildStats {
     pub repair_distances: u64,
     /// Wall time spent in repairs, nanoseconds.
     pub repair_nanos: u64,
+    /// Inserts whose self-search missed and were re-linked (`verify_inserts`).
+    pub findability_repairs: u64,
+    /// Inserts still not findable after 3 repairs.
+    pub findability_failures: u64,
 }
 
 /// The graph and vectors seen together, read-only, for search during insert.
@@ -162,19 +166,12 @@ pub(crate) fn plan<A: Adjacency + ?Sized>(
     level: Layer,
     mutation: Mutation,
 ) -> Plan {
-    let mut plan = Plan {
-        q,
-        level,
-        layers: Vec::new(),
-    };
+    let mut plan = Plan { q, level, layers: Vec::new() };
     let Some((ep_id, top)) = top else {
         return plan;
     };
     let metric = params.metric;
-    let mut ep = Scored {
-        dist: metric.distance(qv, g.vector(ep_id)),
-        id: ep_id,
-    };
+    let mut ep = Scored { dist: metric.distance(qv, g.vector(ep_id)), id: ep_id };
     s.distances += 1;
     let start = level.min(top).0;
     if mutation == Mutation::SkipNavigation {
@@ -182,24 +179,11 @@ pub(crate) fn plan<A: Adjacency + ?Sized>(
         for lc in (0..=start).rev().map(Layer) {
             g.copy_neighbours(ep_id, lc, &mut buf);
             let mut pool = vec![ep];
-            pool.extend(buf.iter().map(|&e| Scored {
-                dist: metric.distance(qv, g.vector(e)),
-                id: e,
-            }));
+            pool.extend(buf.iter().map(|&e| Scored { dist: metric.distance(qv, g.vector(e)), id: e }));
             s.distances += buf.len() as u64;
             pool.sort_unstable();
             let mut selected = Vec::new();
-            select(
-                g,
-                params.selection,
-                q,
-                qv,
-                &pool,
-                params.m,
-                lc,
-                s,
-                &mut selected,
-            );
+            select(g, params.selection, q, qv, &pool, params.m, lc, s, &mut selected);
             plan.layers.push((lc, selected));
         }
         return plan;
@@ -212,17 +196,7 @@ pub(crate) fn plan<A: Adjacency + ?Sized>(
     for lc in (0..=start).rev().map(Layer) {
         search_layer(g, qv, &entry, params.ef_construction, lc, s, &mut found);
         let mut selected = Vec::new();
-        select(
-            g,
-            params.selection,
-            q,
-            qv,
-            &found,
-            params.m,
-            lc,
-            s,
-            &mut selected,
-        );
+        select(g, params.selection, q, qv, &found, params.m, lc, s, &mut selected);
         plan.layers.push((lc, selected));
         std::mem::swap(&mut entry, &mut found);
     }
@@ -245,12 +219,7 @@ pub(crate) fn commit(
 ) -> InsertTrace {
     let q = plan.q;
     let level = plan.level;
-    let mut trace = InsertTrace {
-        node: q,
-        level,
-        layers: Vec::new(),
-        promoted: false,
-    };
+    let mut trace = InsertTrace { node: q, level, layers: Vec::new(), promoted: false };
     let promote = match graph.entry() {
         None => true,
         Some(_) => level > graph.max_level() && mutation != Mutation::StaleEntryPoint,
@@ -258,11 +227,7 @@ pub(crate) fn commit(
     for (lc, selected) in &plan.layers {
         let lc = *lc;
         graph.set_neighbours(q, lc, &ids(selected));
-        let mut layer_trace = LayerTrace {
-            layer: lc,
-            selected: ids(selected),
-            back_links: Vec::new(),
-        };
+        let mut layer_trace = LayerTrace { layer: lc, selected: ids(selected), back_links: Vec::new() };
         let mut stranded = Vec::new();
         for e in ids(selected) {
             let len_before = graph.neighbours(e, lc).len();
@@ -270,26 +235,12 @@ pub(crate) fn commit(
                 Mutation::OneWayEdges => {}
                 Mutation::WrongLayerBackLink => {
                     let shared = Layer(graph.level(e).0.min(level.0));
-                    link_back(
-                        graph,
-                        vectors,
-                        params,
-                        s,
-                        stats,
-                        e,
-                        q,
-                        shared,
-                        &mut stranded,
-                    );
+                    link_back(graph, vectors, params, s, stats, e, q, shared, &mut stranded);
                 }
                 _ => link_back(graph, vectors, params, s, stats, e, q, lc, &mut stranded),
             }
             let kept = graph.neighbours(e, lc).contains(&q);
-            layer_trace.back_links.push(BackLink {
-                neighbour: e,
-                len_before,
-                kept,
-            });
+            layer_trace.back_links.push(BackLink { neighbour: e, len_before, kept });
         }
         if params.prune == PrunePolicy::Symmetric {
             if graph.neighbours(q, lc).is_empty() {
@@ -307,7 +258,135 @@ pub(crate) fn commit(
         graph.set_entry(q, level);
         trace.promoted = true;
     }
+    if params.verify_inserts {
+        let evicted = ensure_findable(graph, vectors, params, s, stats, q, &mut Vec::new());
+        mark_evicted(graph, &mut trace, &evicted);
+        refresh_kept(graph, &mut trace);
+    }
     trace
+}
+
+/// Re-read whether each back-link of `trace` is in the graph (after a repair
+/// changed lists), so the trace describes the graph at the commit point.
+/// Re-read whether each back-link of `trace` is in the graph, so the trace
+/// describes the graph at the commit point.
+pub(crate) fn refresh_kept(graph: &Graph, trace: &mut InsertTrace) {
+    for lt in &mut trace.layers {
+        for b in &mut lt.back_links {
+            b.kept = graph.neighbours(b.neighbour, lt.layer).contains(&trace.node);
+        }
+    }
+}
+
+/// Record that the `verify_inserts` repair evicted these layer-0 edges
+/// `(list owner, evicted node)` from full lists: a back-link among them was
+/// dropped legally, so its `len_before` becomes the capacity.
+pub(crate) fn mark_evicted(graph: &Graph, trace: &mut InsertTrace, evicted: &[(NodeId, NodeId)]) {
+    for lt in trace.layers.iter_mut().filter(|lt| lt.layer.0 == 0) {
+        for b in &mut lt.back_links {
+            if evicted.contains(&(b.neighbour, trace.node)) {
+                b.len_before = b.len_before.max(graph.capacity(Layer(0)));
+            }
+        }
+    }
+}
+
+/// True if a search result `c` counts as finding `q` (I4): `q` itself, an
+/// identical vector, or a distance no larger than `q`'s distance to itself.
+#[inline]
+pub(crate) fn finds(metric: Metric, qv: &[f32], c: Scored, cv: &[f32]) -> bool {
+    cv == qv || c.dist <= metric.distance(qv, qv)
+}
+
+/// The `verify_inserts` option: run the I4 self-search for `q` (Alg. 5 with
+/// k = 1, ef = efConstruction); on a miss, add the edge `c -> q` on layer 0
+/// from the closest node `c` the search reached (evicting `c`'s farthest
+/// neighbour when full; under Symmetric also `q -> c`), and search again.
+///
+/// Edges in `protected` (repairs made earlier in the same commit window) are
+/// never evicted, so repeated passes over a batch converge; the new repair
+/// edges are added to it. Returns the edges `(owner, evicted)` it removed
+/// from full lists.
+///
+/// Post: `q` is findable, or `stats.findability_failures` grew. Adding
+/// `c -> q` makes the next search find `q`: the upper layers are unchanged, so
+/// the layer-0 search expands `c` again and meets `q`.
+pub(crate) fn ensure_findable(
+    graph: &mut Graph,
+    vectors: &Vectors,
+    params: &Params,
+    s: &mut Scratch,
+    stats: &mut BuildStats,
+    q: NodeId,
+    protected: &mut Vec<(NodeId, NodeId)>,
+) -> Vec<(NodeId, NodeId)> {
+    let metric = params.metric;
+    let qv = vectors.get(q);
+    let mut evicted = Vec::new();
+    for _ in 0..3 {
+        let Some(ep) = graph.entry() else { return evicted };
+        let c = {
+            let parts = Parts { graph, vectors, metric };
+            knn(&parts, ep, graph.max_level(), qv, 1, params.ef_construction.max(1), s)[0]
+        };
+        if finds(metric, qv, c, vectors.get(c.id)) {
+            return evicted;
+        }
+        stats.findability_repairs += 1;
+        let mut stranded = Vec::new();
+        force_link(graph, vectors, params, c.id, q, &mut stranded, &mut evicted, protected);
+        if params.prune == PrunePolicy::Symmetric {
+            force_link(graph, vectors, params, q, c.id, &mut stranded, &mut evicted, protected);
+            for x in stranded {
+                if graph.neighbours(x, Layer(0)).is_empty() && graph.layer_size(Layer(0)) >= 2 {
+                    repair(graph, vectors, params, s, stats, x, Layer(0));
+                }
+            }
+        }
+    }
+    stats.findability_failures += 1;
+    evicted
+}
+
+/// Add `from -> to` on layer 0, evicting `from`'s farthest neighbour if the
+/// list is full (and, under Symmetric, that neighbour's reverse edge).
+fn force_link(
+    graph: &mut Graph,
+    vectors: &Vectors,
+    params: &Params,
+    from: NodeId,
+    to: NodeId,
+    stranded: &mut Vec<NodeId>,
+    evicted: &mut Vec<(NodeId, NodeId)>,
+    protected: &mut Vec<(NodeId, NodeId)>,
+) {
+    let l0 = Layer(0);
+    if graph.neighbours(from, l0).contains(&to) {
+        return;
+    }
+    protected.push((from, to));
+    if graph.push_neighbour(from, l0, to) {
+        return;
+    }
+    let fv = vectors.get(from);
+    let scored = |&y: &NodeId| Scored { dist: params.metric.distance(fv, vectors.get(y)), id: y };
+    let list = graph.neighbours(from, l0);
+    let far = list
+        .iter()
+        .filter(|&&y| !protected.contains(&(from, y)))
+        .map(scored)
+        .max()
+        .or_else(|| list.iter().map(scored).max())
+        .expect("a full list is not empty");
+    graph.remove_neighbour(from, l0, far.id);
+    evicted.push((from, far.id));
+    if params.prune == PrunePolicy::Symmetric && graph.remove_neighbour(far.id, l0, from) {
+        evicted.push((far.id, from));
+        if graph.neighbours(far.id, l0).is_empty() {
+            stranded.push(far.id);
+        }
+    }
+    graph.push_neighbour(from, l0, to);
 }
 
 /// Alg. 1 INSERT for node `q`, whose vector is stored and whose (empty) lists
@@ -329,11 +408,7 @@ pub(crate) fn connect(
         top = Some((q, level));
     }
     let p = {
-        let parts = Parts {
-            graph,
-            vectors,
-            metric: params.metric,
-        };
+        let parts = Parts { graph, vectors, metric: params.metric };
         plan(&parts, top, params, s, q, vectors.get(q), level, mutation)
     };
     let trace = commit(graph, vectors, params, s, stats, &p, mutation);
@@ -367,39 +442,18 @@ pub(crate) fn link_back(
         .neighbours(e, lc)
         .iter()
         .chain(std::iter::once(&q))
-        .map(|&x| Scored {
-            dist: metric.distance(ev, vectors.get(x)),
-            id: x,
-        })
+        .map(|&x| Scored { dist: metric.distance(ev, vectors.get(x)), id: x })
         .collect();
     s.distances += pool.len() as u64;
     pool.sort_unstable();
     let mut kept = Vec::new();
     {
-        let parts = Parts {
-            graph,
-            vectors,
-            metric,
-        };
-        select(
-            &parts,
-            params.selection,
-            e,
-            ev,
-            &pool,
-            graph.capacity(lc),
-            lc,
-            s,
-            &mut kept,
-        );
+        let parts = Parts { graph, vectors, metric };
+        select(&parts, params.selection, e, ev, &pool, graph.capacity(lc), lc, s, &mut kept);
     }
     graph.set_neighbours(e, lc, &ids(&kept));
     if params.prune == PrunePolicy::Symmetric {
-        for x in pool
-            .iter()
-            .map(|p| p.id)
-            .filter(|x| !kept.iter().any(|k| k.id == *x))
-        {
+        for x in pool.iter().map(|p| p.id).filter(|x| !kept.iter().any(|k| k.id == *x)) {
             if graph.remove_neighbour(x, lc, e) {
                 stats.symmetric_drops += 1;
             }
@@ -432,17 +486,10 @@ fn repair(
     let xv = vectors.get(x);
     let mut cands: Vec<Scored> = Vec::new();
     if let Some(ep_id) = graph.entry() {
-        let parts = Parts {
-            graph,
-            vectors,
-            metric,
-        };
+        let parts = Parts { graph, vectors, metric };
         let top = graph.max_level().min(graph.level(ep_id));
         if ep_id != x && top >= lc {
-            let ep = Scored {
-                dist: metric.distance(xv, vectors.get(ep_id)),
-                id: ep_id,
-            };
+            let ep = Scored { dist: metric.distance(xv, vectors.get(ep_id)), id: ep_id };
             let ep = descend(&parts, xv, ep, top, lc, s);
             search_layer(&parts, xv, &[ep], params.ef_construction, lc, s, &mut cands);
         }
@@ -453,10 +500,7 @@ fn repair(
         cands = (0..graph.len() as u32)
             .map(NodeId)
             .filter(|&c| c != x && graph.level(c) >= lc)
-            .map(|c| Scored {
-                dist: metric.distance(xv, vectors.get(c)),
-                id: c,
-            })
+            .map(|c| Scored { dist: metric.distance(xv, vectors.get(c)), id: c })
             .collect();
         s.distances += cands.len() as u64;
         cands.sort_unstable();
@@ -480,10 +524,7 @@ fn repair(
                 .neighbours(c.id, lc)
                 .iter()
                 .filter(|&&y| graph.neighbours(y, lc).len() >= 2)
-                .map(|&y| Scored {
-                    dist: metric.distance(cv, vectors.get(y)),
-                    id: y,
-                })
+                .map(|&y| Scored { dist: metric.distance(cv, vectors.get(y)), id: y })
                 .collect();
             s.distances += victims.len() as u64;
             victims.sort_unstable();

@@ -12,28 +12,13 @@ use crate::search::{Adjacency, Scored};
 /// Exact k-NN over every node of `g`.
 pub fn exact_knn<A: Adjacency + ?Sized>(g: &A, q: &[f32], k: usize) -> Vec<Scored> {
     let metric = g.metric();
-    top_k(
-        (0..g.len() as u32).map(|i| Scored {
-            dist: metric.distance(q, g.vector(NodeId(i))),
-            id: NodeId(i),
-        }),
-        k,
-    )
+    top_k((0..g.len() as u32).map(|i| Scored { dist: metric.distance(q, g.vector(NodeId(i))), id: NodeId(i) }), k)
 }
 
 /// Exact k-NN over vectors stored back to back (`dim` floats each).
-pub fn exact_knn_flat(
-    metric: Metric,
-    data: &[f32],
-    dim: usize,
-    q: &[f32],
-    k: usize,
-) -> Vec<Scored> {
+pub fn exact_knn_flat(metric: Metric, data: &[f32], dim: usize, q: &[f32], k: usize) -> Vec<Scored> {
     top_k(
-        data.chunks_exact(dim).enumerate().map(|(i, v)| Scored {
-            dist: metric.distance(q, v),
-            id: NodeId(i as u32),
-        }),
+        data.chunks_exact(dim).enumerate().map(|(i, v)| Scored { dist: metric.distance(q, v), id: NodeId(i as u32) }),
         k,
     )
 }

@@ -22,31 +22,16 @@ pub enum Selection {
 
 impl Selection {
     /// The heuristic as hnswlib runs it: no extension, no refill.
-    pub const HEURISTIC: Selection = Selection::Heuristic {
-        extend_candidates: false,
-        keep_pruned: false,
-    };
+    pub const HEURISTIC: Selection = Selection::Heuristic { extend_candidates: false, keep_pruned: false };
 
     /// Stable name for reports.
     pub fn name(self) -> &'static str {
         match self {
             Selection::Simple => "simple",
-            Selection::Heuristic {
-                extend_candidates: false,
-                keep_pruned: false,
-            } => "heuristic",
-            Selection::Heuristic {
-                extend_candidates: true,
-                keep_pruned: false,
-            } => "heuristic+extend",
-            Selection::Heuristic {
-                extend_candidates: false,
-                keep_pruned: true,
-            } => "heuristic+keep",
-            Selection::Heuristic {
-                extend_candidates: true,
-                keep_pruned: true,
-            } => "heuristic+extend+keep",
+            Selection::Heuristic { extend_candidates: false, keep_pruned: false } => "heuristic",
+            Selection::Heuristic { extend_candidates: true, keep_pruned: false } => "heuristic+extend",
+            Selection::Heuristic { extend_candidates: false, keep_pruned: true } => "heuristic+keep",
+            Selection::Heuristic { extend_candidates: true, keep_pruned: true } => "heuristic+extend+keep",
         }
     }
 }
@@ -79,9 +64,7 @@ impl std::str::FromStr for PrunePolicy {
         match s {
             "standard" => Ok(PrunePolicy::Standard),
             "symmetric" => Ok(PrunePolicy::Symmetric),
-            other => Err(format!(
-                "unknown prune policy `{other}` (expected standard or symmetric)"
-            )),
+            other => Err(format!("unknown prune policy `{other}` (expected standard or symmetric)")),
         }
     }
 }
@@ -98,6 +81,7 @@ pub struct Params {
     pub(crate) prune: PrunePolicy,
     pub(crate) level_cap: u8,
     pub(crate) metric: Metric,
+    pub(crate) verify_inserts: bool,
 }
 
 /// Largest m accepted: beyond this a list no longer fits a few cache lines and
@@ -149,6 +133,10 @@ impl Params {
     pub fn metric(&self) -> Metric {
         self.metric
     }
+    /// Whether every insert is followed by the I4 self-search and repaired if it misses.
+    pub fn verify_inserts(&self) -> bool {
+        self.verify_inserts
+    }
     /// Capacity of a list on `layer`: `Mmax0` on layer 0, `Mmax` above.
     #[inline]
     pub fn capacity(&self, layer: usize) -> usize {
@@ -178,6 +166,7 @@ pub struct ParamsBuilder {
     prune: PrunePolicy,
     level_cap: u8,
     metric: Metric,
+    verify_inserts: bool,
 }
 
 impl Default for ParamsBuilder {
@@ -192,6 +181,7 @@ impl Default for ParamsBuilder {
             prune: PrunePolicy::Standard,
             level_cap: 16,
             metric: Metric::L2,
+            verify_inserts: false,
         }
     }
 }
@@ -243,6 +233,16 @@ impl ParamsBuilder {
         self
     }
 
+    /// After each insert, search for the new vector (k = 1, ef =
+    /// efConstruction); if neither it nor an identical vector comes back, link
+    /// the closest node found to it and search again (at most 3 times). Off by
+    /// default: the paper's insert does not guarantee I4, and this costs one
+    /// search per insert.
+    pub fn verify_inserts(mut self, on: bool) -> Self {
+        self.verify_inserts = on;
+        self
+    }
+
     /// Validate and build.
     pub fn build(self) -> Result<Params> {
         if self.m < 2 || self.m > MAX_M {
@@ -253,22 +253,14 @@ impl ParamsBuilder {
             return Err(Error::invalid("m0", m0, "must be in m..=4096"));
         }
         if self.ef_construction == 0 || self.ef_construction > MAX_EF {
-            return Err(Error::invalid(
-                "ef_construction",
-                self.ef_construction,
-                "must be in 1..=2^20",
-            ));
+            return Err(Error::invalid("ef_construction", self.ef_construction, "must be in 1..=2^20"));
         }
         let ml = self.ml.unwrap_or(1.0 / (self.m as f64).ln());
         if !ml.is_finite() || ml <= 0.0 || ml > 10.0 {
             return Err(Error::invalid("ml", ml, "must be finite and in (0, 10]"));
         }
         if self.level_cap > MAX_LEVEL_CAP {
-            return Err(Error::invalid(
-                "level_cap",
-                self.level_cap,
-                "must be at most 32",
-            ));
+            return Err(Error::invalid("level_cap", self.level_cap, "must be at most 32"));
         }
         Ok(Params {
             m: self.m,
@@ -280,6 +272,7 @@ impl ParamsBuilder {
             prune: self.prune,
             level_cap: self.level_cap,
             metric: self.metric,
+            verify_inserts: self.verify_inserts,
         })
     }
 }

@@ -42,9 +42,7 @@ impl Eq for Scored {}
 impl Ord for Scored {
     #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        self.dist
-            .total_cmp(&other.dist)
-            .then(self.id.cmp(&other.id))
+        self.dist.total_cmp(&other.dist).then(self.id.cmp(&other.id))
     }
 }
 
@@ -134,14 +132,7 @@ pub fn search_layer<A: Adjacency + ?Sized>(
 /// Greedy descent (Alg. 1 lines 5-7, Alg. 5 lines 4-6): from `ep` on layer
 /// `from`, SEARCH-LAYER with ef = 1 on each layer down to `to + 1`, keeping the
 /// nearest as the next entry. Returns the entry for layer `to`.
-pub fn descend<A: Adjacency + ?Sized>(
-    g: &A,
-    q: &[f32],
-    ep: Scored,
-    from: Layer,
-    to: Layer,
-    s: &mut Scratch,
-) -> Scored {
+pub fn descend<A: Adjacency + ?Sized>(g: &A, q: &[f32], ep: Scored, from: Layer, to: Layer, s: &mut Scratch) -> Scored {
     let mut ep = ep;
     let mut out = std::mem::take(&mut s.layer_out);
     let mut l = from.0;

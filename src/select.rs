@@ -114,20 +114,8 @@ pub fn select<A: Adjacency + ?Sized>(
             let pool: Vec<Scored> = candidates.iter().copied().filter(|c| c.id != q).collect();
             select_simple(&pool, m, out)
         }
-        Selection::Heuristic {
-            extend_candidates,
-            keep_pruned,
-        } => select_heuristic(
-            g,
-            q,
-            q_vec,
-            candidates,
-            m,
-            layer,
-            extend_candidates,
-            keep_pruned,
-            s,
-            out,
-        ),
+        Selection::Heuristic { extend_candidates, keep_pruned } => {
+            select_heuristic(g, q, q_vec, candidates, m, layer, extend_candidates, keep_pruned, s, out)
+        }
     }
 }

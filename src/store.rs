@@ -14,10 +14,7 @@ pub struct Vectors {
 impl Vectors {
     /// An empty store for vectors of length `dim`.
     pub fn new(dim: usize) -> Self {
-        Vectors {
-            dim,
-            data: Vec::new(),
-        }
+        Vectors { dim, data: Vec::new() }
     }
     /// Reserve room for `n` more vectors.
     pub fn reserve(&mut self, n: usize) {

@@ -1,6 +1,10 @@
 //! The one place locks, atomics and threads come from: `std` normally, `loom`
 //! under `--cfg loom`, so the loom models check the same concurrent code.
 
+/// loom's model runner (function and module), so test crates need no loom
+/// dependency of their own (`invariants/tests/loom_models.rs`).
+#[cfg(loom)]
+pub use loom::model;
 #[cfg(loom)]
 pub use loom::sync::atomic::{AtomicUsize, Ordering};
 #[cfg(loom)]
@@ -67,9 +71,6 @@ where
                 sc.spawn(move || part.iter().map(|x| f(x, s)).collect::<Vec<R>>())
             })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("worker panicked"))
-            .collect()
+        handles.into_iter().flat_map(|h| h.join().expect("worker panicked")).collect()
     })
 }

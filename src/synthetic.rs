@@ -71,14 +71,7 @@ pub fn gaussian(n: usize, dim: usize, seed: u64) -> Vec<f32> {
 /// `n` points around `centres` Gaussian centres: point = centre + `spread` x N(0, I).
 /// Centres depend only on (`centres`, `dim`, `seed`), so base and query sets
 /// drawn with different `stream`s share them.
-pub fn clustered(
-    n: usize,
-    dim: usize,
-    centres: usize,
-    spread: f32,
-    seed: u64,
-    stream: u64,
-) -> Vec<f32> {
+pub fn clustered(n: usize, dim: usize, centres: usize, spread: f32, seed: u64, stream: u64) -> Vec<f32> {
     let c = gaussian(centres.max(1), dim, seed);
     let mut r = Rng::new(splitmix64(seed ^ 0xC1A5_7E2D) ^ stream);
     let mut out = Vec::with_capacity(n * dim);
@@ -94,24 +87,17 @@ pub fn clustered(
 pub fn lattice(n: usize, dim: usize, range: i32, seed: u64) -> Vec<f32> {
     let mut r = Rng::new(seed);
     let width = (2 * range + 1) as u64;
-    (0..n * dim)
-        .map(|_| (r.below(width) as i32 - range) as f32)
-        .collect()
+    (0..n * dim).map(|_| (r.below(width) as i32 - range) as f32).collect()
 }
 
 /// `copies` copies each of `distinct` Gaussian vectors, in a seeded shuffled order.
 pub fn duplicates(distinct: usize, copies: usize, dim: usize, seed: u64) -> Vec<f32> {
     let base = gaussian(distinct, dim, seed);
-    let mut order: Vec<usize> = (0..distinct * copies)
-        .map(|i| i % distinct.max(1))
-        .collect();
+    let mut order: Vec<usize> = (0..distinct * copies).map(|i| i % distinct.max(1)).collect();
     let mut r = Rng::new(seed ^ 0xD0B1_E5);
     for i in (1..order.len()).rev() {
         let j = r.below(i as u64 + 1) as usize;
         order.swap(i, j);
     }
-    order
-        .iter()
-        .flat_map(|&k| base[k * dim..(k + 1) * dim].iter().copied())
-        .collect()
+    order.iter().flat_map(|&k| base[k * dim..(k + 1) * dim].iter().copied()).collect()
 }

@@ -92,22 +92,14 @@ impl Snapshot {
         let ids = NodeId;
         let levels: Vec<Layer> = (0..n as u32).map(|i| v.level(ids(i))).collect();
         let lists = (0..n as u32)
-            .map(|i| {
-                (0..=levels[i as usize].0)
-                    .map(|l| v.neighbours(ids(i), Layer(l)).to_vec())
-                    .collect()
-            })
+            .map(|i| (0..=levels[i as usize].0).map(|l| v.neighbours(ids(i), Layer(l)).to_vec()).collect())
             .collect();
         let mut vectors = Vec::with_capacity(n * v.dim());
         for i in 0..n as u32 {
             vectors.extend_from_slice(v.vector(ids(i)));
         }
         let labels: Vec<u64> = (0..n as u32).map(|i| v.label(ids(i))).collect();
-        let map = labels
-            .iter()
-            .enumerate()
-            .map(|(i, &l)| (l, NodeId(i as u32)))
-            .collect();
+        let map = labels.iter().enumerate().map(|(i, &l)| (l, NodeId(i as u32))).collect();
         Snapshot {
             dim: v.dim(),
             metric: v.metric(),
@@ -171,9 +163,7 @@ impl GraphView for Snapshot {
         self.levels[id.index()]
     }
     fn neighbours(&self, id: NodeId, layer: Layer) -> &[NodeId] {
-        self.lists[id.index()]
-            .get(layer.index())
-            .map_or(&[], |l| l.as_slice())
+        self.lists[id.index()].get(layer.index()).map_or(&[], |l| l.as_slice())
     }
     fn entry_point(&self) -> Option<NodeId> {
         self.entry
@@ -203,10 +193,7 @@ pub struct PrefixView<'a, V: GraphView + ?Sized> {
 impl<'a, V: GraphView + ?Sized> PrefixView<'a, V> {
     /// View nodes `0..len` of `inner`.
     pub fn new(inner: &'a V, len: usize) -> Self {
-        PrefixView {
-            inner,
-            len: len.min(inner.len()),
-        }
+        PrefixView { inner, len: len.min(inner.len()) }
     }
 }
 

@@ -56,10 +56,7 @@ mod tests {
         v.clear(4); // generation u32::MAX
         assert!(v.insert(NodeId(1)));
         v.clear(4); // wraps: tags zeroed, generation 1
-        assert!(
-            !v.contains(NodeId(1)),
-            "a visit from before the wrap must be forgotten"
-        );
+        assert!(!v.contains(NodeId(1)), "a visit from before the wrap must be forgotten");
         assert!(v.insert(NodeId(1)));
         assert!(!v.insert(NodeId(1)));
     }

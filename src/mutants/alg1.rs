@@ -13,44 +13,18 @@ struct Alg1Mutant {
 }
 
 pub(super) fn all() -> Vec<Box<dyn Strategy>> {
-    let m = |name, description, mutation| -> Box<dyn Strategy> {
-        Box::new(Alg1Mutant {
-            name,
-            description,
-            mutation,
-        })
-    };
+    let m = |name, description, mutation| -> Box<dyn Strategy> { Box::new(Alg1Mutant { name, description, mutation }) };
     vec![
         m(
             "skip-navigation",
             "links at its layers to the entry point's neighbourhood, no search",
             Mutation::SkipNavigation,
         ),
-        m(
-            "one-way-edges",
-            "never adds the reverse connection",
-            Mutation::OneWayEdges,
-        ),
-        m(
-            "stale-entry-point",
-            "never promotes the entry point",
-            Mutation::StaleEntryPoint,
-        ),
-        m(
-            "early-promotion",
-            "promotes the entry point before linking it",
-            Mutation::EarlyPromotion,
-        ),
-        m(
-            "wrong-layer-backlink",
-            "writes back-links on the highest shared layer",
-            Mutation::WrongLayerBackLink,
-        ),
-        m(
-            "flat-levels",
-            "every node draws node 0's level",
-            Mutation::FlatLevels,
-        ),
+        m("one-way-edges", "never adds the reverse connection", Mutation::OneWayEdges),
+        m("stale-entry-point", "never promotes the entry point", Mutation::StaleEntryPoint),
+        m("early-promotion", "promotes the entry point before linking it", Mutation::EarlyPromotion),
+        m("wrong-layer-backlink", "writes back-links on the highest shared layer", Mutation::WrongLayerBackLink),
+        m("flat-levels", "every node draws node 0's level", Mutation::FlatLevels),
     ]
 }
 

@@ -27,18 +27,9 @@ impl Strategy for DeferredConnectivity {
         h.reserve(n);
         for i in 0..n {
             let id = h.allocate(i as u64, input.row(i))?;
-            let trace = InsertTrace {
-                node: id,
-                level: h.graph.level(id),
-                layers: Vec::new(),
-                promoted: false,
-            };
+            let trace = InsertTrace { node: id, level: h.graph.level(id), layers: Vec::new(), promoted: false };
             if let Some(o) = observer.as_deref_mut() {
-                o(Commit {
-                    segment: 0,
-                    view: &h,
-                    traces: std::slice::from_ref(&trace),
-                });
+                o(Commit { segment: 0, view: &h, traces: std::slice::from_ref(&trace) });
             }
         }
         for i in 0..n {

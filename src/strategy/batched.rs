@@ -28,18 +28,11 @@ impl Default for Batched {
 
 /// Validate rows `start..end` on `threads` threads and allocate them in `h`
 /// (in id order); returns the first error by row.
-pub(crate) fn allocate_batch(
-    h: &mut Hnsw,
-    input: &BuildInput<'_>,
-    start: usize,
-    end: usize,
-) -> Result<()> {
+pub(crate) fn allocate_batch(h: &mut Hnsw, input: &BuildInput<'_>, start: usize, end: usize) -> Result<()> {
     let rows: Vec<usize> = (start..end).collect();
     let mut units = vec![(); input.threads.max(1)];
     let metric = input.params.metric();
-    let prepared = map_chunks(&rows, &mut units, |&i, _| {
-        prepare(metric, input.dim, input.row(i))
-    });
+    let prepared = map_chunks(&rows, &mut units, |&i, _| prepare(metric, input.dim, input.row(i)));
     for (i, p) in rows.iter().zip(prepared) {
         h.allocate_prepared(*i as u64, &p?)?;
     }
@@ -64,11 +57,7 @@ impl Strategy for Batched {
             for i in start..end {
                 let trace = h.connect(crate::NodeId(i as u32));
                 if let Some(o) = observer.as_deref_mut() {
-                    o(Commit {
-                        segment: 0,
-                        view: &PrefixView::new(&h, i + 1),
-                        traces: std::slice::from_ref(&trace),
-                    });
+                    o(Commit { segment: 0, view: &PrefixView::new(&h, i + 1), traces: std::slice::from_ref(&trace) });
                 }
             }
             start = end;

@@ -32,7 +32,7 @@ use crate::distance::{prepare, Metric};
 use crate::error::{Error, Result};
 use crate::ids::{Layer, NodeId};
 use crate::index::Hnsw;
-use crate::insert::{plan, BackLink, InsertTrace, LayerTrace, Mutation};
+use crate::insert::{finds, plan, BackLink, InsertTrace, LayerTrace, Mutation};
 use crate::level::level;
 use crate::params::{Params, PrunePolicy, Selection};
 use crate::search::{knn, Adjacency, Scored, Scratch};
@@ -172,7 +172,44 @@ impl SharedIndex {
             *lock(&self.top) = Top { entry: Some(q), max_level: level };
             trace.promoted = true;
         }
+        if self.params.verify_inserts() {
+            self.ensure_findable(q, s);
+            for lt in &mut trace.layers {
+                for b in &mut lt.back_links {
+                    b.kept = lock(&self.links[b.neighbour.index()])[lt.layer.index()].contains(&q);
+                }
+            }
+        }
         trace
+    }
+
+    /// The `verify_inserts` option under this module's lock discipline: search
+    /// for `q`; on a miss, add `c -> q` from the closest node reached (evicting
+    /// its farthest neighbour when full), holding only `c`'s lock.
+    fn ensure_findable(&self, q: NodeId, s: &mut Scratch) {
+        let metric = self.params.metric();
+        let qv = self.vector(q);
+        for _ in 0..3 {
+            let Some(&c) = self.search(qv, 1, self.params.ef_construction(), s).first() else { return };
+            if finds(metric, qv, c, self.vector(c.id)) {
+                return;
+            }
+            let cv = self.vector(c.id);
+            let mut lists = lock(&self.links[c.id.index()]);
+            let list = &mut lists[0];
+            if list.contains(&q) {
+                continue;
+            }
+            if list.len() >= self.params.m0() {
+                let far = list
+                    .iter()
+                    .map(|&y| Scored { dist: metric.distance(cv, self.vector(y)), id: y })
+                    .max()
+                    .expect("a full list is not empty");
+                list.retain(|&y| y != far.id);
+            }
+            list.push(q);
+        }
     }
 
     /// Add `e -> q` on `lc`, re-selecting `e`'s list if it overflows; holds

@@ -23,7 +23,7 @@ use super::{BuildInput, Built, Commit, Observer, Strategy};
 use crate::error::Result;
 use crate::ids::{Layer, NodeId};
 use crate::index::Hnsw;
-use crate::insert::{commit, plan, Mutation, Parts};
+use crate::insert::{commit, ensure_findable, mark_evicted, plan, refresh_kept, Mutation, Parts};
 use crate::search::Scratch;
 use crate::sync::map_chunks;
 use crate::InsertTrace;
@@ -55,54 +55,44 @@ pub fn schedule(n: usize, max_batch: usize) -> Vec<(usize, usize)> {
 }
 
 /// Plan `ids` in parallel against the frozen `h`, then commit them in id
-/// order. With `stale_overwrite`, each back-link instead writes
-/// `frozen N(e) + q` over whatever is there — the lost-update bug of the
-/// racy-parallel mutant; the reference path passes `false`.
+/// order after the batch's earlier `traces`. With `stale_overwrite`, each
+/// back-link instead writes `frozen N(e) + q` over whatever is there — the
+/// lost-update bug of the racy-parallel mutant; the reference passes `false`.
 pub(crate) fn plan_and_commit(
     h: &mut Hnsw,
     ids: &[NodeId],
     scratches: &mut [Scratch],
     stale_overwrite: bool,
+    mut traces: Vec<InsertTrace>,
 ) -> Vec<InsertTrace> {
     let top = h.graph.entry().map(|e| (e, h.graph.max_level()));
     let plans = {
-        let parts = Parts {
-            graph: &h.graph,
-            vectors: &h.vectors,
-            metric: h.params.metric(),
-        };
+        let parts = Parts { graph: &h.graph, vectors: &h.vectors, metric: h.params.metric() };
         let params = &h.params;
         map_chunks(ids, scratches, |&q, s| {
             let d0 = s.distances;
-            let p = plan(
-                &parts,
-                top,
-                params,
-                s,
-                q,
-                parts.vectors.get(q),
-                parts.graph.level(q),
-                Mutation::None,
-            );
+            let p = plan(&parts, top, params, s, q, parts.vectors.get(q), parts.graph.level(q), Mutation::None);
             (p, s.distances - d0)
         })
     };
     let frozen: HashMap<(NodeId, Layer), Vec<NodeId>> = if stale_overwrite {
         plans
             .iter()
-            .flat_map(|(p, _)| {
-                p.layers
-                    .iter()
-                    .flat_map(|(l, sel)| sel.iter().map(move |e| (e.id, *l)))
-            })
+            .flat_map(|(p, _)| p.layers.iter().flat_map(|(l, sel)| sel.iter().map(move |e| (e.id, *l))))
             .map(|(e, l)| ((e, l), h.graph.neighbours(e, l).to_vec()))
             .collect()
     } else {
         HashMap::new()
     };
-    let mut traces: Vec<InsertTrace> = Vec::with_capacity(plans.len());
     // Back-links of this batch per (destination, layer): (trace, layer, back-link) indices.
     let mut earlier: HashMap<(NodeId, Layer), Vec<(usize, usize, usize)>> = HashMap::new();
+    for (ti, t) in traces.iter().enumerate() {
+        for (li, lt) in t.layers.iter().enumerate() {
+            for (bi, b) in lt.back_links.iter().enumerate() {
+                earlier.entry((b.neighbour, lt.layer)).or_default().push((ti, li, bi));
+            }
+        }
+    }
     for (p, d) in plans {
         h.stats.distances += d;
         if stale_overwrite {
@@ -116,20 +106,8 @@ pub(crate) fn plan_and_commit(
                 }
             }
         }
-        let mode = if stale_overwrite {
-            Mutation::OneWayEdges
-        } else {
-            Mutation::None
-        };
-        let mut trace = commit(
-            &mut h.graph,
-            &h.vectors,
-            &h.params,
-            &mut h.scratch,
-            &mut h.stats,
-            &p,
-            mode,
-        );
+        let mode = if stale_overwrite { Mutation::OneWayEdges } else { Mutation::None };
+        let mut trace = commit(&mut h.graph, &h.vectors, &h.params, &mut h.scratch, &mut h.stats, &p, mode);
         if stale_overwrite {
             for lt in &mut trace.layers {
                 for b in &mut lt.back_links {
@@ -153,14 +131,6 @@ pub(crate) fn plan_and_commit(
         }
         traces.push(trace);
     }
-    // The commit point is the end of the batch: record what holds now.
-    for t in &mut traces {
-        for lt in &mut t.layers {
-            for b in &mut lt.back_links {
-                b.kept = h.graph.neighbours(b.neighbour, lt.layer).contains(&t.node);
-            }
-        }
-    }
     traces
 }
 
@@ -178,6 +148,8 @@ pub(crate) fn build_batches(
     let mut scratches: Vec<Scratch> = (0..input.threads.max(1)).map(|_| Scratch::new()).collect();
     for (start, end) in schedule(n, max_batch) {
         allocate_batch(&mut h, input, start, end)?;
+        // Within a batch, verify_inserts runs once, at the end (the commit point).
+        let verify = std::mem::replace(&mut h.params.verify_inserts, false);
         let mut traces = Vec::new();
         let mut rest = Vec::new();
         for i in start..end {
@@ -188,18 +160,38 @@ pub(crate) fn build_batches(
                 rest.push(q);
             }
         }
-        traces.extend(plan_and_commit(
-            &mut h,
-            &rest,
-            &mut scratches,
-            stale_overwrite,
-        ));
+        let mut traces = plan_and_commit(&mut h, &rest, &mut scratches, stale_overwrite, traces);
+        h.params.verify_inserts = verify;
+        if verify {
+            // A repair may evict an edge another new node relied on: repeat until a pass repairs nothing.
+            let (mut evicted, mut protected) = (Vec::new(), Vec::new());
+            for _ in 0..32 {
+                let before = h.stats.findability_repairs;
+                for t in &traces {
+                    evicted.extend(ensure_findable(
+                        &mut h.graph,
+                        &h.vectors,
+                        &h.params,
+                        &mut h.scratch,
+                        &mut h.stats,
+                        t.node,
+                        &mut protected,
+                    ));
+                }
+                if h.stats.findability_repairs == before {
+                    break;
+                }
+            }
+            for t in &mut traces {
+                mark_evicted(&h.graph, t, &evicted);
+            }
+        }
+        // The traces say what holds at the commit point.
+        for t in &mut traces {
+            refresh_kept(&h.graph, t);
+        }
         if let Some(o) = observer.as_deref_mut() {
-            o(Commit {
-                segment: 0,
-                view: &h,
-                traces: &traces,
-            });
+            o(Commit { segment: 0, view: &h, traces: &traces });
         }
     }
     Ok(h)
@@ -213,11 +205,6 @@ impl Strategy for DeterministicParallel {
         "per batch: plan forward links in parallel on a frozen graph, commit in id order"
     }
     fn build(&self, input: &BuildInput<'_>, observer: Option<Observer<'_>>) -> Result<Built> {
-        Ok(Built::single(build_batches(
-            input,
-            self.max_batch,
-            false,
-            observer,
-        )?))
+        Ok(Built::single(build_batches(input, self.max_batch, false, observer)?))
     }
 }

@@ -69,11 +69,9 @@ impl BuildInput<'_> {
     /// Number of rows; errors if `data` is not a whole number of rows.
     pub fn rows(&self) -> Result<usize> {
         if self.dim == 0 || self.data.len() % self.dim != 0 {
-            return Err(ErrorKind::DimensionMismatch {
-                expected: self.dim,
-                got: self.data.len() % self.dim.max(1),
-            }
-            .into());
+            return Err(
+                ErrorKind::DimensionMismatch { expected: self.dim, got: self.data.len() % self.dim.max(1) }.into()
+            );
         }
         Ok(self.data.len() / self.dim)
     }
@@ -108,13 +106,7 @@ impl Built {
     }
 
     /// k-NN over every segment, merged by (distance, label).
-    pub fn search_with(
-        &self,
-        s: &mut Scratch,
-        q: &[f32],
-        k: usize,
-        ef: usize,
-    ) -> Result<Vec<Neighbour>> {
+    pub fn search_with(&self, s: &mut Scratch, q: &[f32], k: usize, ef: usize) -> Result<Vec<Neighbour>> {
         if self.segments.len() == 1 {
             return self.segments[0].search_with(s, q, k, ef);
         }
@@ -122,11 +114,7 @@ impl Built {
         for seg in &self.segments {
             all.extend(seg.search_with(s, q, k, ef)?);
         }
-        all.sort_by(|a, b| {
-            a.distance
-                .total_cmp(&b.distance)
-                .then(a.label.cmp(&b.label))
-        });
+        all.sort_by(|a, b| a.distance.total_cmp(&b.distance).then(a.label.cmp(&b.label)));
         all.truncate(k);
         Ok(all)
     }

@@ -20,23 +20,14 @@ fn segment_bounds(n: usize, s: usize) -> Vec<(usize, usize)> {
     (0..n).step_by(per).map(|a| (a, (a + per).min(n))).collect()
 }
 
-fn build_segment(
-    input: &BuildInput<'_>,
-    a: usize,
-    b: usize,
-    observer: Option<Observer<'_>>,
-) -> Result<Hnsw> {
+fn build_segment(input: &BuildInput<'_>, a: usize, b: usize, observer: Option<Observer<'_>>) -> Result<Hnsw> {
     let mut h = Hnsw::new(input.dim, input.params.clone())?;
     h.reserve(b - a);
     let mut observer = observer;
     for i in a..b {
         let trace = h.insert_traced(i as u64, input.row(i))?;
         if let Some(o) = observer.as_deref_mut() {
-            o(Commit {
-                segment: 0,
-                view: &h,
-                traces: std::slice::from_ref(&trace),
-            });
+            o(Commit { segment: 0, view: &h, traces: std::slice::from_ref(&trace) });
         }
     }
     Ok(h)
@@ -66,14 +57,9 @@ impl Strategy for SegmentParallel {
             out
         } else {
             std::thread::scope(|sc| {
-                let handles: Vec<_> = bounds
-                    .iter()
-                    .map(|&(a, b)| sc.spawn(move || build_segment(input, a, b, None)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().expect("segment builder panicked"))
-                    .collect::<Result<Vec<_>>>()
+                let handles: Vec<_> =
+                    bounds.iter().map(|&(a, b)| sc.spawn(move || build_segment(input, a, b, None))).collect();
+                handles.into_iter().map(|h| h.join().expect("segment builder panicked")).collect::<Result<Vec<_>>>()
             })?
         };
         Ok(Built { segments })

@@ -10,21 +10,13 @@ use crate::index::Hnsw;
 pub struct Sequential;
 
 /// Insert every row of `input` into `h` in order, committing after each.
-pub(crate) fn insert_all(
-    mut h: Hnsw,
-    input: &BuildInput<'_>,
-    mut observer: Option<Observer<'_>>,
-) -> Result<Hnsw> {
+pub(crate) fn insert_all(mut h: Hnsw, input: &BuildInput<'_>, mut observer: Option<Observer<'_>>) -> Result<Hnsw> {
     let n = input.rows()?;
     h.reserve(n);
     for i in 0..n {
         let trace = h.insert_traced(i as u64, input.row(i))?;
         if let Some(o) = observer.as_deref_mut() {
-            o(Commit {
-                segment: 0,
-                view: &h,
-                traces: std::slice::from_ref(&trace),
-            });
+            o(Commit { segment: 0, view: &h, traces: std::slice::from_ref(&trace) });
         }
     }
     Ok(h)

@@ -86,12 +86,8 @@ pub(crate) fn plan_and_commit(
     };
     // Back-links of this batch per (destination, layer): (trace, layer, back-link) indices.
     let mut earlier: HashMap<(NodeId, Layer), Vec<(usize, usize, usize)>> = HashMap::new();
-    for (ti, t) in traces.iter().enumerate() {
-        for (li, lt) in t.layers.iter().enumerate() {
-            for (bi, b) in lt.back_links.iter().enumerate() {
-                earlier.entry((b.neighbour, lt.layer)).or_default().push((ti, li, bi));
-            }
-        }
+    for ti in 0..traces.len() {
+        note_back_links(h, &mut traces, &mut earlier, ti);
     }
     for (p, d) in plans {
         h.stats.distances += d;
@@ -115,23 +111,36 @@ pub(crate) fn plan_and_commit(
                 }
             }
         }
-        let ti = traces.len();
-        for (li, lt) in trace.layers.iter().enumerate() {
-            let cap = h.graph.capacity(lt.layer);
-            for (bi, b) in lt.back_links.iter().enumerate() {
-                let key = (b.neighbour, lt.layer);
-                if b.len_before >= cap {
-                    // e's list was re-selected now: back-links it took earlier in this batch may be dropped.
-                    for &(t, l, k) in earlier.get(&key).map(Vec::as_slice).unwrap_or(&[]) {
-                        traces[t].layers[l].back_links[k].len_before = cap;
-                    }
-                }
-                earlier.entry(key).or_default().push((ti, li, bi));
-            }
-        }
         traces.push(trace);
+        let ti = traces.len() - 1;
+        note_back_links(h, &mut traces, &mut earlier, ti);
     }
     traces
+}
+
+/// Record the back-links of `traces[ti]`; where one of them re-selected a full
+/// list, the back-links that list took earlier in this batch may have been
+/// dropped legally, so their `len_before` becomes the capacity.
+fn note_back_links(
+    h: &Hnsw,
+    traces: &mut [InsertTrace],
+    earlier: &mut HashMap<(NodeId, Layer), Vec<(usize, usize, usize)>>,
+    ti: usize,
+) {
+    for li in 0..traces[ti].layers.len() {
+        let layer = traces[ti].layers[li].layer;
+        let cap = h.graph.capacity(layer);
+        for bi in 0..traces[ti].layers[li].back_links.len() {
+            let b = &traces[ti].layers[li].back_links[bi];
+            let key = (b.neighbour, layer);
+            if b.len_before >= cap {
+                for &(t, l, k) in earlier.get(&key).map(Vec::as_slice).unwrap_or(&[]) {
+                    traces[t].layers[l].back_links[k].len_before = cap;
+                }
+            }
+            earlier.entry(key).or_default().push((ti, li, bi));
+        }
+    }
 }
 
 /// Build with planning in parallel and commits in a fixed order; shared by

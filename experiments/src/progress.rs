@@ -7,7 +7,7 @@ pub fn bar(len: u64, what: &str, show: bool) -> ProgressBar {
     let target = if show { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
     let bar = ProgressBar::with_draw_target(Some(len), target);
     bar.set_style(
-        ProgressStyle::with_template("{msg:>14} [{bar:40}] {human_pos}/{human_len} {per_sec} eta {eta}")
+        ProgressStyle::with_template("{msg:>14} [{bar:40}] {human_pos}/{human_len} {per_sec:0} eta {eta}")
             .expect("static template is valid")
             .progress_chars("=> "),
     );

@@ -18,7 +18,7 @@
 //! and steer them with environment knobs: `EXPLORE_SELECTION=simple|heuristic`
 //! (default: any), `EXPLORE_EF_MIN`/`EXPLORE_EF_MAX` (ef_construction range,
 //! default 1..=16), `EXPLORE_RANGE` (coordinates in `-r..=r`, default 2),
-//! `EXPLORE_DIM_MAX` (default 3), `EXPLORE_DISTINCT=1` (no duplicate vectors),
+//! `EXPLORE_DIM_MAX` (default 3), `EXPLORE_M_MIN`/`EXPLORE_M_MAX` (default 2..=4), `EXPLORE_DISTINCT=1` (no duplicate vectors),
 //! `EXPLORE_SKIP_I5=1` (look for I4 only). Each failure prints a one-line
 //! `CASE ...` reproducer and what the other policy does on the same points.
 //!
@@ -117,7 +117,9 @@ fn case() -> impl Strategy<Value = Case> {
     let range = knob("EXPLORE_RANGE", 2) as i32;
     let dim_max = knob("EXPLORE_DIM_MAX", 3).max(1);
     let distinct = knob("EXPLORE_DISTINCT", 0) == 1;
-    (1usize..=dim_max, 2usize..=4, ef_min..=ef_max, any::<u64>(), selection()).prop_flat_map(
+    let m_min = knob("EXPLORE_M_MIN", 2).max(2);
+    let m_max = knob("EXPLORE_M_MAX", 4).max(m_min);
+    (1usize..=dim_max, m_min..=m_max, ef_min..=ef_max, any::<u64>(), selection()).prop_flat_map(
         move |(dim, m, ef_construction, seed, selection)| {
             prop::collection::vec(prop::collection::vec((-range..=range).prop_map(|x| x as f32), dim), 1..60)
                 .prop_map(move |mut points| {
@@ -327,6 +329,29 @@ fn standard_strands_sixth_copy_after_6_inserts() {
     let s = params_of(2, 16, 0, Selection::HEURISTIC, PrunePolicy::Symmetric);
     let (index, _) = replay(1, &s, &pts);
     assert_reachable(&index, &s);
+
+    // The same law at larger m (exploration with EXPLORE_M_MIN=4 and 8 shrank to
+    // it): with m0 = 2m, the (2m + 2)-th copy is the first stranded one — at
+    // hnswlib's defaults (m = 16, efC = 200, heuristic) the 34th identical
+    // vector is unreachable on layer 0. Symmetric repairs each of them.
+    for m in [3usize, 4, 8, 16] {
+        let n = 2 * m + 2;
+        let pts = vec![zero; n];
+        let p = params_of(m, 200, 0, Selection::HEURISTIC, PrunePolicy::Standard);
+        let (index, _) = replay(1, &p, &pts[..n - 1]);
+        assert_reachable(&index, &p);
+        let (index, _) = replay(1, &p, &pts);
+        let stranded: Vec<(NodeId, Layer)> = unreachable_reported(&index, &p);
+        println!("m {m}: {n} copies, unreachable {stranded:?}");
+        assert!(
+            stranded.contains(&(NodeId(n as u32 - 1), Layer(0))),
+            "m {m}: copy #{} not stranded: {stranded:?}",
+            n - 1
+        );
+        let s = params_of(m, 200, 0, Selection::HEURISTIC, PrunePolicy::Symmetric);
+        let (index, _) = replay(1, &s, &pts);
+        assert_reachable(&index, &s);
+    }
 }
 
 #[test]
@@ -487,4 +512,53 @@ fn symmetric_new_node_not_findable_after_12_inserts() {
     assert!(hit.distance > 0.0, "Standard: #6 found at the 7th insert: {hit:?}");
     let census = common::census(&index);
     assert!(census[0].zero_in_degree.contains(&NodeId(6)), "Standard: #6 has in-degree 0 on layer 0: {census:?}");
+}
+
+#[test]
+fn standard_i4_not_findable_despite_in_edge_after_14_inserts() {
+    // postmortem: found by `state_machine::standard_simple` with
+    // STATE_MACHINE_STRICT_I4=1: I4 in the checker's sense (the new node has an
+    // in-edge from its neighbourhood, so it is not merely stranded). 6-d lattice
+    // points, simple selection, m = 2, efC 2, seed 9976570473781287317. #13
+    // (level 1) has the in-edge #5 -> #13 on layer 0, so the checker's I4
+    // applies, but on layer 1 its back-links to #3 and #10 were dropped by
+    // their full lists (m = 2): the descent cannot land on it, enters layer 0 at
+    // #3, and a beam of ef = efC = 2 settles there at distance 20. #13 is
+    // reachable on layer 0 and a search with ef = n finds it: a routing
+    // failure caused by the one-way upper layer, not a lost node. Symmetric on
+    // the same points keeps #3 <-> #13 on layer 1 and #13 finds itself.
+    const PTS: [[f32; 6]; 14] = [
+        [0.0, 0.0, 0.0, 0.0, 1.0, 3.0],
+        [0.0, 0.0, 0.0, -1.0, 3.0, 2.0],
+        [0.0, 0.0, 0.0, -1.0, 3.0, 2.0],
+        [0.0, 0.0, 0.0, -2.0, 1.0, 0.0],
+        [0.0, 0.0, 0.0, 1.0, 3.0, 1.0],
+        [0.0, 0.0, 0.0, 1.0, -3.0, -2.0],
+        [1.0, 3.0, 0.0, -1.0, -3.0, 1.0],
+        [0.0, 0.0, 0.0, 0.0, 1.0, 2.0],
+        [0.0, 0.0, 0.0, 0.0, 1.0, 3.0],
+        [0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
+        [0.0, 0.0, -1.0, -1.0, -3.0, 1.0],
+        [-3.0, -3.0, 0.0, -3.0, 0.0, 0.0],
+        [0.0, -2.0, -2.0, -3.0, 0.0, 0.0],
+        [0.0, 0.0, 1.0, 1.0, 0.0, -3.0],
+    ];
+    let pts: Vec<&[f32]> = PTS.iter().map(|p| &p[..]).collect();
+    let seed = 9976570473781287317;
+    let p = params_of(2, 2, seed, Selection::Simple, PrunePolicy::Standard);
+    let (index, trace) = replay(6, &p, &pts);
+    let hit = self_search(&index, pts[13], 2);
+    assert!(hit.distance > 0.0, "Standard: #13 found itself: {hit:?}");
+    let found = not_findable(&index, &p, &trace).expect("checker: I4 NotFindable under Standard");
+    assert_eq!(found, Some(hit.id), "checker and search disagree on the top hit");
+    let census = common::census(&index);
+    assert!(!census[0].unreachable.contains(&NodeId(13)), "#13 is reachable on layer 0: {census:?}");
+    assert!(census[1].unreachable.contains(&NodeId(13)), "#13 is stranded on layer 1: {census:?}");
+    // A wider beam finds it: a routing failure, not a lost node.
+    assert_eq!(self_search(&index, pts[13], 14).id, NodeId(13), "ef = n finds #13");
+
+    let s = params_of(2, 2, seed, Selection::Simple, PrunePolicy::Symmetric);
+    let (index, trace) = replay(6, &s, &pts);
+    assert_eq!(self_search(&index, pts[13], 2).id, NodeId(13), "Symmetric: #13 finds itself");
+    assert_eq!(not_findable(&index, &s, &trace), None, "Symmetric: checker I4");
 }

@@ -570,8 +570,9 @@ fn symmetric_extend_keep_leaves_one_way_edge() {
     // (`link_back`), `extend_candidates` adds the neighbours of e's neighbours
     // to the pool and `keep_pruned` refills with them, so e's new list can hold
     // a node x that was never in it; Symmetric only removes reverses of
-    // *dropped* edges and never adds x -> e, so e -> x stays one-way. The same
-    // points without extension (or without refill) stay symmetric.
+    // *dropped* edges and never adds x -> e, so e -> x stays one-way. These 15
+    // points stay symmetric without extension or without refill, but
+    // extension alone breaks symmetry on other points (second case below).
     // When the core fixes this, flip the first assertion (and drop the
     // tolerance in `extends_under_symmetric`).
     let sel = |extend_candidates, keep_pruned| Selection::Heuristic { extend_candidates, keep_pruned };
@@ -603,6 +604,25 @@ fn symmetric_extend_keep_leaves_one_way_edge() {
         e.inserted = Some(EXTEND_KEEP_POINTS.len());
         check_all(&index, &e).unwrap_or_else(|v| panic!("Symmetric + {}: {v}", s.name()));
     }
+
+    // Extension alone suffices (a scratch proptest over 1-d points, extend
+    // without refill, shrank to this): 8 points, m = 2, efC 1, seed 0; after
+    // the 8th insert #1 -> #5 on layer 1 has no reverse.
+    let p = Params::builder()
+        .m(2)
+        .ef_construction(1)
+        .seed(0)
+        .selection(sel(true, false))
+        .prune(PrunePolicy::Symmetric)
+        .build()
+        .unwrap();
+    let mut index = Hnsw::new(1, p.clone()).unwrap();
+    for (i, x) in [0.0f32, 2.0, 0.0, 0.0, 2.0, 2.0, 0.0, 0.0].into_iter().enumerate() {
+        index.insert(i as u64, &[x]).unwrap();
+    }
+    println!("extend only:\n{}", common::dump(&index));
+    let one_way: usize = common::census(&index).iter().map(|l| l.one_way).sum();
+    assert!(one_way > 0, "Symmetric + extend (no keep): expected one-way edges (the bug), found none");
 }
 
 #[test]

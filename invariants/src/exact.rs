@@ -64,3 +64,82 @@ where
     }
     run
 }
+
+#[cfg(test)]
+mod tests {
+    use hnswlab::search::{knn, Scratch};
+    use hnswlab::{GraphView, PrunePolicy, Snapshot};
+
+    use super::{check_with, queries};
+    use crate::testutil::{assert_kinds, assert_pass, fixture};
+    use crate::violation::Collector;
+    use crate::{check_all, Expectations};
+
+    /// A fixture whose layer 0 is strongly connected, so I6 runs.
+    fn connected_fixture() -> (Snapshot, Expectations) {
+        for seed in 0..50u64 {
+            let (s, e) = fixture(PrunePolicy::Standard, seed);
+            let h = assert_pass(check_all(&s, &e), "clean");
+            if h.layers[0].scc_count == 1 {
+                assert_eq!(h.exact_queries_run, e.exact_queries.min(s.len()), "I6 ran: {:?}", h.skipped);
+                println!("connected fixture: seed {seed}");
+                return (s, e);
+            }
+        }
+        panic!("no seed in 0..50 gives a strongly connected layer 0");
+    }
+
+    #[test]
+    fn queries_are_spread_and_distinct() {
+        let q: Vec<u32> = queries(100, 16).map(|id| id.0).collect();
+        assert_eq!(q.len(), 16);
+        assert_eq!(q[0], 0);
+        assert!(q.windows(2).all(|w| w[0] < w[1]) && q[15] < 100, "{q:?}");
+        assert_eq!(queries(5, 16).count(), 5);
+    }
+
+    #[test]
+    fn a_search_that_stops_early_is_caught() {
+        let (s, e) = connected_fixture();
+        let ep = s.entry.expect("non-empty");
+        let mut scratch = Scratch::new();
+        let mut out = Collector::new();
+        // Mutant: ignore the ef it was asked for and use ef = k (a beam too narrow to be exact).
+        let run =
+            check_with(&s, e.exact_queries, &mut out, |q, k, _ef| knn(&s, ep, s.max_level(), q, k, k, &mut scratch));
+        assert_eq!(run, e.exact_queries);
+        let v = assert_kinds(out.finish(()), &["Inexact"]);
+        println!("{v}");
+    }
+
+    #[test]
+    fn a_search_that_misorders_is_caught() {
+        let (s, e) = connected_fixture();
+        let ep = s.entry.expect("non-empty");
+        let mut scratch = Scratch::new();
+        let mut out = Collector::new();
+        // Mutant: right ids, wrong order (the last two swapped).
+        check_with(&s, e.exact_queries, &mut out, |q, k, ef| {
+            let mut r = knn(&s, ep, s.max_level(), q, k, ef, &mut scratch);
+            let len = r.len();
+            r.swap(len - 1, len - 2);
+            r
+        });
+        assert_kinds(out.finish(()), &["Inexact"]);
+        // The real search passes the same check.
+        let mut out = Collector::new();
+        check_with(&s, e.exact_queries, &mut out, |q, k, ef| knn(&s, ep, s.max_level(), q, k, ef, &mut scratch));
+        assert!(out.finish(()).is_ok());
+    }
+
+    #[test]
+    fn skipped_when_layer0_is_not_strongly_connected() {
+        let (mut s, e) = connected_fixture();
+        // Make node 1 a sink on layer 0: nothing leaves it, so layer 0 splits.
+        let x = (0..s.len()).find(|&i| Some(i) != s.entry.map(|p| p.index())).expect("two nodes");
+        s.lists[x][0].clear();
+        let h = assert_pass(check_all(&s, &e), "a sink is soft");
+        assert_eq!(h.exact_queries_run, 0);
+        assert!(h.skipped.iter().any(|r| r.starts_with("I6")), "{:?}", h.skipped);
+    }
+}

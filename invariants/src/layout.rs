@@ -76,17 +76,6 @@ pub(crate) enum LayerNodes<'a> {
 }
 
 impl LayerNodes<'_> {
-    pub(crate) fn len(&self) -> usize {
-        match self {
-            LayerNodes::All(n) => *n,
-            LayerNodes::Some(s) => s.len(),
-        }
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     pub(crate) fn iter(&self) -> impl Iterator<Item = NodeId> + '_ {
         let (range, list) = match self {
             LayerNodes::All(n) => (0..*n, None),

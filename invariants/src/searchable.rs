@@ -15,7 +15,7 @@
 //! (I5) counts such nodes. The first node (no layer traces) is the entry point
 //! and is always checked.
 //!
-//! The search reads the view through [`Guarded`], which drops link targets
+//! The search reads the view through `Guarded`, which drops link targets
 //! `>= len` so that a graph broken in I1 is reported rather than panicking;
 //! on a graph that passes I1 it is exactly the view.
 

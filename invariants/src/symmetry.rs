@@ -8,9 +8,9 @@
 //! already full (`|N_l(e)| >= capacity(l)` before the back-link), in which
 //! case `e`'s re-selection may drop `q`.
 
-use hnswlab::{GraphView, InsertTrace, Layer, NodeId};
+use hnswlab::{GraphView, InsertTrace, NodeId};
 
-use crate::layout::Layout;
+use crate::census::LayerGraph;
 use crate::violation::{Collector, Violation};
 
 /// Edge counts of one layer.
@@ -22,27 +22,21 @@ pub(crate) struct EdgeCount {
     pub one_way: usize,
 }
 
-/// Count the edges and one-way edges of `layer`; under `symmetric`, report
-/// each one-way edge as [`Violation::OneWayEdge`]. Edges that break I1
-/// (missing target, self-link, target below the layer) are not counted.
-pub(crate) fn count_layer<V: GraphView + ?Sized>(
-    view: &V,
-    layout: &Layout,
-    layer: Layer,
-    symmetric: bool,
-    out: &mut Collector,
-) -> EdgeCount {
-    let mut c = EdgeCount::default();
-    for a in layout.nodes(layer).iter() {
-        for &b in view.neighbours(a, layer) {
-            if b == a || !layout.on_layer(b, layer) {
-                continue;
-            }
-            c.edges += 1;
-            if !view.neighbours(b, layer).contains(&a) {
+/// Count the valid edges and one-way edges of one layer; under `symmetric`,
+/// report each one-way edge as [`Violation::OneWayEdge`]. Edges that break
+/// I1 (missing target, self-link, target below the layer) are not in `g`.
+pub(crate) fn count_layer(g: &LayerGraph, symmetric: bool, out: &mut Collector) -> EdgeCount {
+    let mut c = EdgeCount { edges: g.edges(), one_way: 0 };
+    for i in 0..g.len() {
+        for &j in g.out(i) {
+            if !g.out(j as usize).contains(&(i as u32)) {
                 c.one_way += 1;
                 if symmetric {
-                    out.push(Violation::OneWayEdge { node: a, layer, neighbour: b });
+                    out.push(Violation::OneWayEdge {
+                        node: g.global(i),
+                        layer: g.layer,
+                        neighbour: g.global(j as usize),
+                    });
                 }
             }
         }

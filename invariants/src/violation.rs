@@ -2,7 +2,7 @@
 //!
 //! Every variant names its invariant (I1-I8) in its `Display`, which reads
 //! like a bug report: what was found, what was expected, and the rule.
-//! Checks push violations through a [`Collector`], which keeps at most
+//! Checks push violations through a `Collector`, which keeps at most
 //! [`REPORT_CAP`] of each kind and counts the rest in one
 //! [`Violation::Omitted`] per kind, so a badly broken graph with a million
 //! nodes still gives a readable report and an exact count.

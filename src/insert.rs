@@ -84,6 +84,22 @@ pub struct BuildStats {
     pub findability_failures: u64,
 }
 
+impl BuildStats {
+    /// Add another build's counters (segments of one build).
+    pub fn merge(&mut self, o: &BuildStats) {
+        self.distances += o.distances;
+        self.reselections += o.reselections;
+        self.symmetric_drops += o.symmetric_drops;
+        self.repairs += o.repairs;
+        self.forced_repairs += o.forced_repairs;
+        self.unrepaired += o.unrepaired;
+        self.repair_distances += o.repair_distances;
+        self.repair_nanos += o.repair_nanos;
+        self.findability_repairs += o.findability_repairs;
+        self.findability_failures += o.findability_failures;
+    }
+}
+
 /// The graph and vectors seen together, read-only, for search during insert.
 pub(crate) struct Parts<'a> {
     pub graph: &'a Graph,
@@ -350,6 +366,7 @@ pub(crate) fn ensure_findable(
 
 /// Add `from -> to` on layer 0, evicting `from`'s farthest neighbour if the
 /// list is full (and, under Symmetric, that neighbour's reverse edge).
+#[allow(clippy::too_many_arguments)]
 fn force_link(
     graph: &mut Graph,
     vectors: &Vectors,

@@ -94,7 +94,7 @@ pub fn lattice(n: usize, dim: usize, range: i32, seed: u64) -> Vec<f32> {
 pub fn duplicates(distinct: usize, copies: usize, dim: usize, seed: u64) -> Vec<f32> {
     let base = gaussian(distinct, dim, seed);
     let mut order: Vec<usize> = (0..distinct * copies).map(|i| i % distinct.max(1)).collect();
-    let mut r = Rng::new(seed ^ 0xD0B1_E5);
+    let mut r = Rng::new(seed ^ 0x00D0_B1E5);
     for i in (1..order.len()).rev() {
         let j = r.below(i as u64 + 1) as usize;
         order.swap(i, j);

@@ -17,6 +17,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run every strategy and mutant under every check and print the mutation matrix.
+    Mutants(MutantsArgs),
     /// Build an index, check every insert and the whole graph, and sweep search ef.
     Build(BuildArgs),
 }
@@ -77,10 +79,27 @@ pub struct BuildArgs {
     #[arg(long, value_enum, default_value_t = SelectionArg::Heuristic)]
     pub selection: SelectionArg,
 
-    /// Build threads. The CLI builds with the sequential reference insert only,
-    /// so values above 1 are recorded but the build runs on one thread.
+    /// Build threads, used by the parallel strategies (sequential and batched
+    /// validate in parallel but link on one thread).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub threads: u32,
+
+    /// Insertion strategy or mutant: sequential, batched,
+    /// batched-deterministic-parallel, segment-parallel, concurrent, or a
+    /// mutant name (`hnswlab mutants` lists them all).
+    #[arg(long, default_value = "sequential")]
+    pub strategy: String,
+
+    /// After each insert, search for the new vector and re-link it if it is
+    /// not found: guarantees I4, at the cost of one search per insert.
+    #[arg(long)]
+    pub verify_inserts: bool,
+
+    /// Skip the per-insert checks (I3 post-condition, I4). Checked builds of
+    /// segment-parallel build one segment after another; this flag times the
+    /// parallel build.
+    #[arg(long)]
+    pub no_check_inserts: bool,
 
     /// Search ef values to sweep (comma separated; each must be >= 10).
     #[arg(long, value_delimiter = ',', num_args = 1.., default_values_t = [10, 20, 40, 80, 160, 320])]
@@ -170,7 +189,7 @@ mod tests {
     #[test]
     fn defaults_match_the_documented_main_job() {
         let cli = Cli::try_parse_from(["hnswlab", "build"]).expect("parses");
-        let Command::Build(a) = cli.command;
+        let Command::Build(a) = cli.command else { panic!("expected build") };
         assert_eq!((a.m, a.ef_construction, a.seed, a.threads), (16, 200, 42, 1));
         assert_eq!(a.ef, vec![10, 20, 40, 80, 160, 320]);
         assert_eq!(a.prune, PruneArg::Standard);
@@ -183,7 +202,7 @@ mod tests {
     fn ef_list_and_texmex_arguments_parse() {
         let cli = Cli::try_parse_from(["hnswlab", "build", "--ef", "10,50", "--base", "b.fvecs", "--query", "q.fvecs"])
             .expect("parses");
-        let Command::Build(a) = cli.command;
+        let Command::Build(a) = cli.command else { panic!("expected build") };
         assert_eq!(a.ef, vec![10, 50]);
         assert_eq!(a.base.as_deref(), Some(std::path::Path::new("b.fvecs")));
     }
@@ -197,4 +216,20 @@ mod tests {
         .is_err());
         assert!(Cli::try_parse_from(["hnswlab", "build", "--threads", "0"]).is_err());
     }
+}
+
+/// Arguments of `hnswlab mutants`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MutantsArgs {
+    /// Seeds of the data shapes and level functions (comma separated).
+    #[arg(long, value_delimiter = ',', num_args = 1.., default_values_t = [1u64, 2])]
+    pub seeds: Vec<u64>,
+
+    /// Build threads for the parallel strategies.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: u32,
+
+    /// Print one JSON object on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }

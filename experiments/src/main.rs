@@ -1,7 +1,8 @@
 //! `hnswlab`: see `hnswlab --help`.
 //!
 //! Exit codes: 0 success; 1 error (bad parameters, unreadable data);
-//! 2 command-line usage error; 3 a hard invariant was violated.
+//! 2 command-line usage error; 3 a hard invariant was violated (`build`), or a
+//! mutant escaped / a strategy failed a check (`mutants`).
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -18,6 +19,24 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let command: Vec<String> = std::env::args().collect();
     match cli.command {
+        Command::Mutants(args) => {
+            let m = cmd::mutants::run(&args, io::stderr().is_terminal());
+            let mut out = io::stdout().lock();
+            let printed = if args.json {
+                cmd::mutants::print_json(&m, &mut out)
+            } else {
+                cmd::mutants::print_table(&m, &mut out)
+            };
+            if let Err(e) = printed.and_then(|()| out.flush().map_err(Into::into)) {
+                eprintln!("error: cannot write the matrix: {e}");
+                return ExitCode::FAILURE;
+            }
+            if m.ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_VIOLATION)
+            }
+        }
         Command::Build(args) => {
             let show_progress = io::stderr().is_terminal();
             let report = match cmd::build::run(&args, command, show_progress) {

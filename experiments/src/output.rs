@@ -14,7 +14,7 @@ pub struct Report {
     pub command: Vec<String>,
     /// Crate version of the CLI.
     pub version: &'static str,
-    /// Insertion strategy (only "sequential" exists yet).
+    /// Insertion strategy or mutant name.
     pub strategy: &'static str,
     /// `--threads` as given (the sequential strategy uses one).
     pub threads: u32,
@@ -32,8 +32,10 @@ pub struct Report {
     pub memory_bytes: usize,
     /// One point per swept ef.
     pub search: Vec<SearchPoint>,
-    /// The checker's census, or null when `check_all` found violations.
+    /// The checker's census (of segment 0 for segmented builds), or null when `check_all` found violations.
     pub health: Option<Health>,
+    /// One census per segment (segment-parallel only; empty otherwise).
+    pub segment_health: Vec<Health>,
     /// Broken hard invariants (first 100), per insert and whole graph; empty when all hold.
     pub violations: Vec<String>,
     /// Number of violations found, including those not listed.
@@ -130,6 +132,10 @@ pub struct StatsReport {
     pub repair_distances: u64,
     /// Wall time spent in repairs, nanoseconds.
     pub repair_nanos: u64,
+    /// Inserts re-linked by `--verify-inserts` because their self-search missed.
+    pub findability_repairs: u64,
+    /// Inserts still not findable after the repairs.
+    pub findability_failures: u64,
 }
 
 impl From<&BuildStats> for StatsReport {
@@ -143,6 +149,8 @@ impl From<&BuildStats> for StatsReport {
             unrepaired: s.unrepaired,
             repair_distances: s.repair_distances,
             repair_nanos: s.repair_nanos,
+            findability_repairs: s.findability_repairs,
+            findability_failures: s.findability_failures,
         }
     }
 }

@@ -108,7 +108,7 @@ fn build_clustered_symmetric_json() {
 }
 
 #[test]
-fn gaussian_cosine_simple_with_custom_ef_and_threads_note() {
+fn gaussian_cosine_simple_with_custom_ef_and_threads() {
     let mut args = TINY.to_vec();
     args.extend([
         "--data",
@@ -129,7 +129,7 @@ fn gaussian_cosine_simple_with_custom_ef_and_threads_note() {
     assert_eq!(r["params"]["selection"], "simple");
     assert_eq!(r["threads"], 2);
     assert_eq!(r["search"].as_array().unwrap().len(), 2);
-    assert!(r["notes"].to_string().contains("sequential"), "no --threads note: {}", r["notes"]);
+    assert_eq!(r["strategy"], "sequential", "the default strategy");
 }
 
 #[test]
@@ -231,4 +231,76 @@ fn corrupt_texmex_files_are_reported() {
         run(&["build", "--base", query.to_str().unwrap(), "--query", query.to_str().unwrap(), "--dim", "5"]);
     assert_eq!(wrong_dim.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&wrong_dim.stderr).contains("--dim 5 does not match"));
+}
+
+#[test]
+fn mutants_matrix_catches_every_mutant_and_passes_every_strategy() {
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_hnswlab")).args(["mutants", "--seeds", "3", "--json"]).output().expect("runs");
+    assert!(out.status.success(), "exit {:?}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let rows = v["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), hnswlab::strategy::all().len());
+    for r in rows {
+        for field in ["name", "kind", "caught_by", "first_violation", "recall_at_10", "vectors_per_second"] {
+            assert!(r.get(field).is_some(), "row lacks {field}: {r}");
+        }
+        let caught = r["caught_by"].as_array().expect("list");
+        match r["kind"].as_str() {
+            Some("mutant") => assert!(!caught.is_empty(), "mutant escaped: {r}"),
+            Some("strategy") => assert!(caught.is_empty(), "strategy failed: {r}"),
+            other => panic!("bad kind {other:?}"),
+        }
+    }
+    assert_eq!(v["escaped"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn build_with_a_mutant_exits_3_with_the_violation() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hnswlab"))
+        .args(["build", "--n", "300", "--dim", "4", "--queries", "20", "--strategy", "one-way-edges", "--json"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let first = v["violations"][0].as_str().expect("a violation");
+    assert!(first.contains("I3"), "{first}");
+}
+
+#[test]
+fn every_strategy_builds_through_the_cli() {
+    for s in hnswlab::strategy::strategies() {
+        let out = Command::new(env!("CARGO_BIN_EXE_hnswlab"))
+            .args([
+                "build",
+                "--n",
+                "600",
+                "--dim",
+                "8",
+                "--queries",
+                "30",
+                "--threads",
+                "2",
+                "--json",
+                "--strategy",
+                s.name(),
+            ])
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{}: {}", s.name(), String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(v["strategy"].as_str(), Some(s.name()));
+        assert_eq!(v["violations_total"].as_u64(), Some(0), "{}: {}", s.name(), v["violations"]);
+    }
+}
+
+#[test]
+fn unknown_strategy_is_a_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hnswlab"))
+        .args(["build", "--n", "50", "--strategy", "nope"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown strategy `nope`") && err.contains("batched-deterministic-parallel"), "{err}");
 }

@@ -129,7 +129,7 @@ impl SharedIndex {
     /// Claim the next row to insert, if any.
     pub fn claim(&self) -> Option<NodeId> {
         let i = self.next.fetch_add(1, Ordering::SeqCst);
-        (i < self.capacity()).then(|| NodeId(i as u32))
+        (i < self.capacity()).then_some(NodeId(i as u32))
     }
 
     /// Alg. 1 for node `q` under the lock discipline of this module.

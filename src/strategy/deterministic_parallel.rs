@@ -28,6 +28,9 @@ use crate::search::Scratch;
 use crate::sync::map_chunks;
 use crate::InsertTrace;
 
+/// Back-links of one batch per (destination, layer): (trace, layer, back-link) indices.
+type Earlier = HashMap<(NodeId, Layer), Vec<(usize, usize, usize)>>;
+
 /// Deterministic parallel build.
 #[derive(Clone, Copy, Debug)]
 pub struct DeterministicParallel {
@@ -85,7 +88,7 @@ pub(crate) fn plan_and_commit(
         HashMap::new()
     };
     // Back-links of this batch per (destination, layer): (trace, layer, back-link) indices.
-    let mut earlier: HashMap<(NodeId, Layer), Vec<(usize, usize, usize)>> = HashMap::new();
+    let mut earlier: Earlier = HashMap::new();
     for ti in 0..traces.len() {
         note_back_links(h, &mut traces, &mut earlier, ti);
     }
@@ -121,12 +124,7 @@ pub(crate) fn plan_and_commit(
 /// Record the back-links of `traces[ti]`; where one of them re-selected a full
 /// list, the back-links that list took earlier in this batch may have been
 /// dropped legally, so their `len_before` becomes the capacity.
-fn note_back_links(
-    h: &Hnsw,
-    traces: &mut [InsertTrace],
-    earlier: &mut HashMap<(NodeId, Layer), Vec<(usize, usize, usize)>>,
-    ti: usize,
-) {
+fn note_back_links(h: &Hnsw, traces: &mut [InsertTrace], earlier: &mut Earlier, ti: usize) {
     for li in 0..traces[ti].layers.len() {
         let layer = traces[ti].layers[li].layer;
         let cap = h.graph.capacity(layer);

@@ -10,8 +10,9 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
-use hnswlab::{Hnsw, Params, Scratch};
-use hnswlab_invariants::{check_all, check_insert, Expectations, Violation, Violations};
+use hnswlab::strategy::{self, BuildInput, Built, Commit, Strategy};
+use hnswlab::{BuildStats, Params, Scratch};
+use hnswlab_invariants::{check_all, check_insert, Expectations, Health, Violation, Violations};
 
 use crate::cli::BuildArgs;
 use crate::data::{self, Dataset, Source};
@@ -25,9 +26,6 @@ pub const MAX_VIOLATIONS: usize = 100;
 /// Queries searched, untimed, before the sweep.
 pub const WARM_UP: usize = 100;
 
-/// The insertion strategy the CLI runs (the reference `Hnsw::insert_traced`).
-pub const STRATEGY: &str = "sequential";
-
 /// Build parameters from the command line.
 pub fn params(args: &BuildArgs) -> Result<Params> {
     Params::builder()
@@ -37,6 +35,7 @@ pub fn params(args: &BuildArgs) -> Result<Params> {
         .selection(args.selection.into())
         .prune(args.prune.into())
         .metric(args.metric.into())
+        .verify_inserts(args.verify_inserts)
         .build()
         .context("invalid build parameters")
 }
@@ -67,13 +66,9 @@ impl Found {
 pub fn run(args: &BuildArgs, command: Vec<String>, show_progress: bool) -> Result<Report> {
     let params = params(args)?;
     ensure!(!args.ef.is_empty(), "--ef needs at least one value");
+    let strategy = strategy::by_name(&args.strategy)
+        .with_context(|| format!("unknown strategy `{}`; known: {}", args.strategy, strategy::names().join(", ")))?;
     let mut notes = Vec::new();
-    if args.threads > 1 {
-        notes.push(format!(
-            "--threads {} recorded, but the CLI builds sequentially only: it ran on 1 thread",
-            args.threads
-        ));
-    }
     let ds = data::load(args)?;
     let k = metrics::K.min(ds.n());
     if let Some(&ef) = args.ef.iter().find(|&&ef| ef < k) {
@@ -81,71 +76,103 @@ pub fn run(args: &BuildArgs, command: Vec<String>, show_progress: bool) -> Resul
     }
     let truth = metrics::truth(&ds, params.metric(), show_progress)?;
     notes.extend(truth.notes.iter().cloned());
+    if !args.no_check_inserts && strategy.name() == "segment-parallel" && args.threads > 1 {
+        notes.push("per-insert checks build the segments one after another: pass --no-check-inserts to time the parallel build".into());
+    }
     for note in &notes {
         eprintln!("note: {note}");
     }
 
     let expect = Expectations { inserted: Some(ds.n()), ..Expectations::for_params(&params) };
     let mut found = Found::default();
-    let (index, build_time) = build(&ds, &params, &expect, &mut found, show_progress)?;
-    let search = sweep(&index, &ds, &truth, &args.ef)?;
-    let health = match check_all(&index, &expect) {
-        Ok(h) => Some(h),
-        Err(vs) => {
-            found.add("check_all", &vs);
-            None
+    let threads = args.threads as usize;
+    let check_inserts = !args.no_check_inserts;
+    let (built, build_time) =
+        build(&ds, &params, strategy.as_ref(), threads, &expect, &mut found, check_inserts, show_progress)?;
+    let search = sweep(&built, &ds, &truth, &args.ef)?;
+    let mut segment_health = Vec::new();
+    let single = built.segments.len() == 1;
+    for (i, seg) in built.segments.iter().enumerate() {
+        // Segments hold a part of the rows each: I8 is checked on the total below.
+        let e = if single { expect.clone() } else { Expectations { inserted: None, ..expect.clone() } };
+        match check_all(seg, &e) {
+            Ok(h) => segment_health.push(h),
+            Err(vs) => found.add(&format!("check_all (segment {i})"), &vs),
         }
-    };
+    }
+    if built.len() != ds.n() {
+        found.total += 1;
+        found.listed.push(format!("I8 counts: the build holds {} nodes for {} inserted vectors", built.len(), ds.n()));
+    }
+    let health: Option<Health> =
+        (segment_health.len() == built.segments.len()).then(|| segment_health.first().cloned()).flatten();
+    let mut stats = BuildStats::default();
+    for seg in &built.segments {
+        stats.merge(seg.stats());
+    }
 
     let build_seconds = build_time.as_secs_f64();
     Ok(Report {
         command,
         version: env!("CARGO_PKG_VERSION"),
-        strategy: STRATEGY,
+        strategy: strategy.name(),
         threads: args.threads,
         params: ParamsReport::from(&params),
         data: data_report(&ds, &truth),
         build_seconds,
         vectors_per_second: ds.n() as f64 / build_seconds.max(1e-9),
-        build_stats: StatsReport::from(index.stats()),
-        memory_bytes: index.memory_bytes(),
+        build_stats: StatsReport::from(&stats),
+        memory_bytes: built.memory_bytes(),
         search,
         health,
+        segment_health: if single { Vec::new() } else { segment_health },
         violations: found.listed,
         violations_total: found.total,
         notes,
     })
 }
 
-/// Insert every base vector (label = position), timing only the inserts, and
-/// run the per-insert checks after each one.
+/// Build with `strategy` (label = position). With `check_inserts`, the
+/// per-insert checks run at every commit point the strategy reports, and the
+/// time spent in them is subtracted from the build time.
+#[allow(clippy::too_many_arguments)]
 fn build(
     ds: &Dataset,
     params: &Params,
+    strategy: &dyn Strategy,
+    threads: usize,
     expect: &Expectations,
     found: &mut Found,
+    check_inserts: bool,
     show_progress: bool,
-) -> Result<(Hnsw, Duration)> {
-    let mut index = Hnsw::new(ds.dim, params.clone()).context("cannot create the index")?;
-    index.reserve(ds.n());
+) -> Result<(Built, Duration)> {
+    let input = BuildInput { dim: ds.dim, params, data: &ds.base, threads };
     let bar = progress::bar(ds.n() as u64, "build", show_progress);
-    let mut elapsed = Duration::ZERO;
-    for i in 0..ds.n() {
-        let start = Instant::now();
-        let trace = index.insert_traced(i as u64, ds.vector(i));
-        elapsed += start.elapsed();
-        let trace = trace.with_context(|| format!("inserting base vector {i}"))?;
-        if let Err(vs) = check_insert(&index, &trace, expect) {
-            found.add(&format!("insert {i}"), &vs);
-        }
-        bar.inc(1);
-    }
+    let mut checking = Duration::ZERO;
+    let start = Instant::now();
+    let built = if check_inserts {
+        let mut observe = |c: Commit<'_>| {
+            let t0 = Instant::now();
+            for t in c.traces {
+                if let Err(vs) = check_insert(c.view, t, expect) {
+                    found.add(&format!("insert {} (segment {})", t.node, c.segment), &vs);
+                }
+            }
+            bar.inc(c.traces.len() as u64);
+            checking += t0.elapsed();
+        };
+        strategy.build(&input, Some(&mut observe))
+    } else {
+        strategy.build(&input, None)
+    };
+    let elapsed = start.elapsed().saturating_sub(checking);
     bar.finish_and_clear();
-    Ok((index, elapsed))
+    let built = built.with_context(|| format!("building with {}", strategy.name()))?;
+    Ok((built, elapsed))
 }
 
 /// For each ef: recall@k and single-thread QPS over the whole query set.
-fn sweep(index: &Hnsw, ds: &Dataset, truth: &Truth, efs: &[usize]) -> Result<Vec<SearchPoint>> {
+fn sweep(index: &Built, ds: &Dataset, truth: &Truth, efs: &[usize]) -> Result<Vec<SearchPoint>> {
     let mut scratch = Scratch::new();
     let queries = ds.query_count();
     // One untimed pass over (up to) WARM_UP queries, so the first ef's QPS
@@ -238,7 +265,7 @@ mod tests {
     fn invalid_params_fail_before_any_data_is_made() {
         use clap::Parser;
         let cli = crate::cli::Cli::try_parse_from(["hnswlab", "build", "--ef-construction", "0"]).expect("parses");
-        let crate::cli::Command::Build(args) = cli.command;
+        let crate::cli::Command::Build(args) = cli.command else { panic!("expected build") };
         let err = format!("{:#}", params(&args).unwrap_err());
         assert!(err.contains("ef_construction"), "{err}");
     }

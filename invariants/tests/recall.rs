@@ -44,6 +44,16 @@ fn recall(prune: PrunePolicy) -> f64 {
         total += K;
     }
     let r = hits as f64 / total as f64;
+    // For scale only (not gated): the same queries at the smallest legal ef.
+    let low: usize = queries
+        .chunks_exact(DIM)
+        .map(|q| {
+            let kth = oracle::exact_knn(&index, q, K).last().expect("k").dist;
+            let got = index.search(q, K, K).expect("search");
+            got.iter().filter(|n| n.distance <= kth + 1e-6 * kth.abs().max(1.0)).count()
+        })
+        .sum();
+    println!("recall@{K} {} at ef = {K} (not gated): {:.4}", prune.name(), low as f64 / total as f64);
     println!(
         "recall@{K} {} (m 16, efC 200, ef {EF}, seed {SEED}): {r:.4} ({hits}/{total}), build {build:?}",
         prune.name()

@@ -390,8 +390,8 @@ mod tests {
             let mut s = fabricate(&levels);
             s.m0 = 64;
             s.m = 64;
-            for a in 0..n {
-                for l in 0..=levels[a].index() {
+            for (a, level) in levels.iter().enumerate() {
+                for l in 0..=level.index() {
                     let deg = rng.below(4) as usize;
                     // Targets may be self, missing ids or below the layer: the census must skip them.
                     s.lists[a][l] = (0..deg).map(|_| NodeId(rng.below(n as u64 + 2) as u32)).collect();

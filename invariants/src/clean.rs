@@ -92,8 +92,8 @@ fn million_nodes() {
     let top = levels.iter().max().map_or(0, |l| l.index());
     let on: Vec<Vec<NodeId>> =
         (0..=top).map(|l| (0..n).filter(|&i| levels[i].index() >= l).map(|i| NodeId(i as u32)).collect()).collect();
-    for a in 0..n {
-        for l in 0..=levels[a].index() {
+    for (a, level) in levels.iter().enumerate() {
+        for l in 0..=level.index() {
             let on = &on[l];
             let cap = if l == 0 { 32 } else { 16 };
             let mut list: Vec<NodeId> = Vec::with_capacity(cap);

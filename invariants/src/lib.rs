@@ -42,11 +42,12 @@
 //! `kept` equals `q in N_l(e)` now ([`Violation::TraceMismatch`]); and if
 //! `q not in N_l(e)` then `len_before >= capacity(l)`, i.e. only a list that
 //! was full may have dropped `q` in its re-selection
-//! ([`Violation::MissingBackLink`]). Under `symmetric` one case is accepted:
-//! `kept` disagrees with the graph but the edge changed in both directions
-//! (`q in N_l(e)` iff `e in N_l(q)` now), which Symmetric prunes and repairs
-//! later in the same insert do in pairs; the new node's own list may lose
-//! selected neighbours.
+//! ([`Violation::MissingBackLink`]). Under `symmetric` the rule is about
+//! pairs: `e - q` must be present in both directions or in neither
+//! ([`Violation::OneWayEdge`]); a pair present or absent in both directions is
+//! accepted whatever `kept` says (Symmetric prunes and repairs later in the
+//! same insert change edges in pairs, so the new node may lose selected
+//! neighbours); a one-way pair is checked as under Standard.
 //!
 //! **I4 per-insert searchability** ([`check_insert`]). With a valid entry point
 //! (else [`Violation::MissingEntry`] / [`Violation::EntryOutOfRange`]), and

@@ -144,6 +144,8 @@ mod tests {
                 }
             }
             s.lists[keep.index()][0].push(q);
+            // The pair keep - q stays symmetric (q -> keep does not help a search reach q).
+            s.lists[q.index()][0].push(keep);
             // Only the layer-0 back-link from `keep` stays in the trace, so
             // the I3 part has nothing to report.
             t.layers = vec![t.layers[base].clone()];

@@ -53,12 +53,12 @@ pub(crate) fn count_layer(g: &LayerGraph, symmetric: bool, out: &mut Collector) 
 /// - if `q not in N_l(e)` and `len_before < capacity(l)`, the back-link was
 ///   lost although `e` had room ([`Violation::MissingBackLink`]).
 ///
-/// Under `symmetric` one case is accepted: `kept` disagrees with the graph
-/// but the edge `e - q` changed in *both* directions (both present or both
-/// absent now). A Symmetric insert adds and removes edges in pairs after the
-/// back-link was made: a repair of a stranded node (possibly `q` itself) adds
-/// `e - q`, a forced repair breaks it. A lost back-link that leaves `q -> e`
-/// standing is still reported, as is `kept = false` with room in the list.
+/// Under `symmetric` the rule is about pairs: the edge `e - q` must be
+/// present in both directions or in neither ([`Violation::OneWayEdge`]
+/// otherwise); a pair present or absent in both directions is accepted
+/// whatever the trace says, since Symmetric prunes and repairs later in the
+/// same insert (and the `verify_inserts` repair, which rewrites `kept`) add
+/// and remove edges in pairs. A one-way pair is also checked as above.
 pub(crate) fn check_insert<V: GraphView + ?Sized>(view: &V, trace: &InsertTrace, symmetric: bool, out: &mut Collector) {
     let n = view.len();
     let q = trace.node;
@@ -77,10 +77,14 @@ pub(crate) fn check_insert<V: GraphView + ?Sized>(view: &V, trace: &InsertTrace,
             }
             let actual = view.neighbours(e, layer).contains(&q);
             let reverse = view.neighbours(q, layer).contains(&e);
-            if symmetric && actual != b.kept && actual == reverse {
-                // Changed in both directions after `e` was processed: a
-                // Symmetric prune or repair later in the same insert.
-                continue;
+            if symmetric {
+                if actual == reverse {
+                    // Present or absent in both directions: a Symmetric prune
+                    // or repair later in the same insert changes edges in pairs.
+                    continue;
+                }
+                let (from, to) = if actual { (e, q) } else { (q, e) };
+                out.push(Violation::OneWayEdge { node: from, layer, neighbour: to });
             }
             if actual != b.kept {
                 out.push(Violation::TraceMismatch { node: q, layer, neighbour: e, traced: b.kept, actual });
@@ -112,7 +116,8 @@ mod tests {
     /// I4 on some inserts (Standard, lattice seeds 8 and 9: a level-3 node the
     /// greedy descent cannot reach even at ef = 200; Symmetric: 13 of 40
     /// seed/data builds, layer 0 fragments), which is a finding about the
-    /// index, not a checker false positive.
+    /// index, not a checker false positive. With the core's `verify_inserts`
+    /// repair m = 2 passes too (next test).
     #[test]
     fn every_real_insert_passes_the_post_condition() {
         for policy in [PrunePolicy::Standard, PrunePolicy::Symmetric] {
@@ -124,6 +129,40 @@ mod tests {
                     ] {
                         println!("policy {policy:?} m {m} seed {seed} {shape}");
                         let (mut index, _) = build(policy, m, seed, 0);
+                        let e = expect_for(&index);
+                        for (i, v) in points.chunks_exact(2).enumerate() {
+                            let trace = index.insert_traced(i as u64, v).expect("valid point");
+                            if let Err(v) = check_insert(&index, &trace, &e) {
+                                panic!("{policy:?} m {m} seed {seed} {shape} insert {i}:\n{v}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// With `verify_inserts` (the core's I4 repair) every insert passes,
+    /// m = 2 included.
+    #[test]
+    fn every_verified_insert_passes_including_m2() {
+        for policy in [PrunePolicy::Standard, PrunePolicy::Symmetric] {
+            for m in 2..=4 {
+                for seed in 0..10u64 {
+                    for (shape, points) in [
+                        ("lattice", hnswlab::synthetic::lattice(80, 2, 3, seed)),
+                        ("gaussian", hnswlab::synthetic::gaussian(150, 2, seed)),
+                    ] {
+                        println!("verified: policy {policy:?} m {m} seed {seed} {shape}");
+                        let p = hnswlab::Params::builder()
+                            .m(m)
+                            .ef_construction(32)
+                            .prune(policy)
+                            .seed(seed)
+                            .verify_inserts(true)
+                            .build()
+                            .expect("valid parameters");
+                        let mut index = hnswlab::Hnsw::new(2, p).expect("dim 2");
                         let e = expect_for(&index);
                         for (i, v) in points.chunks_exact(2).enumerate() {
                             let trace = index.insert_traced(i as u64, v).expect("valid point");
@@ -266,5 +305,17 @@ mod tests {
         let standard = Expectations { symmetric: false, ..e };
         let v = check_insert(&s, &t, &standard).expect_err("must fail");
         assert!(v.has("MissingBackLink") && v.has("TraceMismatch"), "{v}");
+    }
+
+    #[test]
+    fn one_way_pair_after_a_symmetric_insert_is_reported() {
+        let (mut s, t, e) = last_insert(PrunePolicy::Symmetric, 11);
+        let (li, bi) = roomy_back_link(&s, &t);
+        let layer = t.layers[li].layer;
+        let nb = t.layers[li].back_links[bi].neighbour;
+        // q loses q -> e, e keeps e -> q: one-way in a Symmetric graph.
+        s.lists[t.node.index()][layer.index()].retain(|&x| x != nb);
+        let v = assert_kinds(check_insert(&s, &t, &e), &["OneWayEdge"]);
+        assert_eq!(v.0[0], Violation::OneWayEdge { node: nb, layer, neighbour: t.node });
     }
 }

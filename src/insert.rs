@@ -19,7 +19,7 @@ use std::time::Instant;
 use crate::distance::Metric;
 use crate::graph::Graph;
 use crate::ids::{Layer, NodeId};
-use crate::params::{Params, PrunePolicy};
+use crate::params::{Params, PrunePolicy, Selection};
 use crate::search::{descend, knn, search_layer, Adjacency, Scored, Scratch};
 use crate::select::select;
 use crate::store::Vectors;
@@ -463,10 +463,18 @@ pub(crate) fn link_back(
         .collect();
     s.distances += pool.len() as u64;
     pool.sort_unstable();
+    // Under Symmetric, re-selection may only keep nodes that are already linked
+    // to e both ways (or q): an extended candidate would gain e -> x with no x -> e.
+    let selection = match (params.prune, params.selection) {
+        (PrunePolicy::Symmetric, Selection::Heuristic { keep_pruned, .. }) => {
+            Selection::Heuristic { extend_candidates: false, keep_pruned }
+        }
+        (_, sel) => sel,
+    };
     let mut kept = Vec::new();
     {
         let parts = Parts { graph, vectors, metric };
-        select(&parts, params.selection, e, ev, &pool, graph.capacity(lc), lc, s, &mut kept);
+        select(&parts, selection, e, ev, &pool, graph.capacity(lc), lc, s, &mut kept);
     }
     graph.set_neighbours(e, lc, &ids(&kept));
     if params.prune == PrunePolicy::Symmetric {
@@ -512,19 +520,49 @@ fn repair(
         }
     }
     cands.retain(|c| c.id != x);
-    if cands.is_empty() {
-        // x is the entry point, or the search could not leave it: scan the layer.
-        cands = (0..graph.len() as u32)
-            .map(NodeId)
-            .filter(|&c| c != x && graph.level(c) >= lc)
-            .map(|c| Scored { dist: metric.distance(xv, vectors.get(c)), id: c })
-            .collect();
-        s.distances += cands.len() as u64;
-        cands.sort_unstable();
+    let mut linked = link_stranded(graph, vectors, params, s, stats, x, lc, &cands);
+    if linked == 0 {
+        // The search found no usable node (x is the entry point, or every node it
+        // reached is full with no spare edge): scan the whole layer.
+        let all: Vec<Scored> = {
+            let mut v: Vec<Scored> = (0..graph.len() as u32)
+                .map(NodeId)
+                .filter(|&c| c != x && graph.level(c) >= lc)
+                .map(|c| Scored { dist: metric.distance(xv, vectors.get(c)), id: c })
+                .collect();
+            s.distances += v.len() as u64;
+            v.sort_unstable();
+            v
+        };
+        linked = link_stranded(graph, vectors, params, s, stats, x, lc, &all);
     }
+    if linked == 0 {
+        stats.unrepaired += 1;
+    } else {
+        stats.repairs += 1;
+    }
+    stats.repair_distances += s.distances - d0;
+    stats.repair_nanos += t0.elapsed().as_nanos() as u64;
+}
+
+/// Link stranded `x` both ways to up to `m` of `cands` (ascending) that have
+/// room; failing that, make the nearest candidate `c` drop its farthest
+/// neighbour `y` that keeps another edge, and take `x`. Returns the links made.
+#[allow(clippy::too_many_arguments)]
+fn link_stranded(
+    graph: &mut Graph,
+    vectors: &Vectors,
+    params: &Params,
+    s: &mut Scratch,
+    stats: &mut BuildStats,
+    x: NodeId,
+    lc: Layer,
+    cands: &[Scored],
+) -> usize {
+    let metric = params.metric;
     let cap = graph.capacity(lc);
     let mut linked = 0;
-    for c in &cands {
+    for c in cands {
         if linked >= params.m.min(cap) {
             break;
         }
@@ -535,7 +573,7 @@ fn repair(
         }
     }
     if linked == 0 {
-        'outer: for c in &cands {
+        'outer: for c in cands {
             let cv = vectors.get(c.id);
             let mut victims: Vec<Scored> = graph
                 .neighbours(c.id, lc)
@@ -556,11 +594,5 @@ fn repair(
             }
         }
     }
-    if linked == 0 {
-        stats.unrepaired += 1;
-    } else {
-        stats.repairs += 1;
-    }
-    stats.repair_distances += s.distances - d0;
-    stats.repair_nanos += t0.elapsed().as_nanos() as u64;
+    linked
 }

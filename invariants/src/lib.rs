@@ -59,7 +59,11 @@
 //! new node's stored vector `v` returns a top result whose stored vector is
 //! bitwise identical to `v`, or whose distance is `<= metric.distance(v, v)`
 //! ([`Violation::NotFindable`]). The search ignores link targets `>= n` (they
-//! are I1's to report), so a corrupt graph does not panic the checker.
+//! are I1's to report), so a corrupt graph does not panic the checker. I4 is
+//! a strong property, not a theorem of HNSW: at m = 2 the reference index
+//! breaks it on some inserts even with an in-edge (greedy descent into the
+//! wrong region; Symmetric layer-0 fragmentation), unless the core's
+//! `verify_inserts` repair is on; see `symmetry::tests`.
 //!
 //! **I5 reachability census** ([`check_all`]). For every layer `l` in
 //! `0..=highest level`, over valid edges: nodes of the layer not reached by a

@@ -114,6 +114,9 @@ pub mod counts;
 pub mod entry;
 pub mod exact;
 pub mod expect;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod health;
 mod layout;
 pub mod levels;

@@ -57,6 +57,7 @@ fn health_counts_a_known_graph() {
     let e = Expectations {
         symmetric: false,
         ef_construction: 4,
+        strict_findability: false,
         require_reachable: false,
         exact_queries: 4,
         exact_max_nodes: 100,

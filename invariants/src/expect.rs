@@ -9,6 +9,9 @@ pub struct Expectations {
     pub symmetric: bool,
     /// I4: the ef used for the per-insert self-search (efConstruction).
     pub ef_construction: usize,
+    /// I4 without its precondition: every new node must find itself, even one
+    /// left with no in-edge. Set when the build guarantees it (`verify_inserts`).
+    pub strict_findability: bool,
     /// I5 as a hard failure: every node reachable from the entry point on every layer it is on, in-degree >= 1.
     pub require_reachable: bool,
     /// I6: how many stored vectors to use as queries for the exactness check (0 = skip).
@@ -30,6 +33,7 @@ impl Expectations {
         Expectations {
             symmetric: p.prune() == PrunePolicy::Symmetric,
             ef_construction: p.ef_construction(),
+            strict_findability: p.verify_inserts(),
             require_reachable: false,
             exact_queries: 16,
             exact_max_nodes: 2_000,

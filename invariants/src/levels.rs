@@ -99,6 +99,7 @@ mod tests {
         Expectations {
             symmetric: false,
             ef_construction: 1,
+            strict_findability: false,
             require_reachable: false,
             exact_queries: 0,
             exact_max_nodes: 0,

@@ -54,7 +54,9 @@
 //! provided the new node has an in-edge on layer 0 from one of its layer-0
 //! selected neighbours or its own layer-0 out-neighbours (without one it is
 //! unreachable, which Standard pruning legally causes when every selected
-//! neighbour was full and dropped it; I3 checks that, I5 counts it),
+//! neighbour was full and dropped it; I3 checks that, I5 counts it) — a
+//! proviso dropped when `Expectations::strict_findability` is set, as it is
+//! for builds with `verify_inserts`, which guarantee I4 —
 //! `knn(view, ep, max_level, v, k = 1, ef = max(1, ef_construction))` over the
 //! new node's stored vector `v` returns a top result whose stored vector is
 //! bitwise identical to `v`, or whose distance is `<= metric.distance(v, v)`
@@ -225,7 +227,7 @@ pub fn check_insert<V: GraphView + ?Sized>(
         match view.entry_point() {
             None => out.push(Violation::MissingEntry { len: n }),
             Some(e) if e.index() >= n => out.push(Violation::EntryOutOfRange { entry: e, len: n }),
-            Some(e) => searchable::check(view, trace, e, expect.ef_construction, &mut Scratch::new(), &mut out),
+            Some(e) => searchable::check(view, trace, e, expect.ef_construction, expect.strict_findability, &mut Scratch::new(), &mut out),
         }
     }
     out.finish(())

@@ -13,7 +13,9 @@
 //! the new node (which I3 checks), and it is what the hnswlib "self-miss" and
 //! zero-in-degree reports describe (FAILURES.md §1.2). The check_all census
 //! (I5) counts such nodes. The first node (no layer traces) is the entry point
-//! and is always checked.
+//! and is always checked. With `Expectations::strict_findability` (set when
+//! the build runs `verify_inserts`, which guarantees it) the precondition is
+//! dropped: every new node must find itself.
 //!
 //! The search reads the view through `Guarded`, which drops link targets
 //! `>= len` so that a graph broken in I1 is reported rather than panicking;
@@ -74,10 +76,11 @@ pub(crate) fn check<V: GraphView + ?Sized>(
     trace: &InsertTrace,
     entry: NodeId,
     ef: usize,
+    strict: bool,
     scratch: &mut Scratch,
     out: &mut Collector,
 ) {
-    if !has_in_edge(view, trace) {
+    if !strict && !has_in_edge(view, trace) {
         return;
     }
     let node = trace.node;

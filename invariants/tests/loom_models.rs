@@ -158,7 +158,8 @@ fn interleavings(threads: &[Vec<u32>], pos: &mut Vec<usize>, cur: &mut Vec<u32>,
 }
 
 /// Counts iterations of one model and prints the count and the time when
-/// dropped, also when a model fails (a mutant caught).
+/// dropped, also when a model panics (a mutant caught, or a real failure:
+/// the test result says which).
 struct Report {
     name: &'static str,
     iterations: std::sync::Arc<AtomicUsize>,
@@ -176,7 +177,7 @@ impl Drop for Report {
         let n = self.iterations.load(Ordering::SeqCst);
         let secs = self.start.elapsed().as_secs_f64();
         let bound = std::env::var("LOOM_MAX_PREEMPTIONS").unwrap_or_else(|_| "unbounded".into());
-        let outcome = if std::thread::panicking() { "FAILED after" } else { "explored" };
+        let outcome = if std::thread::panicking() { "panicked after" } else { "explored" };
         println!("loom model {}: {outcome} {n} interleavings in {secs:.2} s (LOOM_MAX_PREEMPTIONS={bound})", self.name);
     }
 }

@@ -21,6 +21,8 @@ pub enum Command {
     Mutants(MutantsArgs),
     /// Build an index, check every insert and the whole graph, and sweep search ef.
     Build(BuildArgs),
+    /// Run an experiment config and write reports/<name>/ (report.md, results.csv/json, charts).
+    Report(crate::cmd::report::ReportArgs),
 }
 
 /// Arguments of `hnswlab build`.

@@ -10,17 +10,24 @@
 //! | command-line arguments | `cli.rs` |
 //! | synthetic and file data sets | `data.rs` |
 //! | fvecs / ivecs / bvecs | `texmex.rs` |
+//! | ann-benchmarks HDF5 (feature `hdf5`) | `hdf5.rs` |
 //! | ground truth, recall, metric registry | `metrics.rs` |
 //! | `hnswlab build` | `cmd/build.rs` |
 //! | report (JSON and human) | `output.rs` |
 //! | progress bars | `progress.rs` |
+//! | experiment configs (TOML) | `config.rs` |
+//! | `hnswlab report`: runs, results, charts, report.md | `cmd/report.rs`, `report/` |
 
 #![warn(missing_docs)]
 
 pub mod cli;
 pub mod cmd;
+pub mod config;
 pub mod data;
+#[cfg(feature = "hdf5")]
+pub mod hdf5;
 pub mod metrics;
 pub mod output;
 pub mod progress;
+pub mod report;
 pub mod texmex;

@@ -58,5 +58,15 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Command::Report(args) => match cmd::report::run(&args, &command, io::stderr().is_terminal()) {
+            Ok(w) => {
+                println!("wrote {}", w.dir.join("report.md").display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }

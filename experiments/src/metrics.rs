@@ -166,7 +166,7 @@ pub struct MetricInfo {
     pub better: Better,
 }
 
-/// Every number `hnswlab build` reports that a chart or Pareto frontier may use.
+/// Every number `hnswlab build` and `hnswlab report` report that a chart or Pareto frontier may use.
 pub const REGISTRY: &[MetricInfo] = &[
     MetricInfo { key: "recall_at_10", unit: "fraction", better: Better::Higher },
     MetricInfo { key: "qps", unit: "queries/s", better: Better::Higher },
@@ -174,7 +174,19 @@ pub const REGISTRY: &[MetricInfo] = &[
     MetricInfo { key: "build_seconds", unit: "s", better: Better::Lower },
     MetricInfo { key: "vectors_per_second", unit: "vectors/s", better: Better::Higher },
     MetricInfo { key: "memory_bytes", unit: "bytes", better: Better::Lower },
+    MetricInfo { key: "latency_p50_us", unit: "µs", better: Better::Lower },
+    MetricInfo { key: "latency_p95_us", unit: "µs", better: Better::Lower },
+    MetricInfo { key: "latency_p99_us", unit: "µs", better: Better::Lower },
+    MetricInfo { key: "peak_rss_bytes", unit: "bytes", better: Better::Lower },
+    MetricInfo { key: "one_way_fraction", unit: "fraction of edges", better: Better::Lower },
+    MetricInfo { key: "unreachable", unit: "nodes", better: Better::Lower },
+    MetricInfo { key: "zero_in_degree", unit: "(node, layer) pairs", better: Better::Lower },
 ];
+
+/// The registry entry of `key`.
+pub fn info(key: &str) -> Option<&'static MetricInfo> {
+    REGISTRY.iter().find(|m| m.key == key)
+}
 
 #[cfg(test)]
 mod tests {

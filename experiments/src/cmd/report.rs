@@ -1,0 +1,111 @@
+//! `hnswlab report`: run an experiment config and write
+//! `reports/<name>/{report.md, results.csv, results.json, *.png, *.svg}`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use crate::config::Config;
+use crate::metrics::REGISTRY;
+use crate::report::results::{self, Meta, Results};
+use crate::report::{charts, machine, markdown, run};
+
+/// Arguments of `hnswlab report`.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Experiment config (TOML, see experiments/configs/). Default: the built-in
+    /// quick config (experiments/configs/quick.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Output folder [default: reports/<config name>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// What `report` wrote.
+#[derive(Debug)]
+pub struct Written {
+    /// The output folder.
+    pub dir: PathBuf,
+    /// Everything measured.
+    pub results: Results,
+    /// The chart files' stems.
+    pub charts: Vec<charts::Chart>,
+}
+
+/// Run `args`' config and write the report; `command` is recorded in it.
+pub fn run(args: &ReportArgs, command: &[String], show_progress: bool) -> Result<Written> {
+    let config = match &args.config {
+        Some(path) => Config::load(path)?,
+        None => Config::quick(),
+    };
+    let dir = args.out.clone().unwrap_or_else(|| Path::new("reports").join(&config.name));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let date = machine::now_utc();
+    let machine = machine::Machine::this();
+    let start = Instant::now();
+    let (runs, mut notes) = run::run_all(&config, show_progress)?;
+    let duration_seconds = start.elapsed().as_secs_f64();
+    let peak_rss_per_run = machine::reset_peak_rss();
+    if !peak_rss_per_run {
+        notes.push("peak RSS could not be reset per run: it is the process's peak so far".into());
+    }
+    for r in runs.iter().filter(|r| r.kind != "mutant") {
+        if r.violations > 0 || r.error.is_some() {
+            notes.push(format!(
+                "{}: {} violation(s) {}",
+                r.run,
+                r.violations,
+                r.error.as_deref().or(r.first_violation.as_deref()).unwrap_or("")
+            ));
+        }
+    }
+    let meta = Meta {
+        name: config.name.clone(),
+        date,
+        commit: machine::commit(),
+        dirty: machine::dirty(),
+        seed: config.seed,
+        machine,
+        rustc: machine::rustc(),
+        optimised: !cfg!(debug_assertions),
+        command: command_line(command),
+        duration_seconds,
+        peak_rss_per_run,
+        notes,
+    };
+    let results = Results { meta, config: config.clone(), metrics: REGISTRY.iter().map(Into::into).collect(), runs };
+    results::write_files(&results, &dir)?;
+    let charts = charts::draw_all(&results.runs, &dir, config.fixed_ef)?;
+    let md = markdown::render(&results, &charts);
+    let path = dir.join("report.md");
+    std::fs::write(&path, md).with_context(|| format!("writing {}", path.display()))?;
+    Ok(Written { dir, results, charts })
+}
+
+/// The command line as recorded: the program as its file name (`hnswlab`), not
+/// the path it was run from.
+pub fn command_line(command: &[String]) -> String {
+    let mut words: Vec<String> = command.to_vec();
+    if let Some(first) = words.first_mut() {
+        if let Some(name) = Path::new(first.as_str()).file_name().and_then(|n| n.to_str()) {
+            *first = name.to_string();
+        }
+    }
+    words.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_program_is_recorded_by_name() {
+        let argv: Vec<String> = ["/tmp/t/release/hnswlab", "report", "--out", "x"].map(String::from).to_vec();
+        assert_eq!(command_line(&argv), "hnswlab report --out x");
+        assert_eq!(command_line(&[]), "");
+    }
+}

@@ -1,0 +1,357 @@
+//! Experiment configs (TOML, `experiments/configs/`): data sets x strategies x
+//! build parameters x search ef sweep x build threads x repetitions.
+//!
+//! ```toml
+//! name = "quick"            # default output folder: reports/<name>
+//! seed = 42                 # data sets and level function
+//! strategies = []           # empty: every real strategy
+//! mutants = true            # also build every mutant on data sets marked `mutants = true`
+//! threads = [1, 2]
+//! repetitions = 1
+//! ef = [10, 20, 40, 80, 160, 320]
+//! fixed_ef = 80             # ef of the build-throughput-vs-recall chart
+//!
+//! [[builds]]
+//! m = 16
+//! ef_construction = 100
+//! prune = "standard"        # or "symmetric"
+//! selection = "heuristic"   # or "simple"
+//!
+//! [[datasets]]
+//! name = "clustered-20k"
+//! kind = "clustered"        # clustered | gaussian | lattice | duplicates | texmex | hdf5
+//! n = 20000
+//! dim = 64
+//! queries = 1000
+//! ```
+//!
+//! The result path of a run derives from its parameters ([`run_id`]).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, ensure, Context, Result};
+use clap::ValueEnum;
+use hnswlab::strategy;
+use hnswlab::{Params, PrunePolicy, Selection};
+use serde::{Deserialize, Serialize};
+
+use crate::cli::{MetricArg, PruneArg, SelectionArg};
+
+/// The config `hnswlab report` runs without `--config`.
+pub const QUICK: &str = include_str!("../configs/quick.toml");
+
+/// A whole experiment.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Report name; the default output folder is `reports/<name>`.
+    pub name: String,
+    /// One line on what the experiment is for (shown in the report).
+    #[serde(default)]
+    pub description: String,
+    /// Seed of the synthetic data sets and of the level function.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Strategy names (`hnswlab::strategy::names()`); empty means every real strategy.
+    #[serde(default)]
+    pub strategies: Vec<String>,
+    /// Also build every mutant (once, at the largest thread count) on the data
+    /// sets marked `mutants = true`.
+    #[serde(default)]
+    pub mutants: bool,
+    /// Build thread counts.
+    pub threads: Vec<usize>,
+    /// Times each (data set, build, strategy, threads) is built and measured.
+    #[serde(default = "one")]
+    pub repetitions: usize,
+    /// Search ef values to sweep (each >= 10).
+    pub ef: Vec<usize>,
+    /// The ef of the build-throughput-vs-recall chart and of the summary table; must be in `ef`.
+    pub fixed_ef: usize,
+    /// Build parameter sets.
+    pub builds: Vec<BuildSpec>,
+    /// Data sets.
+    pub datasets: Vec<DatasetSpec>,
+}
+
+fn default_seed() -> u64 {
+    42
+}
+
+fn one() -> usize {
+    1
+}
+
+/// One set of build parameters.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildSpec {
+    /// M.
+    pub m: usize,
+    /// efConstruction.
+    pub ef_construction: usize,
+    /// `standard` or `symmetric`.
+    #[serde(default = "standard")]
+    pub prune: String,
+    /// `heuristic` or `simple`.
+    #[serde(default = "heuristic")]
+    pub selection: String,
+    /// Search each new vector after its insert and re-link it if missing.
+    #[serde(default)]
+    pub verify_inserts: bool,
+}
+
+fn standard() -> String {
+    "standard".into()
+}
+
+fn heuristic() -> String {
+    "heuristic".into()
+}
+
+impl BuildSpec {
+    /// `m16-efc100-standard-heuristic` (plus `-verify` when set).
+    pub fn label(&self) -> String {
+        let verify = if self.verify_inserts { "-verify" } else { "" };
+        format!("m{}-efc{}-{}-{}{verify}", self.m, self.ef_construction, self.prune, self.selection)
+    }
+
+    /// The core's parameters for this spec, `metric` and `seed`.
+    pub fn params(&self, metric: &str, seed: u64) -> Result<Params> {
+        let prune: PrunePolicy = PruneArg::from_str(&self.prune, true)
+            .map_err(|_| anyhow::anyhow!("prune `{}`: expected standard or symmetric", self.prune))?
+            .into();
+        let selection: Selection = SelectionArg::from_str(&self.selection, true)
+            .map_err(|_| anyhow::anyhow!("selection `{}`: expected heuristic or simple", self.selection))?
+            .into();
+        let metric = MetricArg::from_str(metric, true)
+            .map_err(|_| anyhow::anyhow!("metric `{metric}`: expected l2, ip or cosine"))?;
+        Params::builder()
+            .m(self.m)
+            .ef_construction(self.ef_construction)
+            .seed(seed)
+            .prune(prune)
+            .selection(selection)
+            .metric(metric.into())
+            .verify_inserts(self.verify_inserts)
+            .build()
+            .with_context(|| format!("build parameters {}", self.label()))
+    }
+}
+
+/// What kind of data a [`DatasetSpec`] describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DataSpecKind {
+    /// 100 Gaussian centres, point = centre + 0.3 x N(0, I); needs n, dim.
+    Clustered,
+    /// i.i.d. N(0, 1); needs n, dim.
+    Gaussian,
+    /// Integer lattice points in `-range..=range` per coordinate (ties and
+    /// duplicates); needs n, dim, range.
+    Lattice,
+    /// `copies` copies of `n / copies` Gaussian vectors, shuffled; needs n, dim, copies.
+    Duplicates,
+    /// texmex `.fvecs`/`.bvecs` files: base, query, optional groundtruth (`.ivecs`).
+    Texmex,
+    /// An ann-benchmarks HDF5 file (`train`, `test`, `neighbors`); needs the `hdf5` feature.
+    Hdf5,
+}
+
+/// One data set.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetSpec {
+    /// Name in reports and result paths.
+    pub name: String,
+    /// Generator or file format.
+    pub kind: DataSpecKind,
+    /// Base vectors (synthetic), or the first n of the file.
+    pub n: Option<usize>,
+    /// Dimension (synthetic).
+    pub dim: Option<usize>,
+    /// Queries (synthetic: default 1000), or the first `queries` of the file.
+    pub queries: Option<usize>,
+    /// Lattice: coordinates in `-range..=range`.
+    pub range: Option<i32>,
+    /// Duplicates: copies of each distinct vector.
+    pub copies: Option<usize>,
+    /// Texmex base file (relative paths: from the working directory).
+    pub base: Option<PathBuf>,
+    /// Texmex query file.
+    pub query: Option<PathBuf>,
+    /// Texmex ground-truth file (`.ivecs`); computed exactly when absent.
+    pub groundtruth: Option<PathBuf>,
+    /// HDF5 file.
+    pub file: Option<PathBuf>,
+    /// `l2`, `ip` or `cosine`.
+    #[serde(default = "l2")]
+    pub metric: String,
+    /// Build the mutants on this data set too (when the config's `mutants` is on).
+    #[serde(default)]
+    pub mutants: bool,
+}
+
+fn l2() -> String {
+    "l2".into()
+}
+
+impl Config {
+    /// Parse a config from TOML text and validate it.
+    pub fn parse(text: &str) -> Result<Config> {
+        let c: Config = toml::from_str(text).context("invalid experiment config")?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Read and validate a config file.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        Config::parse(&text).with_context(|| format!("config {}", path.display()))
+    }
+
+    /// The built-in quick config.
+    pub fn quick() -> Config {
+        Config::parse(QUICK).expect("the built-in quick config is valid")
+    }
+
+    /// The strategies to run: the listed names, or every real strategy.
+    pub fn strategy_names(&self) -> Vec<&str> {
+        if self.strategies.is_empty() {
+            strategy::strategies().iter().map(|s| s.name()).collect()
+        } else {
+            self.strategies.iter().map(String::as_str).collect()
+        }
+    }
+
+    /// Check everything that can be checked before any data is made.
+    pub fn validate(&self) -> Result<()> {
+        ensure!(
+            !self.name.is_empty() && self.name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
+            "name `{}`: use letters, digits, `-`, `_` or `.`",
+            self.name
+        );
+        ensure!(!self.threads.is_empty() && self.threads.iter().all(|&t| t >= 1), "threads: list counts >= 1");
+        ensure!(self.repetitions >= 1, "repetitions must be at least 1");
+        ensure!(!self.ef.is_empty(), "ef: list at least one value");
+        if let Some(ef) = self.ef.iter().find(|&&ef| ef < crate::metrics::K) {
+            bail!("ef {ef} is below k = {}", crate::metrics::K);
+        }
+        ensure!(self.ef.contains(&self.fixed_ef), "fixed_ef {} is not one of ef {:?}", self.fixed_ef, self.ef);
+        ensure!(!self.builds.is_empty(), "list at least one [[builds]]");
+        ensure!(!self.datasets.is_empty(), "list at least one [[datasets]]");
+        for name in self.strategy_names() {
+            ensure!(
+                strategy::by_name(name).is_some(),
+                "unknown strategy `{name}`; known: {}",
+                strategy::names().join(", ")
+            );
+        }
+        for b in &self.builds {
+            b.params("l2", self.seed)?;
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for d in &self.datasets {
+            ensure!(names.insert(d.name.as_str()), "data set name `{}` is used twice", d.name);
+            d.validate().with_context(|| format!("data set `{}`", d.name))?;
+            self.builds[0].params(&d.metric, self.seed).with_context(|| format!("data set `{}`", d.name))?;
+        }
+        Ok(())
+    }
+}
+
+impl DatasetSpec {
+    fn validate(&self) -> Result<()> {
+        ensure!(
+            !self.name.is_empty() && self.name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
+            "name: use letters, digits, `-`, `_` or `.`"
+        );
+        let need = |v: Option<usize>, what: &str| -> Result<()> {
+            ensure!(v.is_some_and(|v| v >= 1), "kind {:?} needs `{what}` >= 1", self.kind);
+            Ok(())
+        };
+        match self.kind {
+            DataSpecKind::Clustered | DataSpecKind::Gaussian => {
+                need(self.n, "n")?;
+                need(self.dim, "dim")?;
+            }
+            DataSpecKind::Lattice => {
+                need(self.n, "n")?;
+                need(self.dim, "dim")?;
+                ensure!(self.range.is_some_and(|r| r >= 1), "kind lattice needs `range` >= 1");
+            }
+            DataSpecKind::Duplicates => {
+                need(self.n, "n")?;
+                need(self.dim, "dim")?;
+                need(self.copies, "copies")?;
+                ensure!(self.n >= self.copies, "n must be at least copies");
+            }
+            DataSpecKind::Texmex => {
+                ensure!(self.base.is_some() && self.query.is_some(), "kind texmex needs `base` and `query`");
+            }
+            DataSpecKind::Hdf5 => ensure!(self.file.is_some(), "kind hdf5 needs `file`"),
+        }
+        if let Some(q) = self.queries {
+            ensure!(q >= 1, "queries must be at least 1");
+        }
+        Ok(())
+    }
+}
+
+/// The result path of one run, derived from its parameters:
+/// `<dataset>/<strategy>/<build label>/t<threads>/r<repetition>`.
+pub fn run_id(dataset: &str, strategy: &str, build: &BuildSpec, threads: usize, repetition: usize) -> String {
+    format!("{dataset}/{strategy}/{}/t{threads}/r{repetition}", build.label())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quick_config_is_valid_and_runs_every_strategy() {
+        let c = Config::quick();
+        assert_eq!(c.name, "quick");
+        assert_eq!(c.strategy_names(), strategy::strategies().iter().map(|s| s.name()).collect::<Vec<_>>());
+        assert_eq!(c.threads, vec![1, 2]);
+        assert!(c.datasets.iter().any(|d| d.mutants), "no data set builds the mutants");
+    }
+
+    #[test]
+    fn the_full_config_parses() {
+        let text = include_str!("../configs/full.toml");
+        let c: Config = toml::from_str(text).expect("full.toml parses");
+        assert!(c.datasets.iter().any(|d| d.kind == DataSpecKind::Texmex));
+    }
+
+    #[test]
+    fn mistakes_are_reported_before_any_data_is_made() {
+        let base = Config::quick();
+        let text = toml::to_string(&base).unwrap();
+        assert!(Config::parse(&text).is_ok(), "round trip");
+        let bad = text.replace("fixed_ef = 80", "fixed_ef = 81");
+        assert!(format!("{:#}", Config::parse(&bad).unwrap_err()).contains("fixed_ef"));
+        let mut c = base.clone();
+        c.strategies = vec!["no-such".into()];
+        assert!(c.validate().unwrap_err().to_string().contains("unknown strategy"));
+        let mut c = base.clone();
+        c.builds[0].prune = "sideways".into();
+        assert!(format!("{:#}", c.validate().unwrap_err()).contains("prune"));
+        let mut c = base.clone();
+        c.datasets[0].n = None;
+        assert!(format!("{:#}", c.validate().unwrap_err()).contains("`n`"));
+        assert!(Config::parse("name = \"x\"\nbogus = 1").is_err(), "unknown keys are rejected");
+    }
+
+    #[test]
+    fn run_ids_derive_from_the_parameters() {
+        let b = BuildSpec {
+            m: 8,
+            ef_construction: 50,
+            prune: "symmetric".into(),
+            selection: "heuristic".into(),
+            verify_inserts: false,
+        };
+        assert_eq!(run_id("lattice", "concurrent", &b, 2, 0), "lattice/concurrent/m8-efc50-symmetric-heuristic/t2/r0");
+    }
+}

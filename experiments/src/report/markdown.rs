@@ -1,0 +1,186 @@
+//! `report.md`: provenance, the headline table per data set, the mutants, the
+//! charts with a sentence each, and the metric registry.
+
+use std::fmt::Write as _;
+
+use super::charts::{si, Chart};
+use super::results::{pareto, Results, RunResult};
+use crate::config::Config;
+use crate::metrics::REGISTRY;
+
+fn best(v: impl Iterator<Item = f64>) -> Option<f64> {
+    v.fold(None, |m, x| Some(m.map_or(x, |m: f64| m.max(x))))
+}
+
+fn fmt_opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
+    v.map(f).unwrap_or_else(|| "—".into())
+}
+
+/// Best single-thread QPS among a strategy's sweep points with recall >= `target`.
+pub fn qps_at_recall(runs: &[&RunResult], target: f64) -> Option<f64> {
+    let pts: Vec<(f64, f64)> = runs.iter().flat_map(|r| r.search.iter().map(|s| (s.recall_at_10, s.qps))).collect();
+    pareto(&pts).iter().filter(|p| p.0 >= target).map(|p| p.1).fold(None, |m, q| Some(m.map_or(q, |m: f64| m.max(q))))
+}
+
+/// The report as Markdown.
+pub fn render(results: &Results, charts: &[Chart]) -> String {
+    let meta = &results.meta;
+    let config: &Config = &results.config;
+    let mut s = String::new();
+    let w = &mut s;
+    let _ = writeln!(w, "# hnswlab report: {}\n", meta.name);
+    if !config.description.is_empty() {
+        let _ = writeln!(w, "{}\n", config.description);
+    }
+    let dirty = if meta.dirty == Some(true) { " (with uncommitted changes to tracked files)" } else { "" };
+    let _ = writeln!(w, "- **Command:** `{}`", meta.command);
+    let _ = writeln!(w, "- **Commit:** `{}`{dirty}", meta.commit);
+    let _ = writeln!(w, "- **Date:** {}; run time {:.0} s", meta.date, meta.duration_seconds);
+    let load =
+        meta.machine.load_average_at_start.map(|l| format!(", load average {l:.2} at start")).unwrap_or_default();
+    let _ =
+        writeln!(w, "- **Machine:** {} × {} ({}){load}", meta.machine.nproc, meta.machine.cpu_model, meta.machine.os);
+    let opt = if meta.optimised { "release build" } else { "UNOPTIMISED debug build: timings are not representative" };
+    let _ = writeln!(w, "- **Compiler:** {} ({opt})", meta.rustc);
+    let _ = writeln!(
+        w,
+        "- **Seed:** {} (data sets and level function); threads {:?}; {} repetition(s); search ef {:?}",
+        meta.seed, config.threads, config.repetitions, config.ef
+    );
+    let builds: Vec<String> = config.builds.iter().map(|b| format!("`{}`", b.label())).collect();
+    let _ = writeln!(w, "- **Build parameters:** {}", builds.join(", "));
+    let _ = writeln!(
+        w,
+        "- **Files:** `results.csv` (one row per run and ef), `results.json` (runs in full and this provenance)\n"
+    );
+    for n in &meta.notes {
+        let _ = writeln!(w, "> note: {n}\n");
+    }
+
+    let _ = writeln!(w, "## Data sets\n");
+    let _ = writeln!(w, "| name | kind | base vectors | dim | queries | metric |");
+    let _ = writeln!(w, "|---|---|---:|---:|---:|---|");
+    for d in &config.datasets {
+        let Some(r) = results.runs.iter().find(|r| r.dataset == d.name) else { continue };
+        let kind = format!("{:?}", d.kind).to_lowercase();
+        let _ = writeln!(w, "| {} | {kind} | {} | {} | {} | {} |", d.name, r.n, r.dim, r.queries, d.metric);
+    }
+    let _ = writeln!(w);
+
+    let ef = config.fixed_ef;
+    let t_min = config.threads.iter().copied().min().unwrap_or(1);
+    let t_max = config.threads.iter().copied().max().unwrap_or(1);
+    let several = config.builds.len() > 1;
+    let _ = writeln!(w, "## Headline numbers\n");
+    let _ = writeln!(
+        w,
+        "Best of repetitions for build throughput; the columns at ef {ef} come from the repetition with the \
+         highest QPS there ({t_max} build threads). Search is single-threaded; recall@10 counts a result within ε of the 10th true \
+         distance. \"QPS @ recall ≥ x\" is the best Pareto point reaching that recall (— if none does).\n"
+    );
+    for d in &config.datasets {
+        let here: Vec<&RunResult> = results.runs.iter().filter(|r| r.dataset == d.name).collect();
+        if here.is_empty() {
+            continue;
+        }
+        let _ = writeln!(w, "### {}\n", d.name);
+        let _ = writeln!(
+            w,
+            "| strategy | vectors/s, {t_min} thr | vectors/s, {t_max} thr | recall@10 @ ef {ef} | QPS @ ef {ef} | \
+             p99 µs @ ef {ef} | dist/query @ ef {ef} | QPS @ recall ≥ 0.9 | QPS @ recall ≥ 0.99 | index MiB | \
+             peak RSS MiB | one-way | unreachable | violations |"
+        );
+        let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        let mut keys: Vec<(String, String)> = Vec::new();
+        for r in here.iter().filter(|r| r.kind != "mutant") {
+            let k = (r.strategy.clone(), r.build.clone());
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        for (strategy, build) in keys {
+            let rs: Vec<&RunResult> =
+                here.iter().copied().filter(|r| r.strategy == strategy && r.build == build).collect();
+            // Best of repetitions for speed (ann-benchmarks keeps the best run too): on a shared
+            // machine, interference only ever slows a run down.
+            let vps = |t: usize| best(rs.iter().filter(|r| r.threads == t).map(|r| r.vectors_per_second));
+            let fixed = rs
+                .iter()
+                .filter(|r| r.threads == t_max)
+                .filter_map(|r| r.at(ef))
+                .max_by(|a, b| a.qps.total_cmp(&b.qps));
+            let at = |f: &dyn Fn(&super::results::SearchRow) -> f64| fixed.map(f);
+            let head = rs.iter().find(|r| r.threads == t_max).unwrap_or(&rs[0]);
+            let name = if several { format!("{strategy} [{build}]") } else { strategy.clone() };
+            let _ = writeln!(
+                w,
+                "| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {} | {} | {} | {} |",
+                fmt_opt(vps(t_min), si),
+                fmt_opt(vps(t_max), si),
+                fmt_opt(at(&|s| s.recall_at_10), |v| format!("{v:.4}")),
+                fmt_opt(at(&|s| s.qps), si),
+                fmt_opt(at(&|s| s.latency_p99_us), |v| format!("{v:.0}")),
+                fmt_opt(at(&|s| s.distances_per_query), |v| format!("{v:.0}")),
+                fmt_opt(qps_at_recall(&rs, 0.9), si),
+                fmt_opt(qps_at_recall(&rs, 0.99), si),
+                head.memory_bytes as f64 / 1048576.0,
+                fmt_opt(head.peak_rss_bytes.map(|b| b as f64 / 1048576.0), |v| format!("{v:.0}")),
+                fmt_opt(head.health.as_ref().map(|h| h.one_way_fraction), |v| format!("{v:.4}")),
+                head.health.as_ref().map(|h| h.unreachable.to_string()).unwrap_or_else(|| "—".into()),
+                head.violations,
+            );
+        }
+        let _ = writeln!(w);
+        let mutants: Vec<&RunResult> = here.iter().copied().filter(|r| r.kind == "mutant").collect();
+        if !mutants.is_empty() {
+            let _ = writeln!(w, "Mutants on {} ({t_max} threads):\n", d.name);
+            let _ = writeln!(w, "| mutant | vectors/s | recall@10 @ ef {ef} | violations | first violation |");
+            let _ = writeln!(w, "|---|---:|---:|---:|---|");
+            for r in mutants {
+                let first = r
+                    .error
+                    .as_deref()
+                    .or(r.first_violation.as_deref())
+                    .map(|v| v.chars().take(140).collect::<String>().replace('|', "\\|"))
+                    .unwrap_or_else(|| {
+                        "none in the finished graph (the per-insert checks of `hnswlab mutants` catch it)".into()
+                    });
+                let _ = writeln!(
+                    w,
+                    "| {} | {} | {} | {} | {first} |",
+                    r.strategy,
+                    si(r.vectors_per_second),
+                    fmt_opt(r.at(ef).map(|s| s.recall_at_10), |v| format!("{v:.4}")),
+                    r.violations
+                );
+            }
+            let _ = writeln!(w);
+        }
+    }
+
+    let _ = writeln!(w, "## Charts\n");
+    for c in charts {
+        let _ = writeln!(w, "### {}\n", c.title);
+        let _ = writeln!(w, "{}\n", c.caption);
+        let _ = writeln!(w, "![{}]({}.png)\n\n[SVG]({}.svg)\n", c.title, c.stem, c.stem);
+    }
+
+    let _ = writeln!(w, "## Metrics\n");
+    let _ = writeln!(w, "| column | unit | better |");
+    let _ = writeln!(w, "|---|---|---|");
+    for m in REGISTRY {
+        let better = match m.better {
+            crate::metrics::Better::Higher => "higher",
+            crate::metrics::Better::Lower => "lower",
+        };
+        let _ = writeln!(w, "| `{}` | {} | {better} |", m.key, m.unit);
+    }
+    let _ = writeln!(
+        w,
+        "\nBuild time is the wall time of one unobserved `Strategy::build`; `check_all` runs after it, untimed. \
+         Latency percentiles time each query on its own after an untimed warm-up. Peak RSS is the process's VmHWM \
+         during the run (reset before each build where Linux allows; it includes the data set and ground truth). \
+         Timings on a shared machine are noisy: compare strategies within one report, not across reports."
+    );
+    s
+}

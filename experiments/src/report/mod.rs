@@ -1,0 +1,18 @@
+//! `hnswlab report`: config → runs → results (CSV + JSON) → charts → `report.md`,
+//! after ann-benchmarks.
+//!
+//! | concept | file |
+//! |---|---|
+//! | data sets of a config | `datasets.rs` |
+//! | running a config | `run.rs` |
+//! | results, CSV/JSON, Pareto frontier | `results.rs` |
+//! | commit, machine, peak RSS | `machine.rs` |
+//! | charts (plotters) | `charts.rs` |
+//! | `report.md` | `markdown.rs` |
+
+pub mod charts;
+pub mod datasets;
+pub mod machine;
+pub mod markdown;
+pub mod results;
+pub mod run;

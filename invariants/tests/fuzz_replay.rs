@@ -261,3 +261,17 @@ fn strategies_agree_bug_03_repair_links_unconnected_node() {
     // postmortem: batched allocates all 7 rows, then connects them in order; a Symmetric repair during #4's insert falls back to scanning 0..graph.len(), links #3 <-> #5 before #5 is connected, and #5's own insert then overwrites its list: #3 -> #5 is one-way, and the graph differs from sequential.
     unguarded(|| strategies_agree(&strategies_agree_bug_03_input()));
 }
+
+/// fuzz/regressions/params/crash-5bbd1985362d91cf2ef307929378d4ce92896caf
+/// (not a core bug: a false alarm of the fuzz body, fixed there).
+#[test]
+fn params_bug_04_verify_inserts_gave_up() {
+    let data = fs::read(regression_dir("params").join("crash-5bbd1985362d91cf2ef307929378d4ce92896caf")).unwrap();
+    let input = decode::<ParamsFuzzInput>(&data).unwrap();
+    assert_eq!(
+        (input.m, input.ef_construction, input.prune, input.metric, input.verify_inserts, input.dim),
+        (3, 1, Symmetric, Cosine, true, 12030)
+    );
+    // postmortem: with verify_inserts, ef_construction = 1, Symmetric and 12030-d near-duplicates, insert 7 stays unfindable after 3 repair rounds and findability_failures goes 0 -> 1; that is verify_inserts' documented post-condition, so the body now tolerates an I4 miss exactly when findability_failures grew.
+    params(&input);
+}

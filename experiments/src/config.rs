@@ -6,6 +6,7 @@
 //! seed = 42                 # data sets and level function
 //! strategies = []           # empty: every real strategy
 //! mutants = true            # also build every mutant on data sets marked `mutants = true`
+//! peers = []                # "hnsw_rs", "instant-distance" (cargo feature `peers`)
 //! threads = [1, 2]
 //! repetitions = 1
 //! ef = [10, 20, 40, 80, 160, 320]
@@ -37,6 +38,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::cli::{MetricArg, PruneArg, SelectionArg};
 
+/// Peers a config may list (built only with the cargo feature `peers`).
+pub const PEERS: [&str; 2] = ["hnsw_rs", "instant-distance"];
+
 /// The config `hnswlab report` runs without `--config`.
 pub const QUICK: &str = include_str!("../configs/quick.toml");
 
@@ -59,6 +63,14 @@ pub struct Config {
     /// sets marked `mutants = true`.
     #[serde(default)]
     pub mutants: bool,
+    /// Other HNSW libraries to measure on the same data ([`PEERS`]); they
+    /// need the cargo feature `peers` and are skipped with a note without it.
+    #[serde(default)]
+    pub peers: Vec<String>,
+    /// ef values for peers that fix ef at build time and so are rebuilt per
+    /// ef (instant-distance); default: `ef`. Must include `fixed_ef`.
+    #[serde(default)]
+    pub peers_rebuild_ef: Vec<usize>,
     /// Build thread counts.
     pub threads: Vec<usize>,
     /// Times each (data set, build, strategy, threads) is built and measured.
@@ -215,6 +227,15 @@ impl Config {
         Config::parse(QUICK).expect("the built-in quick config is valid")
     }
 
+    /// The ef values instant-distance is rebuilt for.
+    pub fn rebuild_efs(&self) -> &[usize] {
+        if self.peers_rebuild_ef.is_empty() {
+            &self.ef
+        } else {
+            &self.peers_rebuild_ef
+        }
+    }
+
     /// The strategies to run: the listed names, or every real strategy.
     pub fn strategy_names(&self) -> Vec<&str> {
         if self.strategies.is_empty() {
@@ -246,6 +267,18 @@ impl Config {
                 "unknown strategy `{name}`; known: {}",
                 strategy::names().join(", ")
             );
+        }
+        if !self.peers_rebuild_ef.is_empty() {
+            ensure!(
+                self.peers_rebuild_ef.contains(&self.fixed_ef)
+                    && self.peers_rebuild_ef.iter().all(|&e| e >= crate::metrics::K),
+                "peers_rebuild_ef {:?} must include fixed_ef {} and be >= k",
+                self.peers_rebuild_ef,
+                self.fixed_ef
+            );
+        }
+        for p in &self.peers {
+            ensure!(PEERS.contains(&p.as_str()), "unknown peer `{p}`; known: {}", PEERS.join(", "));
         }
         for b in &self.builds {
             b.params("l2", self.seed)?;
@@ -334,6 +367,9 @@ mod tests {
         let mut c = base.clone();
         c.strategies = vec!["no-such".into()];
         assert!(c.validate().unwrap_err().to_string().contains("unknown strategy"));
+        let mut c = base.clone();
+        c.peers = vec!["faiss-gpu".into()];
+        assert!(c.validate().unwrap_err().to_string().contains("unknown peer"));
         let mut c = base.clone();
         c.builds[0].prune = "sideways".into();
         assert!(format!("{:#}", c.validate().unwrap_err()).contains("prune"));

@@ -63,6 +63,7 @@ pub struct Chart {
 enum Mark {
     Line,
     Dot,
+    Square,
     Triangle,
 }
 
@@ -76,8 +77,8 @@ type DrawError<DB> = DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>;
 type DrawResult<DB> = Result<(), DrawError<DB>>;
 type Area<DB> = DrawingArea<DB, Shift>;
 
-/// A series' one point on the throughput-vs-recall chart: name, is it a mutant, (recall, vectors/s).
-type Point = (String, bool, Option<(f64, f64)>);
+/// A series' one point on the throughput-vs-recall chart: name, kind, (recall, vectors/s).
+type Point = (String, String, Option<(f64, f64)>);
 
 /// A panel of the health chart: area, axis description, value of a (one-way fraction, unreachable) pair.
 type Panel<'a, DB> = (&'a Area<DB>, &'a str, Box<dyn Fn(&(f64, usize)) -> f64>);
@@ -146,6 +147,7 @@ fn legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, heading: &str, entr
                 area.draw(&Circle::new((x0 + 13, y), 4, e.colour.filled()))?;
             }
             Mark::Dot => area.draw(&Circle::new((x0 + 13, y), 6, e.colour.filled()))?,
+            Mark::Square => area.draw(&Rectangle::new([(x0 + 7, y - 6), (x0 + 19, y + 6)], e.colour.filled()))?,
             Mark::Triangle => area.draw(&TriangleMarker::new((x0 + 13, y), 8, e.colour.filled()))?,
         }
         area.draw(&Text::new(e.label.clone(), (x0 + 36, y - 9), (FONT, 16)))?;
@@ -272,11 +274,11 @@ fn throughput_recall<DB: DrawingBackend>(
         .map(|(k, runs)| {
             let pts: Vec<(f64, f64)> =
                 runs.iter().filter_map(|r| r.at(ef).map(|s| (s.recall_at_10, r.vectors_per_second))).collect();
-            let mutant = runs.iter().any(|r| r.kind == "mutant");
+            let kind = runs.first().map(|r| r.kind.clone()).unwrap_or_default();
             let n = pts.len() as f64;
             let mean = (!pts.is_empty())
                 .then(|| (pts.iter().map(|p| p.0).sum::<f64>() / n, pts.iter().map(|p| p.1).fold(0.0, f64::max)));
-            (k.clone(), mutant, mean)
+            (k.clone(), kind, mean)
         })
         .collect();
     let vs = points.iter().filter_map(|p| p.2.map(|m| m.1)).filter(|v| *v > 0.0);
@@ -297,26 +299,34 @@ fn throughput_recall<DB: DrawingBackend>(
         .y_label_formatter(&|v| si(*v))
         .draw()?;
     let mut entries = Vec::new();
-    let (mut si_, mut mi) = (0, 0);
-    for (k, mutant, mean) in &points {
-        let (c, mark) = if *mutant {
-            mi += 1;
-            (colour(mi - 1), Mark::Triangle)
+    let (mut strategies, mut mutants) = (0, 0);
+    for (k, kind, mean) in &points {
+        let (c, mark) = if kind == "mutant" {
+            mutants += 1;
+            (colour(mutants - 1), Mark::Triangle)
         } else {
-            si_ += 1;
-            (colour(si_ - 1), Mark::Dot)
+            strategies += 1;
+            (colour(strategies - 1), if kind == "peer" { Mark::Square } else { Mark::Dot })
         };
-        if let Some(p) = *mean {
-            if *mutant {
-                chart.draw_series(std::iter::once(TriangleMarker::new(p, 9, c.filled())))?;
-            } else {
-                chart.draw_series(std::iter::once(Circle::new(p, 7, c.filled())))?;
-            }
+        if let Some((x, y)) = *mean {
+            match mark {
+                Mark::Triangle => chart.draw_series(std::iter::once(TriangleMarker::new((x, y), 9, c.filled())))?,
+                Mark::Square => chart.draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.008, y / 1.04), (x + 0.008, y * 1.04)],
+                    c.filled(),
+                )))?,
+                _ => chart.draw_series(std::iter::once(Circle::new((x, y), 7, c.filled())))?,
+            };
         }
         let label = if mean.is_some() { k.clone() } else { format!("{k} (build failed)") };
         entries.push(Entry { label, colour: c, mark });
     }
-    legend(&side, "dot: strategy   triangle: mutant", &entries)?;
+    let heading = if points.iter().any(|p| p.1 == "peer") {
+        "dot: strategy, square: peer, triangle: mutant"
+    } else {
+        "dot: strategy   triangle: mutant"
+    };
+    legend(&side, heading, &entries)?;
     Ok(())
 }
 
@@ -457,6 +467,7 @@ pub fn draw_all(runs: &[RunResult], dir: &Path, fixed_ef: usize) -> Result<Vec<C
 
         let rows: Vec<(String, Option<(f64, usize)>)> = series
             .iter()
+            .filter(|(_, rs)| rs.iter().all(|r| r.kind != "peer"))
             .map(|(k, rs)| {
                 let r = rs.iter().filter(|r| r.threads == max_threads).min_by_key(|r| r.repetition).unwrap_or(&rs[0]);
                 (k.clone(), r.health.as_ref().map(|h| (h.one_way_fraction, h.unreachable)))

@@ -13,7 +13,7 @@ fn best(v: impl Iterator<Item = f64>) -> Option<f64> {
 }
 
 fn fmt_opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
-    v.map(f).unwrap_or_else(|| "—".into())
+    v.filter(|v| v.is_finite()).map(f).unwrap_or_else(|| "—".into())
 }
 
 /// Best single-thread QPS among a strategy's sweep points with recall >= `target`.
@@ -114,7 +114,7 @@ pub fn render(results: &Results, charts: &[Chart]) -> String {
             let name = if several { format!("{strategy} [{build}]") } else { strategy.clone() };
             let _ = writeln!(
                 w,
-                "| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {} | {} | {} | {} |",
+                "| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 fmt_opt(vps(t_min), si),
                 fmt_opt(vps(t_max), si),
                 fmt_opt(at(&|s| s.recall_at_10), |v| format!("{v:.4}")),
@@ -123,11 +123,11 @@ pub fn render(results: &Results, charts: &[Chart]) -> String {
                 fmt_opt(at(&|s| s.distances_per_query), |v| format!("{v:.0}")),
                 fmt_opt(qps_at_recall(&rs, 0.9), si),
                 fmt_opt(qps_at_recall(&rs, 0.99), si),
-                head.memory_bytes as f64 / 1048576.0,
+                fmt_opt((head.memory_bytes > 0).then(|| head.memory_bytes as f64 / 1048576.0), |v| format!("{v:.1}")),
                 fmt_opt(head.peak_rss_bytes.map(|b| b as f64 / 1048576.0), |v| format!("{v:.0}")),
                 fmt_opt(head.health.as_ref().map(|h| h.one_way_fraction), |v| format!("{v:.4}")),
                 head.health.as_ref().map(|h| h.unreachable.to_string()).unwrap_or_else(|| "—".into()),
-                head.violations,
+                if head.kind == "peer" { "—".to_string() } else { head.violations.to_string() },
             );
         }
         let _ = writeln!(w);
@@ -158,6 +158,14 @@ pub fn render(results: &Results, charts: &[Chart]) -> String {
         }
     }
 
+    if results.runs.iter().any(|r| r.kind == "peer") {
+        let _ = writeln!(
+            w,
+            "Peers (hnsw_rs, instant-distance) have no health census, index size or distance counter (—). \
+             instant-distance fixes M = 32 and its search ef at build time: it is rebuilt for each ef, and its \
+             build throughput is the best of those builds, on every core.\n"
+        );
+    }
     let _ = writeln!(w, "## Charts\n");
     for c in charts {
         let _ = writeln!(w, "### {}\n", c.title);

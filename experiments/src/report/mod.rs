@@ -8,11 +8,14 @@
 //! | results, CSV/JSON, Pareto frontier | `results.rs` |
 //! | commit, machine, peak RSS | `machine.rs` |
 //! | charts (plotters) | `charts.rs` |
+//! | hnsw_rs and instant-distance (feature `peers`) | `peers.rs` |
 //! | `report.md` | `markdown.rs` |
 
 pub mod charts;
 pub mod datasets;
 pub mod machine;
 pub mod markdown;
+#[cfg(feature = "peers")]
+pub mod peers;
 pub mod results;
 pub mod run;

@@ -241,7 +241,10 @@ fn field(s: &str) -> String {
 
 /// `v` with at most 6 significant decimals (shorter CSV, same information at these scales).
 fn num(v: f64) -> String {
-    if v.fract() == 0.0 || !v.is_finite() {
+    if !v.is_finite() {
+        return String::new();
+    }
+    if v.fract() == 0.0 {
         return v.to_string();
     }
     let s = format!("{v:.6}");

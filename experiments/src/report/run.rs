@@ -45,12 +45,22 @@ pub fn run_all(config: &Config, show_progress: bool) -> Result<(Vec<RunResult>, 
     };
     let max_threads = config.threads.iter().copied().max().unwrap_or(1);
     let per_data = config.builds.len() * names.len() * config.threads.len() * config.repetitions;
+    let peers: Vec<&str> =
+        if cfg!(feature = "peers") { config.peers.iter().map(String::as_str).collect() } else { vec![] };
+    let peer_runs = peers.iter().map(|&p| if p == "hnsw_rs" { config.threads.len() } else { 1 }).sum::<usize>();
     let total: usize = config
         .datasets
         .iter()
-        .map(|d| per_data + if d.mutants { config.builds.len() * mutants.len() } else { 0 })
+        .map(|d| per_data + config.builds.len() * (peer_runs + if d.mutants { mutants.len() } else { 0 }))
         .sum();
     let mut notes = Vec::new();
+    if !config.peers.is_empty() && peers.is_empty() {
+        notes.push(format!(
+            "peers {} skipped: this binary was built without the cargo feature `peers` (cargo run --release -p \
+             hnswlab-experiments --features peers --bin hnswlab -- report ...)",
+            config.peers.join(", ")
+        ));
+    }
     let mut out = Vec::new();
     let bar = progress::bar(total as u64, "runs", show_progress);
     for spec in &config.datasets {
@@ -72,6 +82,22 @@ pub fn run_all(config: &Config, show_progress: bool) -> Result<(Vec<RunResult>, 
                     }
                 }
             }
+            for &peer in &peers {
+                let thread_counts = if peer == "hnsw_rs" { config.threads.clone() } else { vec![max_threads] };
+                for threads in thread_counts {
+                    bar.set_message(format!("{} {peer} t{threads}", spec.name));
+                    machine::reset_peak_rss();
+                    let efs = if peer == "instant-distance" { config.rebuild_efs() } else { &config.ef[..] };
+                    match run_peer(&Setup { efs, ..setup }, metric, config.seed, peer, threads) {
+                        Ok(mut r) => {
+                            r.peak_rss_bytes = machine::peak_rss_bytes();
+                            out.push(r);
+                        }
+                        Err(e) => notes.push(format!("{}: {e:#}", spec.name)),
+                    }
+                    bar.inc(1);
+                }
+            }
             if spec.mutants {
                 for m in &mutants {
                     bar.set_message(format!("{} {}", spec.name, m.name()));
@@ -83,6 +109,25 @@ pub fn run_all(config: &Config, show_progress: bool) -> Result<(Vec<RunResult>, 
     }
     bar.finish_and_clear();
     Ok((out, notes))
+}
+
+#[cfg(feature = "peers")]
+fn run_peer(setup: &Setup<'_>, metric: hnswlab::Metric, seed: u64, peer: &str, threads: usize) -> Result<RunResult> {
+    let s = super::peers::PeerSetup {
+        spec: setup.spec,
+        ds: setup.ds,
+        truth: setup.truth,
+        build: setup.build,
+        metric,
+        efs: setup.efs,
+        seed,
+    };
+    super::peers::run(&s, peer, threads)
+}
+
+#[cfg(not(feature = "peers"))]
+fn run_peer(_: &Setup<'_>, _: hnswlab::Metric, _: u64, peer: &str, _: usize) -> Result<RunResult> {
+    anyhow::bail!("peer {peer}: built without the `peers` feature")
 }
 
 /// Build, census and search one configuration.

@@ -227,7 +227,15 @@ pub fn check_insert<V: GraphView + ?Sized>(
         match view.entry_point() {
             None => out.push(Violation::MissingEntry { len: n }),
             Some(e) if e.index() >= n => out.push(Violation::EntryOutOfRange { entry: e, len: n }),
-            Some(e) => searchable::check(view, trace, e, expect.ef_construction, expect.strict_findability, &mut Scratch::new(), &mut out),
+            Some(e) => searchable::check(
+                view,
+                trace,
+                e,
+                expect.ef_construction,
+                expect.strict_findability,
+                &mut Scratch::new(),
+                &mut out,
+            ),
         }
     }
     out.finish(())

@@ -275,3 +275,14 @@ fn params_bug_04_verify_inserts_gave_up() {
     // postmortem: with verify_inserts, ef_construction = 1, Symmetric and 12030-d near-duplicates, insert 7 stays unfindable after 3 repair rounds and findability_failures goes 0 -> 1; that is verify_inserts' documented post-condition, so the body now tolerates an I4 miss exactly when findability_failures grew.
     params(&input);
 }
+
+/// fuzz/regressions/exact/crash-f361ede5635dcd39bc57eefab5f333bae85f06ba
+/// (not a core bug: the same false alarm as `params_bug_04`).
+#[test]
+fn exact_bug_05_verify_inserts_gave_up() {
+    let data = fs::read(regression_dir("exact").join("crash-f361ede5635dcd39bc57eefab5f333bae85f06ba")).unwrap();
+    let input = decode::<ExactInput>(&data).unwrap();
+    assert!(input.params.verify_inserts, "{input:?}");
+    // postmortem: inner product, 2-d; row 30 [61, 0] stays unfindable (its self-distance is -3720, the search returns #0) after verify_inserts' 3 repair rounds, which count it in findability_failures: tolerated since 7819c0e.
+    exact(&input);
+}

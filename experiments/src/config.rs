@@ -7,6 +7,7 @@
 //! strategies = []           # empty: every real strategy
 //! mutants = true            # also build every mutant on data sets marked `mutants = true`
 //! peers = []                # "hnsw_rs", "instant-distance" (cargo feature `peers`)
+//! python_peers = []         # "hnswlib", "faiss" (python3 with numpy and the packages)
 //! threads = [1, 2]
 //! repetitions = 1
 //! ef = [10, 20, 40, 80, 160, 320]
@@ -67,6 +68,10 @@ pub struct Config {
     /// need the cargo feature `peers` and are skipped with a note without it.
     #[serde(default)]
     pub peers: Vec<String>,
+    /// Python libraries to measure through `experiments/scripts/python_peers.py`
+    /// (`hnswlib`, `faiss`); skipped with a note when Python or a package is missing.
+    #[serde(default)]
+    pub python_peers: Vec<String>,
     /// ef values for peers that fix ef at build time and so are rebuilt per
     /// ef (instant-distance); default: `ef`. Must include `fixed_ef`.
     #[serde(default)]
@@ -275,6 +280,13 @@ impl Config {
                 "peers_rebuild_ef {:?} must include fixed_ef {} and be >= k",
                 self.peers_rebuild_ef,
                 self.fixed_ef
+            );
+        }
+        for p in &self.python_peers {
+            ensure!(
+                crate::report::python_peers::LIBRARIES.contains(&p.as_str()),
+                "unknown python peer `{p}`; known: {}",
+                crate::report::python_peers::LIBRARIES.join(", ")
             );
         }
         for p in &self.peers {

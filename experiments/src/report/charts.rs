@@ -321,12 +321,15 @@ fn throughput_recall<DB: DrawingBackend>(
         let label = if mean.is_some() { k.clone() } else { format!("{k} (build failed)") };
         entries.push(Entry { label, colour: c, mark });
     }
-    let heading = if points.iter().any(|p| p.1 == "peer") {
-        "dot: strategy, square: peer, triangle: mutant"
-    } else {
-        "dot: strategy   triangle: mutant"
-    };
-    legend(&side, heading, &entries)?;
+    let mut kinds = vec!["● strategy"];
+    if points.iter().any(|p| p.1 == "peer") {
+        kinds.push("■ peer");
+    }
+    if points.iter().any(|p| p.1 == "mutant") {
+        kinds.push("▲ mutant");
+    }
+    let heading = kinds.join("   ");
+    legend(&side, &heading, &entries)?;
     Ok(())
 }
 
@@ -456,8 +459,8 @@ pub fn draw_all(runs: &[RunResult], dir: &Path, fixed_ef: usize) -> Result<Vec<C
             title,
             caption: if mutants {
                 format!(
-                    "Build speed against search quality at ef {fixed_ef}: the strategies (dots) against the \
-                     deliberate mutants (triangles), which skip part of the work; the right-hand side is where a \
+                    "Build speed against search quality at ef {fixed_ef}: the strategies (dots; peers as squares) \
+                     against the deliberate mutants (triangles), which skip part of the work; the right-hand side is where a \
                      correct build must land."
                 )
             } else {

@@ -161,9 +161,10 @@ pub fn render(results: &Results, charts: &[Chart]) -> String {
     if results.runs.iter().any(|r| r.kind == "peer") {
         let _ = writeln!(
             w,
-            "Peers (hnsw_rs, instant-distance) have no health census, index size or distance counter (—). \
-             instant-distance fixes M = 32 and its search ef at build time: it is rebuilt for each ef, and its \
-             build throughput is the best of those builds, on every core.\n"
+            "Peers have no health census, index size or distance counter (—). instant-distance fixes M = 32 \
+             and its search ef at build time: it is rebuilt for each ef, and its build throughput is the best of \
+             those builds, on every core. hnswlib and faiss are searched one query at a time through their Python \
+             bindings, whose call overhead (a few µs) is part of their latency.\n"
         );
     }
     let _ = writeln!(w, "## Charts\n");

@@ -9,6 +9,7 @@
 //! | commit, machine, peak RSS | `machine.rs` |
 //! | charts (plotters) | `charts.rs` |
 //! | hnsw_rs and instant-distance (feature `peers`) | `peers.rs` |
+//! | hnswlib and faiss through Python | `python_peers.rs`, `../scripts/python_peers.py` |
 //! | `report.md` | `markdown.rs` |
 
 pub mod charts;
@@ -17,5 +18,6 @@ pub mod machine;
 pub mod markdown;
 #[cfg(feature = "peers")]
 pub mod peers;
+pub mod python_peers;
 pub mod results;
 pub mod run;

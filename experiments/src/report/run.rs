@@ -98,6 +98,26 @@ pub fn run_all(config: &Config, show_progress: bool) -> Result<(Vec<RunResult>, 
                     bar.inc(1);
                 }
             }
+            if !config.python_peers.is_empty() {
+                bar.set_message(format!("{} python peers", spec.name));
+                if metric == hnswlab::Metric::L2 {
+                    let (runs, skipped) = super::python_peers::run(
+                        &spec.name,
+                        &ds,
+                        &truth,
+                        build,
+                        &config.python_peers,
+                        &config.threads,
+                        &config.ef,
+                        config.seed,
+                    );
+                    out.extend(runs);
+                    notes.extend(skipped);
+                } else {
+                    notes.push(format!("{}: python peers need the l2 metric; skipped", spec.name));
+                }
+                bar.inc(1);
+            }
             if spec.mutants {
                 for m in &mutants {
                     bar.set_message(format!("{} {}", spec.name, m.name()));

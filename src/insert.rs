@@ -524,16 +524,26 @@ fn repair(
     if linked == 0 {
         // The search found no usable node (x is the entry point, or every node it
         // reached is full with no spare edge): scan the whole layer.
+        // Only connected nodes: the entry point or a node with an edge on this
+        // layer. A batch strategy may have allocated nodes it has not linked
+        // yet; they must not be linked before their own insert.
+        let entry = graph.entry();
         let all: Vec<Scored> = {
             let mut v: Vec<Scored> = (0..graph.len() as u32)
                 .map(NodeId)
                 .filter(|&c| c != x && graph.level(c) >= lc)
+                .filter(|&c| Some(c) == entry || !graph.neighbours(c, lc).is_empty())
                 .map(|c| Scored { dist: metric.distance(xv, vectors.get(c)), id: c })
                 .collect();
             s.distances += v.len() as u64;
             v.sort_unstable();
             v
         };
+        if all.is_empty() {
+            // No other connected node on this layer: x is not stranded, just alone.
+            stats.repair_distances += s.distances - d0;
+            return;
+        }
         linked = link_stranded(graph, vectors, params, s, stats, x, lc, &all);
     }
     if linked == 0 {

@@ -163,7 +163,8 @@ pub fn knn<A: Adjacency + ?Sized>(
     let d = g.metric().distance(q, g.vector(entry));
     s.distances += 1;
     let ep = descend(g, q, Scored { dist: d, id: entry }, max_level, Layer(0), s);
-    let mut out = Vec::with_capacity(ef);
+    // ef may be absurdly large (it only bounds the beam): never allocate beyond the graph.
+    let mut out = Vec::with_capacity(ef.min(g.len()));
     search_layer(g, q, &[ep], ef, Layer(0), s, &mut out);
     out.truncate(k);
     out

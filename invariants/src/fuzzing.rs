@@ -51,18 +51,12 @@ pub const MAX_FUZZ_DIM: usize = 16;
 pub const MAX_QUERIES: usize = 16;
 /// Most inserts of a `params` input.
 pub const MAX_PARAMS_INSERTS: usize = 8;
-/// `params` skips searches with a larger `ef` while [`guarded`]: KNOWN BUG
-/// `params_bug_02` (`knn` pre-allocates `Vec::with_capacity(ef)`, so a huge
-/// `ef` panics with "capacity overflow" or aborts on allocation).
-pub const KNOWN_BUG_EF_LIMIT: u64 = 1 << 24;
-
-/// Whether the bodies step around the known, still open core bugs (so a
+/// Whether the bodies step around known, still open core bugs (so a
 /// campaign keeps looking for new ones). Set `HNSWLAB_FUZZ_UNGUARDED=1` to
-/// run without the guards, e.g. to confirm a fix:
-/// - `params_bug_02`: searches with `ef > KNOWN_BUG_EF_LIMIT` are skipped.
-/// - `strategies_agree_bug_03`: under Symmetric, `repair` may link to a node
-///   that is allocated but not yet connected; `strategies_agree` skips the
-///   batch-allocating strategies for Symmetric.
+/// run without the guards, e.g. to confirm a fix. No bug is open now: the
+/// two that had guards (`params_bug_02`, a huge `ef` allocating `ef` slots;
+/// `strategies_agree_bug_03`, the Symmetric repair linking a node a batch had
+/// allocated but not connected) are fixed and their tests run unguarded.
 ///
 /// Also off on this thread inside [`unguarded`].
 pub fn guarded() -> bool {
@@ -821,27 +815,16 @@ pub fn strategies_agree(input: &AgreeInput) {
         expect.may.extend(x.may);
     }
 
-    // KNOWN BUG `strategies_agree_bug_03` (see [`guarded`]): under Symmetric,
-    // `repair` can link to a node that is allocated but not yet connected, so
-    // the strategies that allocate a whole batch first are skipped.
-    let batch_allocating = |name: &str| name == "batched" || name == "batched-deterministic-parallel";
-    let skip_batches = guarded() && params.prune() == PrunePolicy::Symmetric;
-    let mut runs: Vec<Checked> = strategy::strategies()
-        .iter()
-        .filter(|s| !(skip_batches && batch_allocating(s.name())))
-        .map(|s| checked_build(s.as_ref(), s.name().to_string(), &build_input))
-        .collect();
-    let mut dp_pair = None;
-    if !skip_batches {
-        let custom_batch = Batched { batch: usize::from(input.batch) };
-        runs.push(checked_build(&custom_batch, format!("{custom_batch:?}"), &build_input));
-        let custom_dp = DeterministicParallel { max_batch: usize::from(input.max_batch) };
-        let one_thread = BuildInput { threads: 1, ..build_input };
-        dp_pair = Some((
-            checked_build(&custom_dp, format!("{custom_dp:?}"), &build_input),
-            checked_build(&custom_dp, format!("{custom_dp:?} on 1 thread"), &one_thread),
-        ));
-    }
+    let mut runs: Vec<Checked> =
+        strategy::strategies().iter().map(|s| checked_build(s.as_ref(), s.name().to_string(), &build_input)).collect();
+    let custom_batch = Batched { batch: usize::from(input.batch) };
+    runs.push(checked_build(&custom_batch, format!("{custom_batch:?}"), &build_input));
+    let custom_dp = DeterministicParallel { max_batch: usize::from(input.max_batch) };
+    let one_thread = BuildInput { threads: 1, ..build_input };
+    let dp_pair = Some((
+        checked_build(&custom_dp, format!("{custom_dp:?}"), &build_input),
+        checked_build(&custom_dp, format!("{custom_dp:?} on 1 thread"), &one_thread),
+    ));
     if let Some((dp, dp1)) = dp_pair.as_ref() {
         if let (Ok(a), Ok(b)) = (&dp.result, &dp1.result) {
             assert!(bytes(a) == bytes(b), "{}: graph depends on the thread count (1 vs {threads})", dp.name);
@@ -1087,9 +1070,6 @@ pub fn params(input: &ParamsFuzzInput) {
     }
     if let Err(x) = check_all_open(&h, &expectations(&params, h.len(), 2), &params) {
         panic!("check_all failed under {params:?}:\n{x}");
-    }
-    if guarded() && input.ef > KNOWN_BUG_EF_LIMIT {
-        return;
     }
     let q = first_accepted.unwrap_or_else(|| vec![1.0; dim]);
     let (k, ef) = (usize_of(input.k), usize_of(input.ef));

@@ -199,15 +199,15 @@ fn params_bug_02_decodes_as_pasted() {
 }
 
 #[test]
-#[ignore = "open core bug: knn pre-allocates Vec::with_capacity(ef); this input aborts the test process"]
 fn params_bug_02_huge_ef_aborts() {
+    // Fixed: knn allocates at most min(ef, n).
     // postmortem: Hnsw::search checks ef >= k but sets no upper bound, and knn does Vec::with_capacity(ef): ef = 6.7e16 aborts with "memory allocation of 533682396998926336 bytes failed".
     unguarded(|| params(&params_bug_02_input()));
 }
 
 #[test]
-#[ignore = "open core bug: knn pre-allocates Vec::with_capacity(ef)"]
 fn params_bug_02_direct() {
+    // Fixed: knn allocates at most min(ef, n).
     use hnswlab::{Hnsw, Params};
     // postmortem: as params_bug_02_huge_ef_aborts, at the overflow end: ef = usize::MAX panics with "capacity overflow" instead of searching (or returning an error).
     let mut h = Hnsw::new(2, Params::builder().m(4).build().unwrap()).unwrap();
@@ -256,8 +256,8 @@ fn strategies_agree_bug_03_decodes_as_pasted() {
 }
 
 #[test]
-#[ignore = "open core bug: Symmetric repair links to allocated-but-unconnected nodes (batched)"]
 fn strategies_agree_bug_03_repair_links_unconnected_node() {
+    // Fixed: the repair's layer scan only considers connected nodes.
     // postmortem: batched allocates all 7 rows, then connects them in order; a Symmetric repair during #4's insert falls back to scanning 0..graph.len(), links #3 <-> #5 before #5 is connected, and #5's own insert then overwrites its list: #3 -> #5 is one-way, and the graph differs from sequential.
     unguarded(|| strategies_agree(&strategies_agree_bug_03_input()));
 }

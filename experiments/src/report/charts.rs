@@ -444,7 +444,8 @@ pub fn draw_all(runs: &[RunResult], dir: &Path, fixed_ef: usize) -> Result<Vec<C
             stem,
             title,
             caption: "Vectors inserted per second of wall time for each build thread count (line: best of \
-                      repetitions, dots: each one). Sequential and batched link on one thread, so they stay flat."
+                      repetitions, dots: each one). Sequential and batched link on one thread, so a difference between their \
+                      points is measurement noise."
                 .into(),
         });
 
@@ -454,17 +455,18 @@ pub fn draw_all(runs: &[RunResult], dir: &Path, fixed_ef: usize) -> Result<Vec<C
         let title = format!("{ds}: build throughput vs recall@10 (ef {fixed_ef}, {max_threads} threads)");
         render!(dir, &stem, |root| throughput_recall(&root, &title, fixed_ef, &series_fixed));
         let mutants = at_max.iter().any(|r| r.kind == "mutant");
+        let peers = if at_max.iter().any(|r| r.kind == "peer") { " (peers as squares)" } else { "" };
         charts.push(Chart {
             stem,
             title,
             caption: if mutants {
                 format!(
-                    "Build speed against search quality at ef {fixed_ef}: the strategies (dots; peers as squares) \
-                     against the deliberate mutants (triangles), which skip part of the work; the right-hand side is where a \
-                     correct build must land."
+                    "Build speed against search quality at ef {fixed_ef}: the strategies as dots{peers}, the \
+                     deliberate mutants as triangles. Mutants that skip part of the work build fast but land on the \
+                     left; a correct build must land on the right."
                 )
             } else {
-                format!("Build speed against search quality at ef {fixed_ef} for each strategy.")
+                format!("Build speed against search quality at ef {fixed_ef}, one point per strategy{peers}.")
             },
         });
 

@@ -84,7 +84,7 @@ fn health_counts_a_known_graph() {
 /// fabricated million-node graph with random full lists (the worst case for
 /// caches). Measured 8.3 s on the 2-core build machine under load 9.
 #[test]
-#[ignore]
+#[ignore = "scale check, ~10 s in release: cargo test --release -p hnswlab-invariants --lib million_nodes -- --ignored (run by .ci/run)"]
 fn million_nodes() {
     let n = 1_000_000;
     let mut rng = hnswlab::synthetic::Rng::new(1);

@@ -153,7 +153,7 @@ proptest! {
 
     /// Hard I4 + I5 under Standard. Fails (see the frozen tests); run with `--ignored`.
     #[test]
-    #[ignore = "exploration: the hard form does not hold; see the frozen counterexamples"]
+    #[ignore = "exploration that fails by design (the frozen counterexamples below are what it found); run: cargo test -p hnswlab-invariants --test standard_breaks -- --ignored"]
     fn explore_standard_hard_i4_i5(c in case()) {
         if let Some(f) = first_failure(&c, PrunePolicy::Standard) {
             let sym = first_failure(&c, PrunePolicy::Symmetric);
@@ -163,7 +163,7 @@ proptest! {
 
     /// Hard I4 + I5 under Symmetric. Also fails; run with `--ignored`.
     #[test]
-    #[ignore = "exploration: the hard form does not hold under Symmetric either"]
+    #[ignore = "exploration that fails by design under Symmetric too; run: cargo test -p hnswlab-invariants --test standard_breaks -- --ignored"]
     fn explore_symmetric_hard_i4_i5(c in case()) {
         if let Some(f) = first_failure(&c, PrunePolicy::Symmetric) {
             let std = first_failure(&c, PrunePolicy::Standard);

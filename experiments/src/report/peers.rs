@@ -58,16 +58,7 @@ fn empty(setup: &PeerSetup<'_>, name: &str, threads: usize) -> RunResult {
         threads,
         repetition: 0,
         seed: setup.seed,
-        build_seconds: 0.0,
-        vectors_per_second: 0.0,
-        build_distances: 0,
-        memory_bytes: 0,
-        peak_rss_bytes: None,
-        health: None,
-        violations: 0,
-        first_violation: None,
-        error: None,
-        search: Vec::new(),
+        ..Default::default()
     }
 }
 

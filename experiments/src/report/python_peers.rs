@@ -145,14 +145,9 @@ pub fn parse(text: &str) -> Result<Vec<RunResult>> {
             seed: num("seed")? as u64,
             build_seconds: num("build_seconds")?,
             vectors_per_second: num("vectors_per_second")?,
-            build_distances: 0,
-            memory_bytes: 0,
-            peak_rss_bytes: None,
-            health: None,
-            violations: 0,
-            first_violation: None,
             error: Some(s("error")).filter(|e| !e.is_empty()),
             search: vec![point],
+            ..Default::default()
         });
     }
     Ok(runs)

@@ -67,7 +67,7 @@ impl HealthSummary {
 }
 
 /// One build of one strategy on one data set, and its search sweep.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct RunResult {
     /// Result path: `<dataset>/<strategy>/<build>/t<threads>/r<repetition>` (or `<peer>/...`).
     pub run: String,
@@ -396,14 +396,9 @@ mod tests {
             seed: 1,
             build_seconds: 1.0,
             vectors_per_second: 1.0,
-            build_distances: 0,
-            memory_bytes: 0,
-            peak_rss_bytes: None,
-            health: None,
-            violations: 0,
-            first_violation: None,
             error: Some("bad, \"quoted\"".into()),
             search: vec![s.clone(), SearchRow { ef: 20, ..s }],
+            ..Default::default()
         };
         let mut out = Vec::new();
         write_csv(std::slice::from_ref(&r), &mut out).unwrap();

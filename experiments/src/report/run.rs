@@ -170,16 +170,7 @@ fn measure(setup: &Setup<'_>, strategy: &dyn Strategy, threads: usize, repetitio
         threads,
         repetition,
         seed: params.seed(),
-        build_seconds: 0.0,
-        vectors_per_second: 0.0,
-        build_distances: 0,
-        memory_bytes: 0,
-        peak_rss_bytes: None,
-        health: None,
-        violations: 0,
-        first_violation: None,
-        error: None,
-        search: Vec::new(),
+        ..Default::default()
     };
     let input = BuildInput { dim: ds.dim, params, data: &ds.base, threads };
     let start = Instant::now();

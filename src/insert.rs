@@ -61,6 +61,7 @@ pub struct InsertTrace {
 
 /// Build-time counters, including what the Symmetric repair cost.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BuildStats {
     /// Distance computations during inserts.
     pub distances: u64,

@@ -27,7 +27,7 @@ pub struct Report {
     /// `n / build_seconds`.
     pub vectors_per_second: f64,
     /// The index's build counters.
-    pub build_stats: StatsReport,
+    pub build_stats: BuildStats,
     /// Bytes held by vectors, adjacency and labels.
     pub memory_bytes: usize,
     /// One point per swept ef.
@@ -111,48 +111,6 @@ pub struct Files {
     pub query: String,
     /// Ground truth, if given.
     pub groundtruth: Option<String>,
-}
-
-/// [`BuildStats`] as reported.
-#[derive(Clone, Debug, Serialize)]
-pub struct StatsReport {
-    /// Distance computations during inserts.
-    pub distances: u64,
-    /// Lists that overflowed and were re-selected.
-    pub reselections: u64,
-    /// Reverse edges removed by the Symmetric policy.
-    pub symmetric_drops: u64,
-    /// Stranded (node, layer) pairs reconnected.
-    pub repairs: u64,
-    /// Repairs that had to break an existing edge.
-    pub forced_repairs: u64,
-    /// Stranded nodes that could not be reconnected.
-    pub unrepaired: u64,
-    /// Distance computations spent in repairs.
-    pub repair_distances: u64,
-    /// Wall time spent in repairs, nanoseconds.
-    pub repair_nanos: u64,
-    /// Inserts re-linked by `--verify-inserts` because their self-search missed.
-    pub findability_repairs: u64,
-    /// Inserts still not findable after the repairs.
-    pub findability_failures: u64,
-}
-
-impl From<&BuildStats> for StatsReport {
-    fn from(s: &BuildStats) -> Self {
-        StatsReport {
-            distances: s.distances,
-            reselections: s.reselections,
-            symmetric_drops: s.symmetric_drops,
-            repairs: s.repairs,
-            forced_repairs: s.forced_repairs,
-            unrepaired: s.unrepaired,
-            repair_distances: s.repair_distances,
-            repair_nanos: s.repair_nanos,
-            findability_repairs: s.findability_repairs,
-            findability_failures: s.findability_failures,
-        }
-    }
 }
 
 /// One point of the ef sweep.

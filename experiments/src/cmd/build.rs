@@ -17,7 +17,7 @@ use hnswlab_invariants::{check_all, check_insert, Expectations, Health, Violatio
 use crate::cli::BuildArgs;
 use crate::data::{self, Dataset, Source};
 use crate::metrics::{self, Truth};
-use crate::output::{DataReport, Files, ParamsReport, Report, SearchPoint, StatsReport};
+use crate::output::{DataReport, Files, ParamsReport, Report, SearchPoint};
 use crate::progress;
 
 /// Violations kept for the report; later ones are only counted.
@@ -121,7 +121,7 @@ pub fn run(args: &BuildArgs, command: Vec<String>, show_progress: bool) -> Resul
         data: data_report(&ds, &truth),
         build_seconds,
         vectors_per_second: ds.n() as f64 / build_seconds.max(1e-9),
-        build_stats: StatsReport::from(&stats),
+        build_stats: stats,
         memory_bytes: built.memory_bytes(),
         search,
         health,

@@ -199,6 +199,23 @@ fn check_joined(sc: &Scenario, idx: &SharedIndex, serial: &[Snapshot]) -> Snapsh
     snap
 }
 
+/// One thread per entry of `threads`, each inserting its node ids in order.
+fn spawn_inserters(idx: &Arc<SharedIndex>, threads: &[Vec<u32>]) -> Vec<thread::JoinHandle<()>> {
+    threads
+        .iter()
+        .map(|ids| {
+            let idx = Arc::clone(idx);
+            let ids = ids.clone();
+            thread::spawn(move || {
+                let mut s = Scratch::new();
+                for q in ids {
+                    idx.insert(NodeId(q), &mut s);
+                }
+            })
+        })
+        .collect()
+}
+
 /// Run `sc` under loom: pre-insert, one loom thread per `sc.threads` entry,
 /// join, then `check_joined`. With `compare_serial`, the joined graph must be
 /// one of the serial outcomes.
@@ -209,20 +226,7 @@ fn run_inserts(name: &'static str, sc: Scenario, compare_serial: bool) {
     model(move || {
         iterations.fetch_add(1, Ordering::SeqCst);
         let idx = Arc::new(sc.index());
-        let handles: Vec<_> = sc
-            .threads
-            .iter()
-            .map(|ids| {
-                let idx = Arc::clone(&idx);
-                let ids = ids.clone();
-                thread::spawn(move || {
-                    let mut s = Scratch::new();
-                    for q in ids {
-                        idx.insert(NodeId(q), &mut s);
-                    }
-                })
-            })
-            .collect();
+        let handles = spawn_inserters(&idx, &sc.threads);
         for h in handles {
             h.join().expect("insert thread panicked");
         }
@@ -351,20 +355,7 @@ fn run_with_searcher(name: &'static str, sc: Scenario, query: f32, compare_seria
     model(move || {
         iterations.fetch_add(1, Ordering::SeqCst);
         let idx = Arc::new(sc.index());
-        let mut handles: Vec<_> = sc
-            .threads
-            .iter()
-            .map(|ids| {
-                let idx = Arc::clone(&idx);
-                let ids = ids.clone();
-                thread::spawn(move || {
-                    let mut s = Scratch::new();
-                    for q in ids {
-                        idx.insert(NodeId(q), &mut s);
-                    }
-                })
-            })
-            .collect();
+        let mut handles = spawn_inserters(&idx, &sc.threads);
         let searcher = Arc::clone(&idx);
         handles.push(thread::spawn(move || search_beside_inserts(&searcher, query, k)));
         for h in handles {

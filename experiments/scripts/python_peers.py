@@ -9,6 +9,14 @@ Build: timed wall clock with the given thread counts. Search: each query on
 its own through the Python binding, one thread, after a warm-up (the binding's
 call overhead is part of the latency, as in ann-benchmarks).
 
+`--mode batch` (for `hnswlab compare`) measures one library in this fresh
+process: one build with `--threads` threads, timed, and the growth of the
+resident set (/proc/self/statm resident pages times the page size) across it;
+then per ef one untimed warm-up batch call and one timed batch call over all
+queries on one thread (hnswlib `knn_query(queries, k, num_threads=1)`, faiss
+`search` with one OpenMP thread), so the binding's per-call overhead is paid
+once per sweep point, not per query. Writes one JSON object to `--json`.
+
 Exits 3, with `skip:` lines on stderr, when numpy or every requested library
 is missing (pip install numpy hnswlib faiss-cpu); a missing library among
 several is skipped with a `skip:` line.
@@ -16,6 +24,8 @@ several is skipped with a `skip:` line.
 
 import argparse
 import csv
+import json
+import os
 import sys
 import time
 
@@ -67,6 +77,10 @@ class Hnswlib:
         labels, _ = self.index.knn_query(q, k=k)
         return labels[0]
 
+    def search_batch(self, queries, k):
+        labels, _ = self.index.knn_query(queries, k=k, num_threads=1)
+        return labels.astype("int64")
+
 
 class Faiss:
     name = "faiss"
@@ -88,6 +102,51 @@ class Faiss:
     def search(self, q, k):
         _, ids = self.index.search(q, k)
         return ids[0]
+
+    def search_batch(self, queries, k):
+        _, ids = self.index.search(queries, k)
+        return ids
+
+
+def rss_bytes():
+    """Resident set size now (/proc/self/statm), or None where there is no /proc."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def batch_hits(np, base, queries, ids, kth, k):
+    """Hits by the epsilon rule over a (queries x k) id array; -1 ids are misses."""
+    ids = ids[:, :k]
+    valid = ids >= 0
+    d = ((base[np.where(valid, ids, 0)] - queries[:, None, :]) ** 2).sum(axis=2)
+    return int(((d <= (kth * (1 + EPSILON) + EPSILON)[:, None]) & valid).sum())
+
+
+def batch(np, lib, base, queries, kth, a):
+    """`--mode batch`: one build, its RSS growth, one warm-up and one timed batch call per ef."""
+    threads = int(a.threads)
+    before = rss_bytes()
+    start = time.perf_counter()
+    lib.build(base, a.m, a.ef_construction, threads, a.seed)
+    seconds = time.perf_counter() - start
+    after = rss_bytes()
+    search = []
+    for ef in [int(x) for x in a.ef.split(",")]:
+        lib.prepare(ef)
+        lib.search_batch(queries, a.k)
+        t0 = time.perf_counter()
+        ids = lib.search_batch(queries, a.k)
+        wall = time.perf_counter() - t0
+        recall = batch_hits(np, base, queries, ids, kth, a.k) / (len(queries) * a.k)
+        search.append({"ef": ef, "recall_at_10": recall, "qps": len(queries) / max(wall, 1e-9)})
+    growth = after - before if before is not None and after is not None else None
+    out = {"build_seconds": seconds, "rss_growth_bytes": growth, "memory_bytes": None, "search": search}
+    with open(a.json, "w") as f:
+        json.dump(out, f)
+        f.write("\n")
 
 
 def libraries(names):
@@ -118,15 +177,21 @@ def main():
     p.add_argument("--m", type=int, required=True)
     p.add_argument("--ef-construction", type=int, required=True)
     p.add_argument("--ef", required=True, help="comma-separated search ef values")
-    p.add_argument("--threads", required=True, help="comma-separated build thread counts")
-    p.add_argument("--libs", default="hnswlib,faiss")
-    p.add_argument("--dataset", required=True)
-    p.add_argument("--build", required=True, help="build label for the run path")
+    p.add_argument("--threads", required=True, help="comma-separated build thread counts (batch: one)")
+    p.add_argument("--libs", default="hnswlib,faiss", help="comma-separated libraries (batch: one)")
+    p.add_argument("--mode", choices=["csv", "batch"], default="csv")
+    p.add_argument("--dataset", help="data set name for the run path (csv mode)")
+    p.add_argument("--build", help="build label for the run path (csv mode)")
     p.add_argument("--prune", default="standard")
     p.add_argument("--selection", default="heuristic")
     p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", help="CSV output (csv mode)")
+    p.add_argument("--json", help="JSON output (batch mode)")
     a = p.parse_args()
+    needed = ["json"] if a.mode == "batch" else ["dataset", "build", "out"]
+    missing = [f"--{n}" for n in needed if getattr(a, n) is None]
+    if missing:
+        p.error(f"--mode {a.mode} needs {', '.join(missing)}")
     try:
         import numpy as np
     except ImportError:
@@ -137,6 +202,11 @@ def main():
         sys.exit(3)
     base, queries = read_fvecs(np, a.base), read_fvecs(np, a.query)
     kth = read_fvecs(np, a.kth)[:, 0]
+    if a.mode == "batch":
+        if len(libs) != 1 or "," in a.threads:
+            p.error("--mode batch measures one library at one thread count")
+        batch(np, libs[0], base, queries, kth, a)
+        return
     n, dim = base.shape
     efs = [int(x) for x in a.ef.split(",")]
     rows = []

@@ -181,26 +181,29 @@ fn sweep(index: &Built, ds: &Dataset, truth: &Truth, efs: &[usize]) -> Result<Ve
     for i in 0..queries.min(WARM_UP) {
         index.search_with(&mut scratch, ds.query(i), truth.k, largest)?;
     }
-    let mut points = Vec::with_capacity(efs.len());
-    for &ef in efs {
-        // Hits are counted inline (a few comparisons per query) so each result
-        // list is freed at once: keeping them all would time the allocator.
-        let mut hits = 0usize;
-        let distances_before = scratch.distances;
-        let start = Instant::now();
-        for (i, &kth) in truth.kth.iter().enumerate().take(queries) {
-            let found = index.search_with(&mut scratch, ds.query(i), truth.k, ef)?;
-            hits += metrics::hits(&found, kth);
-        }
-        let seconds = start.elapsed().as_secs_f64();
-        points.push(SearchPoint {
-            ef,
-            recall_at_10: hits as f64 / (queries * truth.k) as f64,
-            qps: queries as f64 / seconds.max(1e-9),
-            distances_per_query: (scratch.distances - distances_before) as f64 / queries as f64,
-        });
+    efs.iter().map(|&ef| pass(index, &mut scratch, ds, truth, ef)).collect()
+}
+
+/// One timed pass over every query of `ds` at `ef` on this thread: recall@k by
+/// the ε rule, QPS over the whole pass, and distance computations per query.
+pub fn pass(index: &Built, scratch: &mut Scratch, ds: &Dataset, truth: &Truth, ef: usize) -> Result<SearchPoint> {
+    let queries = ds.query_count();
+    // Hits are counted inline (a few comparisons per query) so each result
+    // list is freed at once: keeping them all would time the allocator.
+    let mut hits = 0usize;
+    let distances_before = scratch.distances;
+    let start = Instant::now();
+    for (i, &kth) in truth.kth.iter().enumerate().take(queries) {
+        let found = index.search_with(scratch, ds.query(i), truth.k, ef)?;
+        hits += metrics::hits(&found, kth);
     }
-    Ok(points)
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(SearchPoint {
+        ef,
+        recall_at_10: hits as f64 / (queries * truth.k) as f64,
+        qps: queries as f64 / seconds.max(1e-9),
+        distances_per_query: (scratch.distances - distances_before) as f64 / queries as f64,
+    })
 }
 
 fn data_report(ds: &Dataset, truth: &Truth) -> DataReport {

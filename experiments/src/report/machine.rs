@@ -81,7 +81,19 @@ pub fn peak_rss_bytes() -> Option<u64> {
 
 /// The VmHWM line of a /proc/<pid>/status text, in bytes.
 pub fn vm_hwm(status: &str) -> Option<u64> {
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    status_bytes(status, "VmHWM:")
+}
+
+/// Current resident set size in bytes (VmRSS of /proc/self/status: resident
+/// pages times the page size), if known.
+pub fn rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status_bytes(&status, "VmRSS:")
+}
+
+/// The `<field> <n> kB` line of a /proc/<pid>/status text, in bytes.
+fn status_bytes(status: &str, field: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
 }
@@ -120,6 +132,7 @@ mod tests {
         assert_eq!(cpu_model("processor : 0\n"), None);
         assert_eq!(vm_hwm("Name:\tx\nVmHWM:\t   1234 kB\nVmRSS:\t 10 kB\n"), Some(1234 * 1024));
         assert_eq!(vm_hwm("Name:\tx\n"), None);
+        assert_eq!(status_bytes("VmHWM:\t 9 kB\nVmRSS:\t 10 kB\n", "VmRSS:"), Some(10 * 1024));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! and writes rows in the `results.csv` schema, which are read back here.
 //! Missing Python, numpy or libraries are skipped with a note, never an error.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, ensure, Context, Result};
@@ -55,24 +55,10 @@ fn invoke(
     efs: &[usize],
     seed: u64,
 ) -> Result<(Vec<RunResult>, Vec<String>)> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let (script, base, query, kth, out) = (
-        dir.join("python_peers.py"),
-        dir.join("base.fvecs"),
-        dir.join("query.fvecs"),
-        dir.join("kth.fvecs"),
-        dir.join("peers.csv"),
-    );
-    std::fs::write(&script, SCRIPT)?;
-    texmex::write(&base, ds.dim, &ds.base)?;
-    texmex::write(&query, ds.dim, &ds.queries)?;
-    texmex::write(&kth, 1, &truth.kth)?;
-    let join = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
+    let inputs = Inputs::write(dir, ds, truth)?;
+    let out = dir.join("peers.csv");
     let output = Command::new("python3")
-        .arg(&script)
-        .args(["--base", &base.display().to_string(), "--query", &query.display().to_string()])
-        .args(["--kth", &kth.display().to_string(), "--k", &truth.k.to_string()])
-        .args(["--m", &build.m.to_string(), "--ef-construction", &build.ef_construction.to_string()])
+        .args(inputs.args(truth.k, build.m, build.ef_construction))
         .args(["--ef", &join(efs), "--threads", &join(threads), "--libs", &libs.join(",")])
         .args(["--dataset", dataset, "--build", &build.label(), "--prune", &build.prune])
         .args(["--selection", &build.selection, "--seed", &seed.to_string()])
@@ -80,11 +66,7 @@ fn invoke(
         .output()
         .context("cannot run python3")?;
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let skipped: Vec<String> = stderr
-        .lines()
-        .filter_map(|l| l.strip_prefix("skip: "))
-        .map(|l| format!("{dataset}: python peer skipped: {l}"))
-        .collect();
+    let skipped: Vec<String> = skip_lines(&stderr).map(|l| format!("{dataset}: python peer skipped: {l}")).collect();
     if !output.status.success() {
         if !skipped.is_empty() {
             return Ok((Vec::new(), skipped));
@@ -93,6 +75,57 @@ fn invoke(
     }
     let text = std::fs::read_to_string(&out).with_context(|| format!("reading {}", out.display()))?;
     Ok((parse(&text)?, skipped))
+}
+
+/// The runner's input files in a folder: the script itself, the base and
+/// query vectors, and each query's k-th true distance (`.fvecs` of dimension 1).
+#[derive(Clone, Debug)]
+pub struct Inputs {
+    /// `python_peers.py`.
+    pub script: PathBuf,
+    /// Base vectors (`.fvecs`).
+    pub base: PathBuf,
+    /// Query vectors (`.fvecs`).
+    pub query: PathBuf,
+    /// k-th true distance per query (`.fvecs`, dimension 1).
+    pub kth: PathBuf,
+}
+
+impl Inputs {
+    /// Write the script, `ds` and `truth`'s k-th distances into `dir` (created if missing).
+    pub fn write(dir: &Path, ds: &Dataset, truth: &Truth) -> Result<Inputs> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let inputs = Inputs {
+            script: dir.join("python_peers.py"),
+            base: dir.join("base.fvecs"),
+            query: dir.join("query.fvecs"),
+            kth: dir.join("kth.fvecs"),
+        };
+        std::fs::write(&inputs.script, SCRIPT).with_context(|| format!("writing {}", inputs.script.display()))?;
+        texmex::write(&inputs.base, ds.dim, &ds.base)?;
+        texmex::write(&inputs.query, ds.dim, &ds.queries)?;
+        texmex::write(&inputs.kth, 1, &truth.kth)?;
+        Ok(inputs)
+    }
+
+    /// The script and the arguments every mode takes: the files, k, M and efConstruction.
+    pub fn args(&self, k: usize, m: usize, ef_construction: usize) -> Vec<String> {
+        let path = |p: &PathBuf| p.display().to_string();
+        let mut v = vec![path(&self.script), "--base".into(), path(&self.base), "--query".into(), path(&self.query)];
+        v.extend(["--kth".into(), path(&self.kth), "--k".into(), k.to_string(), "--m".into(), m.to_string()]);
+        v.extend(["--ef-construction".into(), ef_construction.to_string()]);
+        v
+    }
+}
+
+/// Comma-separated numbers, as the runner's list arguments take them.
+pub fn join(v: &[usize]) -> String {
+    v.iter().map(usize::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// The runner's `skip: <why>` lines on stderr (a missing Python package or library).
+pub fn skip_lines(stderr: &str) -> impl Iterator<Item = &str> {
+    stderr.lines().filter_map(|l| l.strip_prefix("skip: "))
 }
 
 /// Runs from rows in the `results.csv` schema (no quoted fields).

@@ -20,6 +20,7 @@ use crate::distance::Metric;
 use crate::graph::Graph;
 use crate::ids::{Layer, NodeId};
 use crate::params::{Params, PrunePolicy, Selection};
+use crate::profile::{Lap, Phase, Profile};
 use crate::search::{descend, knn, search_layer, Adjacency, Scored, Scratch};
 use crate::select::select;
 use crate::store::Vectors;
@@ -83,10 +84,17 @@ pub struct BuildStats {
     pub findability_repairs: u64,
     /// Inserts still not findable after 3 repairs.
     pub findability_failures: u64,
+    /// Where insertion time and distances went, per phase of Alg. 1 (see
+    /// [`crate::profile`]); its distances sum to `distances`. Summed over
+    /// threads for parallel strategies (CPU time). Not serialised:
+    /// `hnswlab build --profile` reports it.
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub profile: Profile,
 }
 
 impl BuildStats {
-    /// Add another build's counters (segments of one build).
+    /// Add another build's counters (segments of one build). Profile times add
+    /// up too: for segments built in parallel they are CPU time, not wall time.
     pub fn merge(&mut self, o: &BuildStats) {
         self.distances += o.distances;
         self.reselections += o.reselections;
@@ -98,6 +106,7 @@ impl BuildStats {
         self.repair_nanos += o.repair_nanos;
         self.findability_repairs += o.findability_repairs;
         self.findability_failures += o.findability_failures;
+        self.profile.merge(&o.profile);
     }
 }
 
@@ -161,6 +170,8 @@ pub(crate) struct Plan {
     pub level: Layer,
     /// `(layer, selected neighbours)`, top layer first.
     pub layers: Vec<(Layer, Vec<Scored>)>,
+    /// Time and distances of the descent, search and selection phases.
+    pub profile: Profile,
 }
 
 /// Alg. 1 lines 1-10 without writing: descend from the entry point with
@@ -172,6 +183,10 @@ pub(crate) struct Plan {
 /// against a frozen graph. Writes on one layer never change the search on
 /// another, so planning all layers before committing equals Alg. 1's
 /// interleaving.
+///
+/// Profile (in the returned plan): lines 1-7 are [`Phase::Descent`], each
+/// layer's line 9 [`Phase::Search`] and line 10 [`Phase::Select`]; the
+/// intervals are consecutive and cover the whole call.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn plan<A: Adjacency + ?Sized>(
     g: &A,
@@ -183,7 +198,8 @@ pub(crate) fn plan<A: Adjacency + ?Sized>(
     level: Layer,
     mutation: Mutation,
 ) -> Plan {
-    let mut plan = Plan { q, level, layers: Vec::new() };
+    let mut lap = Lap::start(s.distances);
+    let mut plan = Plan { q, level, layers: Vec::new(), profile: Profile::default() };
     let Some((ep_id, top)) = top else {
         return plan;
     };
@@ -192,6 +208,7 @@ pub(crate) fn plan<A: Adjacency + ?Sized>(
     s.distances += 1;
     let start = level.min(top).0;
     if mutation == Mutation::SkipNavigation {
+        lap.charge(&mut plan.profile, Phase::Descent, s.distances);
         let mut buf = Vec::new();
         for lc in (0..=start).rev().map(Layer) {
             g.copy_neighbours(ep_id, lc, &mut buf);
@@ -199,9 +216,11 @@ pub(crate) fn plan<A: Adjacency + ?Sized>(
             pool.extend(buf.iter().map(|&e| Scored { dist: metric.distance(qv, g.vector(e)), id: e }));
             s.distances += buf.len() as u64;
             pool.sort_unstable();
+            lap.charge(&mut plan.profile, Phase::Search, s.distances);
             let mut selected = Vec::new();
             select(g, params.selection, q, qv, &pool, params.m, lc, s, &mut selected);
             plan.layers.push((lc, selected));
+            lap.charge(&mut plan.profile, Phase::Select, s.distances);
         }
         return plan;
     }
@@ -210,12 +229,15 @@ pub(crate) fn plan<A: Adjacency + ?Sized>(
     }
     let mut entry = vec![ep];
     let mut found = Vec::new();
+    lap.charge(&mut plan.profile, Phase::Descent, s.distances);
     for lc in (0..=start).rev().map(Layer) {
         search_layer(g, qv, &entry, params.ef_construction, lc, s, &mut found);
+        lap.charge(&mut plan.profile, Phase::Search, s.distances);
         let mut selected = Vec::new();
         select(g, params.selection, q, qv, &found, params.m, lc, s, &mut selected);
         plan.layers.push((lc, selected));
         std::mem::swap(&mut entry, &mut found);
+        lap.charge(&mut plan.profile, Phase::Select, s.distances);
     }
     plan
 }
@@ -224,8 +246,32 @@ pub(crate) fn plan<A: Adjacency + ?Sized>(
 /// and shrink overflowing lists (prune policy), repair stranded nodes under
 /// Symmetric, and promote the entry point when `level(q)` exceeds the stored
 /// maximum level.
+///
+/// Profile: the whole call, `verify_inserts` included, is charged to
+/// [`Phase::Link`] in `stats.profile` (time and the distances it computes).
+/// It does not add to `stats.distances`: callers count those, independently
+/// of the profile.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn commit(
+    graph: &mut Graph,
+    vectors: &Vectors,
+    params: &Params,
+    s: &mut Scratch,
+    stats: &mut BuildStats,
+    plan: &Plan,
+    mutation: Mutation,
+) -> InsertTrace {
+    let mut lap = Lap::start(s.distances);
+    let trace = commit_untimed(graph, vectors, params, s, stats, plan, mutation);
+    lap.charge(&mut stats.profile, Phase::Link, s.distances);
+    trace
+}
+
+/// [`commit`] without charging the profile, for strategies that time a
+/// whole commit section (several commits and their bookkeeping) as one
+/// [`Phase::Link`] interval.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn commit_untimed(
     graph: &mut Graph,
     vectors: &Vectors,
     params: &Params,
@@ -408,7 +454,9 @@ fn force_link(
 }
 
 /// Alg. 1 INSERT for node `q`, whose vector is stored and whose (empty) lists
-/// exist at its level: [`plan`] then [`commit`].
+/// exist at its level: [`plan`] then [`commit`]. Adds the distances of both
+/// to `stats.distances` and their phases to `stats.profile` (allocation is
+/// the caller's to time).
 pub(crate) fn connect(
     graph: &mut Graph,
     vectors: &Vectors,
@@ -429,6 +477,7 @@ pub(crate) fn connect(
         let parts = Parts { graph, vectors, metric: params.metric };
         plan(&parts, top, params, s, q, vectors.get(q), level, mutation)
     };
+    stats.profile.merge(&p.profile);
     let trace = commit(graph, vectors, params, s, stats, &p, mutation);
     stats.distances += s.distances - d0;
     trace

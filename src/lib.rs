@@ -14,6 +14,7 @@
 //! | Alg. 4 SELECT-NEIGHBORS-HEURISTIC | [`select::select_heuristic`] |
 //! | Alg. 5 K-NN-SEARCH | [`Hnsw::search`], [`search::knn`] |
 //! | level `floor(-ln(u) mL)` | [`level::level`] |
+//! | where Alg. 1's time goes, per phase | [`profile::Profile`] in [`BuildStats`] |
 //!
 //! ```
 //! use hnswlab::{Hnsw, Params};
@@ -38,6 +39,7 @@ pub mod level;
 pub mod mutants;
 pub mod oracle;
 pub mod params;
+pub mod profile;
 pub mod search;
 pub mod select;
 pub mod store;
@@ -53,5 +55,6 @@ pub use ids::{Layer, NodeId};
 pub use index::{Hnsw, Neighbour};
 pub use insert::{BackLink, BuildStats, InsertTrace, LayerTrace};
 pub use params::{Params, ParamsBuilder, PrunePolicy, Selection};
+pub use profile::{Phase, Profile};
 pub use search::{Scored, Scratch};
 pub use view::{GraphView, Snapshot};

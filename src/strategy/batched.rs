@@ -6,10 +6,12 @@
 //! and order — allocation does not change any level (levels depend on the
 //! id only) and an allocated node is unreachable until it is connected.
 
+use super::sequential::reserve;
 use super::{BuildInput, Built, Commit, Observer, Strategy};
 use crate::distance::prepare;
 use crate::error::Result;
 use crate::index::Hnsw;
+use crate::profile::{Lap, Phase};
 use crate::sync::map_chunks;
 use crate::view::PrefixView;
 
@@ -27,16 +29,17 @@ impl Default for Batched {
 }
 
 /// Validate rows `start..end` on `threads` threads and allocate them in `h`
-/// (in id order); returns the first error by row.
+/// (in id order); returns the first error by row. Its wall time is
+/// [`Phase::Alloc`] in `h`'s profile.
 pub(crate) fn allocate_batch(h: &mut Hnsw, input: &BuildInput<'_>, start: usize, end: usize) -> Result<()> {
+    let mut lap = Lap::start(0);
     let rows: Vec<usize> = (start..end).collect();
     let mut units = vec![(); input.threads.max(1)];
     let metric = input.params.metric();
     let prepared = map_chunks(&rows, &mut units, |&i, _| prepare(metric, input.dim, input.row(i)));
-    for (i, p) in rows.iter().zip(prepared) {
-        h.allocate_prepared(*i as u64, &p?)?;
-    }
-    Ok(())
+    let allocated = rows.iter().zip(prepared).try_for_each(|(i, p)| h.allocate_prepared(*i as u64, &p?).map(drop));
+    lap.charge(&mut h.stats.profile, Phase::Alloc, 0);
+    allocated
 }
 
 impl Strategy for Batched {
@@ -49,7 +52,7 @@ impl Strategy for Batched {
     fn build(&self, input: &BuildInput<'_>, mut observer: Option<Observer<'_>>) -> Result<Built> {
         let n = input.rows()?;
         let mut h = Hnsw::new(input.dim, input.params.clone())?;
-        h.reserve(n);
+        reserve(&mut h, n);
         let mut start = 0;
         while start < n {
             let end = (start + self.batch.max(1)).min(n);

@@ -26,6 +26,12 @@
 //!
 //! All synchronisation comes from `crate::sync`, so the loom models check
 //! this code itself.
+//!
+//! Profile: each thread profiles its own inserts ([`SharedIndex::insert_profiled`]);
+//! the build sums them, so phase times are CPU time summed over threads.
+//! Waiting for `top` before planning counts as descent, waiting for a node
+//! lock as the phase that takes it. Preparing the rows and copying the
+//! joined graph into the result index are allocation.
 
 use super::{BuildInput, Built, Commit, Observer, Strategy};
 use crate::distance::{prepare, Metric};
@@ -35,6 +41,7 @@ use crate::index::Hnsw;
 use crate::insert::{finds, plan, BackLink, InsertTrace, LayerTrace, Mutation};
 use crate::level::level;
 use crate::params::{Params, PrunePolicy, Selection};
+use crate::profile::{Lap, Phase, Profile};
 use crate::search::{knn, Adjacency, Scored, Scratch};
 use crate::select::select;
 use crate::sync::{lock, thread, Arc, AtomicUsize, Mutex, Ordering};
@@ -134,6 +141,15 @@ impl SharedIndex {
 
     /// Alg. 1 for node `q` under the lock discipline of this module.
     pub fn insert(&self, q: NodeId, s: &mut Scratch) -> InsertTrace {
+        self.insert_profiled(q, s, &mut Profile::default())
+    }
+
+    /// [`SharedIndex::insert`], adding where its time and distances went to
+    /// `profile`: reading `top` (waiting for it included) and lines 1-7 are
+    /// descent; lines 8-10 come from `insert::plan`; the lists, back-links,
+    /// promotion and `verify_inserts` are linking.
+    pub fn insert_profiled(&self, q: NodeId, s: &mut Scratch, profile: &mut Profile) -> InsertTrace {
+        let mut lap = Lap::start(s.distances);
         let level = self.level(q);
         let mut trace = InsertTrace { node: q, level, layers: Vec::new(), promoted: false };
         let mut top = lock(&self.top);
@@ -150,7 +166,10 @@ impl SharedIndex {
             drop(top);
             None
         };
+        lap.charge(profile, Phase::Descent, s.distances);
         let p = plan(self, Some((ep, read.max_level)), &self.params, s, q, self.vector(q), level, Mutation::None);
+        profile.merge(&p.profile);
+        let mut lap = Lap::start(s.distances);
         {
             let mut own = lock(&self.links[q.index()]);
             for (lc, sel) in &p.layers {
@@ -180,6 +199,7 @@ impl SharedIndex {
                 }
             }
         }
+        lap.charge(profile, Phase::Link, s.distances);
         trace
     }
 
@@ -356,29 +376,39 @@ impl Strategy for Concurrent {
                 "the concurrent strategy supports the standard policy only",
             ));
         }
+        let mut alloc = Profile::default();
+        let mut lap = Lap::start(0);
         let prepared = prepare_all(input)?;
         let shared = Arc::new(SharedIndex::new(input.params.clone(), input.dim, prepared));
+        lap.charge(&mut alloc, Phase::Alloc, 0);
         let workers: Vec<_> = (0..input.threads.max(1))
             .map(|_| {
                 let sh = Arc::clone(&shared);
                 thread::spawn(move || {
                     let mut s = Scratch::new();
+                    let mut profile = Profile::default();
                     let mut traces = Vec::new();
                     while let Some(q) = sh.claim() {
-                        traces.push(sh.insert(q, &mut s));
+                        traces.push(sh.insert_profiled(q, &mut s, &mut profile));
                     }
-                    (traces, s.distances)
+                    (traces, s.distances, profile)
                 })
             })
             .collect();
         let mut distances = 0;
+        let mut profile = Profile::default();
         for w in workers {
-            let (_, d) = w.join().expect("insert worker panicked");
+            let (_, d, p) = w.join().expect("insert worker panicked");
             distances += d;
+            profile.merge(&p);
         }
         let h = {
+            let mut lap = Lap::start(0);
             let mut h = Hnsw::from_view(&shared.snapshot(), input.params.clone())?;
+            lap.charge(&mut alloc, Phase::Alloc, 0);
+            profile.merge(&alloc);
             h.stats.distances = distances;
+            h.stats.profile = profile;
             h
         };
         if let Some(o) = observer {

@@ -15,15 +15,23 @@
 //!   before its batch is planned, so upper layers stay connected.
 //! - New nodes in one batch do not see each other while planning: that is the
 //!   recall cost this strategy trades for parallelism.
+//!
+//! Profile: planning (descent, search, selection) is timed per plan on the
+//! worker threads, so with several threads those phases are CPU time summed
+//! over threads; each batch's commit section (commits in id order, the
+//! back-link bookkeeping, `verify_inserts`) is one [`Phase::Link`] interval
+//! on the calling thread.
 
 use std::collections::HashMap;
 
 use super::batched::allocate_batch;
+use super::sequential::reserve;
 use super::{BuildInput, Built, Commit, Observer, Strategy};
 use crate::error::Result;
 use crate::ids::{Layer, NodeId};
 use crate::index::Hnsw;
-use crate::insert::{commit, ensure_findable, mark_evicted, plan, refresh_kept, Mutation, Parts};
+use crate::insert::{commit_untimed, ensure_findable, mark_evicted, plan, refresh_kept, Mutation, Parts};
+use crate::profile::{Lap, Phase};
 use crate::search::Scratch;
 use crate::sync::map_chunks;
 use crate::InsertTrace;
@@ -78,6 +86,8 @@ pub(crate) fn plan_and_commit(
             (p, s.distances - d0)
         })
     };
+    let mut lap = Lap::start(h.scratch.distances);
+    let d_commits = h.scratch.distances;
     let frozen: HashMap<(NodeId, Layer), Vec<NodeId>> = if stale_overwrite {
         plans
             .iter()
@@ -94,6 +104,7 @@ pub(crate) fn plan_and_commit(
     }
     for (p, d) in plans {
         h.stats.distances += d;
+        h.stats.profile.merge(&p.profile);
         if stale_overwrite {
             for (l, sel) in &p.layers {
                 for e in sel {
@@ -106,7 +117,7 @@ pub(crate) fn plan_and_commit(
             }
         }
         let mode = if stale_overwrite { Mutation::OneWayEdges } else { Mutation::None };
-        let mut trace = commit(&mut h.graph, &h.vectors, &h.params, &mut h.scratch, &mut h.stats, &p, mode);
+        let mut trace = commit_untimed(&mut h.graph, &h.vectors, &h.params, &mut h.scratch, &mut h.stats, &p, mode);
         if stale_overwrite {
             for lt in &mut trace.layers {
                 for b in &mut lt.back_links {
@@ -118,6 +129,8 @@ pub(crate) fn plan_and_commit(
         let ti = traces.len() - 1;
         note_back_links(h, &mut traces, &mut earlier, ti);
     }
+    h.stats.distances += h.scratch.distances - d_commits;
+    lap.charge(&mut h.stats.profile, Phase::Link, h.scratch.distances);
     traces
 }
 
@@ -151,7 +164,7 @@ pub(crate) fn build_batches(
 ) -> Result<Hnsw> {
     let n = input.rows()?;
     let mut h = Hnsw::new(input.dim, input.params.clone())?;
-    h.reserve(n);
+    reserve(&mut h, n);
     let mut scratches: Vec<Scratch> = (0..input.threads.max(1)).map(|_| Scratch::new()).collect();
     for (start, end) in schedule(n, max_batch) {
         allocate_batch(&mut h, input, start, end)?;
@@ -169,6 +182,8 @@ pub(crate) fn build_batches(
         }
         let mut traces = plan_and_commit(&mut h, &rest, &mut scratches, stale_overwrite, traces);
         h.params.verify_inserts = verify;
+        let mut lap = Lap::start(h.scratch.distances);
+        let d_verify = h.scratch.distances;
         if verify {
             // A repair may evict an edge another new node relied on: repeat until a pass repairs nothing.
             let (mut evicted, mut protected) = (Vec::new(), Vec::new());
@@ -197,6 +212,8 @@ pub(crate) fn build_batches(
         for t in &mut traces {
             refresh_kept(&h.graph, t);
         }
+        h.stats.distances += h.scratch.distances - d_verify;
+        lap.charge(&mut h.stats.profile, Phase::Link, h.scratch.distances);
         if let Some(o) = observer.as_deref_mut() {
             o(Commit { segment: 0, view: &h, traces: &traces });
         }

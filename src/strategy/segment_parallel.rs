@@ -5,8 +5,11 @@
 //! Invariant: each segment is a complete HNSW of its rows, so every check
 //! holds per segment; what the split costs is measured as recall and
 //! per-query work, not hidden.
+//!
+//! Profile: each segment profiles its own inserts; merged over segments
+//! (`BuildStats::merge`), the phase times are CPU time summed over threads.
 
-use super::sequential::insert_all;
+use super::sequential::{insert_all, insert_row, reserve};
 use super::{BuildInput, Built, Commit, Observer, Strategy};
 use crate::error::Result;
 use crate::index::Hnsw;
@@ -22,10 +25,10 @@ fn segment_bounds(n: usize, s: usize) -> Vec<(usize, usize)> {
 
 fn build_segment(input: &BuildInput<'_>, a: usize, b: usize, observer: Option<Observer<'_>>) -> Result<Hnsw> {
     let mut h = Hnsw::new(input.dim, input.params.clone())?;
-    h.reserve(b - a);
+    reserve(&mut h, b - a);
     let mut observer = observer;
     for i in a..b {
-        let trace = h.insert_traced(i as u64, input.row(i))?;
+        let trace = insert_row(&mut h, i as u64, input.row(i))?;
         if let Some(o) = observer.as_deref_mut() {
             o(Commit { segment: 0, view: &h, traces: std::slice::from_ref(&trace) });
         }

@@ -23,6 +23,11 @@ pub enum Command {
     Build(BuildArgs),
     /// Run an experiment config and write reports/<name>/ (report.md, results.csv/json, charts).
     Report(crate::cmd::report::ReportArgs),
+    /// Compare hnswlab with hnswlib and faiss on the same files in one run (rounds, rotating order, ratios).
+    Compare(crate::cmd::compare::CompareArgs),
+    /// One measurement of `hnswlab compare` in this fresh process (internal).
+    #[command(hide = true)]
+    CompareWorker(crate::compare::measure::WorkerArgs),
 }
 
 /// Arguments of `hnswlab build`.

@@ -17,11 +17,13 @@
 //! | progress bars | `progress.rs` |
 //! | experiment configs (TOML) | `config.rs` |
 //! | `hnswlab report`: runs, results, charts, report.md | `cmd/report.rs`, `report/` |
+//! | `hnswlab compare`: beside hnswlib and faiss, ratios per round | `cmd/compare.rs`, `compare/` |
 
 #![warn(missing_docs)]
 
 pub mod cli;
 pub mod cmd;
+pub mod compare;
 pub mod config;
 pub mod data;
 #[cfg(feature = "hdf5")]

@@ -58,6 +58,27 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Command::Compare(args) => {
+            let written = match cmd::compare::run(&args, &command, io::stderr().is_terminal()) {
+                Ok(w) => w,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            if let Err(e) = cmd::compare::print(&written, args.json, &mut io::stdout().lock()) {
+                eprintln!("error: cannot write the summary: {e:#}");
+                return ExitCode::FAILURE;
+            }
+            ExitCode::SUCCESS
+        }
+        Command::CompareWorker(args) => match hnswlab_experiments::compare::measure::worker(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Report(args) => match cmd::report::run(&args, &command, io::stderr().is_terminal()) {
             Ok(w) => {
                 println!("wrote {}", w.dir.join("report.md").display());

@@ -15,7 +15,7 @@ use plotters::prelude::*;
 use super::results::{pareto, RunResult};
 
 /// Font family every chart uses (registered by [`register_font`]).
-const FONT: &str = "sans-serif";
+pub(crate) const FONT: &str = "sans-serif";
 
 /// Pixel size of every chart.
 pub const SIZE: (u32, u32) = (1280, 800);
@@ -37,7 +37,7 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(23, 190, 207),
 ];
 
-fn colour(i: usize) -> RGBColor {
+pub(crate) fn colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
@@ -60,22 +60,22 @@ pub struct Chart {
 
 /// How a legend entry is marked.
 #[derive(Clone, Copy, Debug)]
-enum Mark {
+pub(crate) enum Mark {
     Line,
     Dot,
     Square,
     Triangle,
 }
 
-struct Entry {
-    label: String,
-    colour: RGBColor,
-    mark: Mark,
+pub(crate) struct Entry {
+    pub(crate) label: String,
+    pub(crate) colour: RGBColor,
+    pub(crate) mark: Mark,
 }
 
-type DrawError<DB> = DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>;
-type DrawResult<DB> = Result<(), DrawError<DB>>;
-type Area<DB> = DrawingArea<DB, Shift>;
+pub(crate) type DrawError<DB> = DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>;
+pub(crate) type DrawResult<DB> = Result<(), DrawError<DB>>;
+pub(crate) type Area<DB> = DrawingArea<DB, Shift>;
 
 /// A series' one point on the throughput-vs-recall chart: name, kind, (recall, vectors/s).
 type Point = (String, String, Option<(f64, f64)>);
@@ -100,6 +100,7 @@ macro_rules! render {
         }
     }};
 }
+pub(crate) use render;
 
 /// A series name: the strategy, plus the build label when the report has several.
 fn key(r: &RunResult, several_builds: bool) -> String {
@@ -136,7 +137,11 @@ pub fn si(v: f64) -> String {
     format!("{}{unit}", s.trim_end_matches(".0"))
 }
 
-fn legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, heading: &str, entries: &[Entry]) -> DrawResult<DB> {
+pub(crate) fn legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    heading: &str,
+    entries: &[Entry],
+) -> DrawResult<DB> {
     let x0 = 12;
     let mut y = 40;
     area.draw(&Text::new(heading.to_string(), (x0, y - 28), (FONT, 19)))?;
@@ -157,7 +162,7 @@ fn legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, heading: &str, entr
 }
 
 /// Split `root` under a title into a plot area and a legend column.
-fn frame<DB: DrawingBackend>(
+pub(crate) fn frame<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
 ) -> Result<(Area<DB>, Area<DB>), DrawError<DB>> {

@@ -1,5 +1,5 @@
 //! Distances: squared L2, inner product and cosine, with a scalar reference
-//! kernel and an AVX2+FMA kernel chosen at run time.
+//! kernel and AVX2+FMA and AVX-512 kernels chosen at run time.
 //!
 //! Invariant: every vector that reaches the graph passed [`prepare`], so it is
 //! finite, its squared norm is finite, and under cosine it has unit norm.
@@ -33,12 +33,91 @@ impl Metric {
     /// Distance between two prepared vectors of equal length.
     #[inline]
     pub fn distance(self, a: &[f32], b: &[f32]) -> f32 {
+        self.kernel()(a, b)
+    }
+
+    /// This metric's distance with the kernel chosen once, for hot loops:
+    /// `self.kernel()(a, b) == self.distance(a, b)` for every pair.
+    pub fn kernel(self) -> DistanceFn {
+        let k = best_kernel();
         match self {
-            Metric::L2 => l2_squared(a, b),
-            Metric::InnerProduct => 1.0 - dot(a, b),
-            Metric::Cosine => (1.0 - dot(a, b)).clamp(0.0, 2.0),
+            Metric::L2 => k.l2,
+            Metric::InnerProduct => k.ip,
+            Metric::Cosine => k.cosine,
         }
     }
+}
+
+/// A distance between two vectors of equal length.
+pub type DistanceFn = fn(&[f32], &[f32]) -> f32;
+
+/// One implementation of the distance primitives (scalar, AVX2+FMA, AVX-512).
+#[derive(Clone, Copy, Debug)]
+pub struct Kernel {
+    /// Name for benchmarks and reports: `scalar`, `avx2`, `avx512`.
+    pub name: &'static str,
+    /// Squared L2.
+    pub l2: DistanceFn,
+    /// Dot product.
+    pub dot: DistanceFn,
+    /// `1 - dot` ([`Metric::InnerProduct`]).
+    pub ip: DistanceFn,
+    /// `clamp(1 - dot, 0, 2)` ([`Metric::Cosine`]).
+    pub cosine: DistanceFn,
+}
+
+/// Wraps the dot of a kernel into the inner-product and cosine distances.
+macro_rules! kernel {
+    ($name:expr, $l2:path, $dot:path) => {{
+        fn ip(a: &[f32], b: &[f32]) -> f32 {
+            1.0 - $dot(a, b)
+        }
+        fn cosine(a: &[f32], b: &[f32]) -> f32 {
+            (1.0 - $dot(a, b)).clamp(0.0, 2.0)
+        }
+        Kernel { name: $name, l2: $l2, dot: $dot, ip, cosine }
+    }};
+}
+
+/// Every kernel this CPU can run, slowest first; the scalar one is always there.
+/// Tests compare each against the scalar reference; benchmarks time each.
+pub fn kernels() -> Vec<Kernel> {
+    let mut out = vec![kernel!("scalar", l2_squared_scalar, dot_scalar)];
+    #[cfg(target_arch = "x86_64")]
+    {
+        if has_avx2() {
+            out.push(kernel!("avx2", simd::l2_avx2_checked, simd::dot_avx2_checked));
+        }
+        if has_avx512() {
+            out.push(kernel!("avx512", simd::l2_avx512_checked, simd::dot_avx512_checked));
+        }
+    }
+    out
+}
+
+/// The kernel every distance uses, chosen once per process: the fastest this
+/// CPU runs, or the one named by the environment variable `HNSWLAB_KERNEL`
+/// (`scalar`, `avx2`, `avx512`) when this CPU has it, to measure one against another.
+pub fn best_kernel() -> Kernel {
+    static BEST: std::sync::OnceLock<Kernel> = std::sync::OnceLock::new();
+    *BEST.get_or_init(|| {
+        let all = kernels();
+        let wanted = std::env::var("HNSWLAB_KERNEL").ok();
+        let named = wanted.and_then(|w| all.iter().find(|k| k.name == w).copied());
+        named.unwrap_or_else(|| *all.last().expect("the scalar kernel is always present"))
+    })
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn has_avx2() -> bool {
+    is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn has_avx512() -> bool {
+    is_x86_feature_detected!("avx512f")
 }
 
 impl std::str::FromStr for Metric {
@@ -82,32 +161,19 @@ pub fn prepare(metric: Metric, dim: usize, v: &[f32]) -> Result<Vec<f32>> {
     }
 }
 
-/// Squared L2 distance, dispatched to the fastest kernel this CPU has.
+/// Squared L2 distance with [`best_kernel`]. Every distance in the crate goes
+/// through the same kernel, so a pair gets the same value on every path.
 #[inline]
 pub fn l2_squared(a: &[f32], b: &[f32]) -> f32 {
     debug_assert_eq!(a.len(), b.len());
-    #[cfg(target_arch = "x86_64")]
-    {
-        if a.len() >= 8 && is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU supports avx2 and fma, checked just above.
-            return unsafe { simd::l2_avx2(a, b) };
-        }
-    }
-    l2_squared_scalar(a, b)
+    (best_kernel().l2)(a, b)
 }
 
-/// Dot product, dispatched to the fastest kernel this CPU has.
+/// Dot product with [`best_kernel`].
 #[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     debug_assert_eq!(a.len(), b.len());
-    #[cfg(target_arch = "x86_64")]
-    {
-        if a.len() >= 8 && is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU supports avx2 and fma, checked just above.
-            return unsafe { simd::dot_avx2(a, b) };
-        }
-    }
-    dot_scalar(a, b)
+    (best_kernel().dot)(a, b)
 }
 
 /// Reference squared L2: the obviously-correct loop the SIMD kernel is tested against.
@@ -214,6 +280,81 @@ mod simd {
         }
         s
     }
+
+    /// # Safety
+    /// The CPU must support avx512f; `a.len() == b.len()`.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn l2_avx512(a: &[f32], b: &[f32]) -> f32 {
+        let n = a.len().min(b.len());
+        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+        let mut acc0 = _mm512_setzero_ps();
+        let mut acc1 = _mm512_setzero_ps();
+        let mut i = 0;
+        while i + 32 <= n {
+            let d0 = _mm512_sub_ps(_mm512_loadu_ps(pa.add(i)), _mm512_loadu_ps(pb.add(i)));
+            let d1 = _mm512_sub_ps(_mm512_loadu_ps(pa.add(i + 16)), _mm512_loadu_ps(pb.add(i + 16)));
+            acc0 = _mm512_fmadd_ps(d0, d0, acc0);
+            acc1 = _mm512_fmadd_ps(d1, d1, acc1);
+            i += 32;
+        }
+        if i + 16 <= n {
+            let d = _mm512_sub_ps(_mm512_loadu_ps(pa.add(i)), _mm512_loadu_ps(pb.add(i)));
+            acc0 = _mm512_fmadd_ps(d, d, acc0);
+            i += 16;
+        }
+        if i < n {
+            // Masked loads read only the `n - i < 16` remaining lanes; the others are zero.
+            let mask: __mmask16 = (1u32 << (n - i)) as u16 - 1;
+            let d = _mm512_sub_ps(_mm512_maskz_loadu_ps(mask, pa.add(i)), _mm512_maskz_loadu_ps(mask, pb.add(i)));
+            acc1 = _mm512_fmadd_ps(d, d, acc1);
+        }
+        _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1))
+    }
+
+    /// # Safety
+    /// The CPU must support avx512f; `a.len() == b.len()`.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn dot_avx512(a: &[f32], b: &[f32]) -> f32 {
+        let n = a.len().min(b.len());
+        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+        let mut acc0 = _mm512_setzero_ps();
+        let mut acc1 = _mm512_setzero_ps();
+        let mut i = 0;
+        while i + 32 <= n {
+            acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(pa.add(i)), _mm512_loadu_ps(pb.add(i)), acc0);
+            acc1 = _mm512_fmadd_ps(_mm512_loadu_ps(pa.add(i + 16)), _mm512_loadu_ps(pb.add(i + 16)), acc1);
+            i += 32;
+        }
+        if i + 16 <= n {
+            acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(pa.add(i)), _mm512_loadu_ps(pb.add(i)), acc0);
+            i += 16;
+        }
+        if i < n {
+            let mask: __mmask16 = (1u32 << (n - i)) as u16 - 1;
+            acc1 =
+                _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, pa.add(i)), _mm512_maskz_loadu_ps(mask, pb.add(i)), acc1);
+        }
+        _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1))
+    }
+
+    // Safe entry points for `Kernel`: `kernels()` hands them out only after
+    // detecting the CPU feature, and they are not reachable any other way.
+    pub(super) fn l2_avx2_checked(a: &[f32], b: &[f32]) -> f32 {
+        // SAFETY: only reachable through `kernels()`, which checked avx2 and fma.
+        unsafe { l2_avx2(a, b) }
+    }
+    pub(super) fn dot_avx2_checked(a: &[f32], b: &[f32]) -> f32 {
+        // SAFETY: as above.
+        unsafe { dot_avx2(a, b) }
+    }
+    pub(super) fn l2_avx512_checked(a: &[f32], b: &[f32]) -> f32 {
+        // SAFETY: only reachable through `kernels()`, which checked avx512f.
+        unsafe { l2_avx512(a, b) }
+    }
+    pub(super) fn dot_avx512_checked(a: &[f32], b: &[f32]) -> f32 {
+        // SAFETY: as above.
+        unsafe { dot_avx512(a, b) }
+    }
 }
 
 #[cfg(test)]
@@ -222,7 +363,7 @@ mod tests {
 
     #[test]
     fn simd_matches_scalar_on_every_length() {
-        // Seeded, deterministic values; lengths cover the 16-, 8- and scalar tails.
+        // Seeded, deterministic values; lengths cover every 32-, 16-, 8-lane and masked/scalar tail.
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = || {
             x ^= x << 13;
@@ -230,13 +371,24 @@ mod tests {
             x ^= x << 17;
             ((x >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
         };
-        for len in 0..70 {
+        let all = kernels();
+        eprintln!("kernels on this CPU: {:?}", all.iter().map(|k| k.name).collect::<Vec<_>>());
+        for len in 0..140 {
             let a: Vec<f32> = (0..len).map(|_| next()).collect();
             let b: Vec<f32> = (0..len).map(|_| next()).collect();
-            let (l2, l2s) = (l2_squared(&a, &b), l2_squared_scalar(&a, &b));
-            let (d, ds) = (dot(&a, &b), dot_scalar(&a, &b));
-            assert!((l2 - l2s).abs() <= 1e-4 * (1.0 + l2s.abs()), "len {len}: l2 {l2} vs scalar {l2s}");
-            assert!((d - ds).abs() <= 1e-4 * (1.0 + ds.abs()), "len {len}: dot {d} vs scalar {ds}");
+            let (l2s, ds) = (l2_squared_scalar(&a, &b), dot_scalar(&a, &b));
+            for k in &all {
+                let (l2, d) = ((k.l2)(&a, &b), (k.dot)(&a, &b));
+                let name = k.name;
+                assert!((l2 - l2s).abs() <= 1e-4 * (1.0 + l2s.abs()), "{name} len {len}: l2 {l2} vs scalar {l2s}");
+                assert!((d - ds).abs() <= 1e-4 * (1.0 + ds.abs()), "{name} len {len}: dot {d} vs scalar {ds}");
+                assert_eq!((k.ip)(&a, &b), 1.0 - d, "{name} len {len}: ip");
+                assert_eq!((k.cosine)(&a, &b), (1.0 - d).clamp(0.0, 2.0), "{name} len {len}: cosine");
+            }
+            // The dispatched entry points use the best kernel, bit for bit.
+            let best = best_kernel();
+            assert_eq!(l2_squared(&a, &b).to_bits(), (best.l2)(&a, &b).to_bits());
+            assert_eq!(Metric::L2.distance(&a, &b).to_bits(), (best.l2)(&a, &b).to_bits());
         }
     }
 

@@ -152,11 +152,21 @@ impl Graph {
     /// The neighbours of `id` on `layer`. Panics if `layer > level(id)`.
     #[inline]
     pub fn neighbours(&self, id: NodeId, layer: Layer) -> &[NodeId] {
-        assert!(layer <= self.level(id), "{id} (level {}) has no list on {layer}", self.level(id));
+        // Every node is on layer 0: skip the level load on the hot layer.
+        assert!(layer.0 == 0 || layer <= self.level(id), "{id} (level {}) has no list on {layer}", self.level(id));
         let (start, _) = self.block(id, layer);
         let s = self.store(layer);
         let count = s[start].0 as usize;
         &s[start + 1..start + 1 + count]
+    }
+
+    /// Start loading the list of `id` on `layer` (count and first ids) into cache.
+    #[inline]
+    pub fn prefetch_neighbours(&self, id: NodeId, layer: Layer) {
+        if layer.0 == 0 || layer <= self.level(id) {
+            let (start, cap) = self.block(id, layer);
+            crate::prefetch::prefetch(&self.store(layer)[start..start + 1 + cap], 3);
+        }
     }
 
     fn debug_check_link(&self, id: NodeId, layer: Layer, to: NodeId) {

@@ -222,12 +222,18 @@ impl GraphView for Hnsw {
     fn level(&self, id: NodeId) -> Layer {
         self.graph.level(id)
     }
+    #[inline]
     fn neighbours(&self, id: NodeId, layer: Layer) -> &[NodeId] {
-        if layer > self.graph.level(id) {
+        // Every node is on layer 0: skip the level load on the hot layer.
+        if layer.0 != 0 && layer > self.graph.level(id) {
             &[]
         } else {
             self.graph.neighbours(id, layer)
         }
+    }
+    #[inline]
+    fn prefetch_neighbours(&self, id: NodeId, layer: Layer) {
+        self.graph.prefetch_neighbours(id, layer);
     }
     fn entry_point(&self) -> Option<NodeId> {
         self.graph.entry()
@@ -235,6 +241,7 @@ impl GraphView for Hnsw {
     fn max_level(&self) -> Layer {
         self.graph.max_level()
     }
+    #[inline]
     fn vector(&self, id: NodeId) -> &[f32] {
         self.vectors.get(id)
     }

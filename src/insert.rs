@@ -133,6 +133,14 @@ impl Adjacency for Parts<'_> {
         out.clear();
         out.extend_from_slice(self.graph.neighbours(id, layer));
     }
+    #[inline]
+    fn borrow_neighbours(&self, id: NodeId, layer: Layer) -> Option<&[NodeId]> {
+        Some(self.graph.neighbours(id, layer))
+    }
+    #[inline]
+    fn prefetch_neighbours(&self, id: NodeId, layer: Layer) {
+        self.graph.prefetch_neighbours(id, layer);
+    }
 }
 
 fn ids(list: &[Scored]) -> Vec<NodeId> {

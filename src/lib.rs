@@ -39,6 +39,7 @@ pub mod level;
 pub mod mutants;
 pub mod oracle;
 pub mod params;
+pub mod prefetch;
 pub mod profile;
 pub mod search;
 pub mod select;

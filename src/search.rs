@@ -10,6 +10,7 @@ use std::collections::BinaryHeap;
 
 use crate::distance::Metric;
 use crate::ids::{Layer, NodeId};
+use crate::prefetch::prefetch;
 use crate::visited::Visited;
 
 /// Read access to vectors and adjacency, as search needs it.
@@ -26,7 +27,25 @@ pub trait Adjacency {
     fn vector(&self, id: NodeId) -> &[f32];
     /// Replace `out` with the neighbours of `id` on `layer`.
     fn copy_neighbours(&self, id: NodeId, layer: Layer, out: &mut Vec<NodeId>);
+    /// The neighbours of `id` on `layer` in place, when the storage can lend
+    /// them without a lock; `None` makes the search fall back to
+    /// [`Adjacency::copy_neighbours`]. Both must agree.
+    #[inline]
+    fn borrow_neighbours(&self, id: NodeId, layer: Layer) -> Option<&[NodeId]> {
+        let _ = (id, layer);
+        None
+    }
+    /// Start loading the list of `id` on `layer` into cache (a hint; may do nothing).
+    #[inline]
+    fn prefetch_neighbours(&self, id: NodeId, layer: Layer) {
+        let _ = (id, layer);
+    }
 }
+
+/// Cache lines of a vector prefetched before its distance is computed: the
+/// first line only, as hnswlib does; the hardware prefetcher streams the rest.
+/// More lines per vector fill the CPU's few line-fill buffers and stall.
+const VECTOR_LINES: usize = 1;
 
 /// A node with its distance to the query; ordered by (distance, id).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -60,6 +79,8 @@ pub struct Scratch {
     candidates: BinaryHeap<Reverse<Scored>>,
     results: BinaryHeap<Scored>,
     pub(crate) buf: Vec<NodeId>,
+    /// Unvisited neighbours of the node being expanded, whose vectors are prefetched.
+    fresh: Vec<NodeId>,
     pub(crate) layer_out: Vec<Scored>,
     /// Distance computations since the scratch was made (or last reset by the caller).
     pub distances: u64,
@@ -87,7 +108,7 @@ pub fn search_layer<A: Adjacency + ?Sized>(
     s: &mut Scratch,
     out: &mut Vec<Scored>,
 ) {
-    let metric = g.metric();
+    let distance = g.metric().kernel();
     s.visited.clear(g.len());
     s.candidates.clear();
     s.results.clear();
@@ -101,19 +122,34 @@ pub fn search_layer<A: Adjacency + ?Sized>(
         }
     }
     let mut buf = std::mem::take(&mut s.buf);
+    let mut fresh = std::mem::take(&mut s.fresh);
     while let Some(Reverse(c)) = s.candidates.pop() {
         let furthest = *s.results.peek().expect("W is never empty while C is not");
         if c.dist > furthest.dist {
             break;
         }
-        g.copy_neighbours(c.id, layer, &mut buf);
-        for &e in &buf {
-            if !s.visited.insert(e) {
-                continue;
+        // The next candidate to expand is most likely the nearest one left: fetch its list now.
+        if let Some(Reverse(next)) = s.candidates.peek() {
+            g.prefetch_neighbours(next.id, layer);
+        }
+        let list = match g.borrow_neighbours(c.id, layer) {
+            Some(list) => list,
+            None => {
+                g.copy_neighbours(c.id, layer, &mut buf);
+                &buf[..]
             }
-            let d = metric.distance(q, g.vector(e));
-            s.distances += 1;
-            let cand = Scored { dist: d, id: e };
+        };
+        // Mark first, prefetch every unvisited vector, then measure: the loads overlap.
+        fresh.clear();
+        for &e in list {
+            if s.visited.insert(e) {
+                prefetch(g.vector(e), VECTOR_LINES);
+                fresh.push(e);
+            }
+        }
+        s.distances += fresh.len() as u64;
+        for &e in &fresh {
+            let cand = Scored { dist: distance(q, g.vector(e)), id: e };
             if s.results.len() < ef || cand < *s.results.peek().expect("non-empty") {
                 s.candidates.push(Reverse(cand));
                 s.results.push(cand);
@@ -123,6 +159,7 @@ pub fn search_layer<A: Adjacency + ?Sized>(
             }
         }
     }
+    s.fresh = fresh;
     s.buf = buf;
     out.clear();
     out.extend(s.results.drain());

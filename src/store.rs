@@ -4,48 +4,113 @@ use std::collections::HashMap;
 
 use crate::ids::NodeId;
 
-/// All vectors of an index, `dim` floats each, back to back in id order.
+/// One 64-byte cache line of floats: the unit of [`Vectors`]' storage, so the
+/// buffer starts on a cache-line boundary.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[repr(C, align(64))]
+struct Line([f32; LINE]);
+
+/// Floats per cache line.
+const LINE: usize = 16;
+
+/// All vectors of an index, back to back in id order, in cache-line-aligned
+/// storage.
+///
+/// Invariant: row `id` starts at float `id * stride`, where `stride` is `dim`
+/// rounded up to a whole number of cache lines (or, below one line, to a power
+/// of two dividing it), so every row starts on its own aligned boundary and no
+/// row of up to 16 floats straddles two lines. The padding floats are zero and
+/// never read: [`Vectors::get`] returns exactly `dim` floats.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Vectors {
     dim: usize,
-    data: Vec<f32>,
+    stride: usize,
+    len: usize,
+    lines: Vec<Line>,
 }
 
 impl Vectors {
     /// An empty store for vectors of length `dim`.
     pub fn new(dim: usize) -> Self {
-        Vectors { dim, data: Vec::new() }
+        let stride = if dim >= LINE { dim.div_ceil(LINE) * LINE } else { dim.max(1).next_power_of_two() };
+        Vectors { dim, stride, len: 0, lines: Vec::new() }
+    }
+    /// Lines needed for `rows` rows.
+    fn lines_for(&self, rows: usize) -> usize {
+        (rows * self.stride).div_ceil(LINE)
     }
     /// Reserve room for `n` more vectors.
     pub fn reserve(&mut self, n: usize) {
-        self.data.reserve(n * self.dim);
+        let need = self.lines_for(self.len + n);
+        self.lines.reserve(need.saturating_sub(self.lines.len()));
     }
     /// Vector length.
     pub fn dim(&self) -> usize {
         self.dim
     }
+    /// Floats from one row's start to the next's (`>= dim`).
+    pub fn stride(&self) -> usize {
+        self.stride
+    }
     /// Number of stored vectors.
     pub fn len(&self) -> usize {
-        self.data.len() / self.dim
+        self.len
     }
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        self.data.is_empty()
+        self.len == 0
+    }
+    /// Every float of the buffer, padding included.
+    #[inline]
+    fn floats(&self) -> &[f32] {
+        // SAFETY: `Line` is `repr(C)` over `[f32; LINE]` with no padding (64 bytes
+        // of f32), so `lines` is `lines.len() * LINE` initialised, aligned f32s.
+        unsafe { std::slice::from_raw_parts(self.lines.as_ptr().cast::<f32>(), self.lines.len() * LINE) }
     }
     /// Append a (prepared) vector; its id is the previous length.
     pub fn push(&mut self, v: &[f32]) {
         assert_eq!(v.len(), self.dim, "caller validates dimensions");
-        self.data.extend_from_slice(v);
+        let need = self.lines_for(self.len + 1);
+        self.lines.resize(need, Line::default());
+        let start = self.len * self.stride;
+        // SAFETY: as in `floats`; `need` lines hold row `len` whole, and `&mut self` is exclusive.
+        let floats = unsafe { std::slice::from_raw_parts_mut(self.lines.as_mut_ptr().cast::<f32>(), need * LINE) };
+        floats[start..start + self.dim].copy_from_slice(v);
+        self.len += 1;
     }
     /// The vector of `id`.
     #[inline]
     pub fn get(&self, id: NodeId) -> &[f32] {
-        let s = id.index() * self.dim;
-        &self.data[s..s + self.dim]
+        let s = id.index() * self.stride;
+        &self.floats()[s..s + self.dim]
     }
     /// Bytes used.
     pub fn memory_bytes(&self) -> usize {
-        self.data.capacity() * 4
+        self.lines.capacity() * std::mem::size_of::<Line>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_aligned_and_round_trip() {
+        for dim in [1, 2, 3, 5, 8, 13, 16, 17, 100, 128, 784] {
+            let mut v = Vectors::new(dim);
+            let rows: Vec<Vec<f32>> = (0..37).map(|r| (0..dim).map(|c| (r * 1000 + c) as f32).collect()).collect();
+            for r in &rows {
+                v.push(r);
+            }
+            assert_eq!(v.len(), rows.len());
+            for (i, r) in rows.iter().enumerate() {
+                let got = v.get(NodeId(i as u32));
+                assert_eq!(got, &r[..], "dim {dim} row {i}");
+                let addr = got.as_ptr() as usize;
+                let align = (v.stride() * 4).min(64);
+                assert_eq!(addr % align, 0, "dim {dim} row {i} at {addr:#x} is not {align}-aligned");
+            }
+        }
     }
 }
 

@@ -40,6 +40,11 @@ pub trait GraphView {
     fn label(&self, id: NodeId) -> u64;
     /// Id of `label`, if present.
     fn id_of(&self, label: u64) -> Option<NodeId>;
+    /// Start loading the list of `id` on `layer` into cache: a hint for search, no effect on results.
+    #[inline]
+    fn prefetch_neighbours(&self, id: NodeId, layer: Layer) {
+        let _ = (id, layer);
+    }
 }
 
 impl<T: GraphView + ?Sized> Adjacency for T {
@@ -55,6 +60,14 @@ impl<T: GraphView + ?Sized> Adjacency for T {
     fn copy_neighbours(&self, id: NodeId, layer: Layer, out: &mut Vec<NodeId>) {
         out.clear();
         out.extend_from_slice(self.neighbours(id, layer));
+    }
+    #[inline]
+    fn borrow_neighbours(&self, id: NodeId, layer: Layer) -> Option<&[NodeId]> {
+        Some(self.neighbours(id, layer))
+    }
+    #[inline]
+    fn prefetch_neighbours(&self, id: NodeId, layer: Layer) {
+        GraphView::prefetch_neighbours(self, id, layer);
     }
 }
 

@@ -1,15 +1,17 @@
 //! A visited set cleared in O(1) by bumping a generation tag.
 //!
 //! Invariant: `contains(id)` is true iff `insert(id)` was called since the
-//! last `clear`. When the 32-bit generation wraps, the tags are zeroed once.
+//! last `clear`. When the 16-bit generation wraps (every 65,535 clears), the
+//! tags are zeroed once. 16-bit tags, as in hnswlib, halve the set's cache
+//! footprint: on 100k nodes it is 200 KB, which stays in L2.
 
 use crate::ids::NodeId;
 
 /// Generation-tagged visited set over node ids.
 #[derive(Clone, Debug, Default)]
 pub struct Visited {
-    tags: Vec<u32>,
-    generation: u32,
+    tags: Vec<u16>,
+    generation: u16,
 }
 
 impl Visited {
@@ -52,8 +54,8 @@ mod tests {
     fn generation_wrap_forgets_old_visits() {
         let mut v = Visited::default();
         v.clear(4);
-        v.generation = u32::MAX - 1;
-        v.clear(4); // generation u32::MAX
+        v.generation = u16::MAX - 1;
+        v.clear(4); // generation u16::MAX
         assert!(v.insert(NodeId(1)));
         v.clear(4); // wraps: tags zeroed, generation 1
         assert!(!v.contains(NodeId(1)), "a visit from before the wrap must be forgotten");

@@ -263,7 +263,7 @@ pub fn read<T: Component>(path: &Path, limit: Option<usize>) -> Result<Vecs<T>, 
 /// `.fvecs` for `f32`, `.ivecs` for `i32`, `.bvecs` for `u8`.
 pub fn write<T: Component>(path: &Path, dim: usize, data: &[T]) -> io::Result<()> {
     assert!(
-        dim > 0 && dim <= i32::MAX as usize && data.len() % dim == 0,
+        dim > 0 && dim <= i32::MAX as usize && data.len().is_multiple_of(dim),
         "write: {} components do not split into vectors of dim {dim}",
         data.len()
     );

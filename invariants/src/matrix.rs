@@ -175,7 +175,7 @@ pub fn check_build(strategy: &dyn Strategy, shape: &Shape, threads: usize, basel
                     record(&mut found, &v, &format!("after inserting {}", t.node));
                 }
             }
-            if commits.is_power_of_two() || commits % 64 == 0 {
+            if commits.is_power_of_two() || commits.is_multiple_of(64) {
                 // A commit without traces (the concurrent build's join) cannot count inserts.
                 let counted = (!c.traces.is_empty()).then_some(inserted[c.segment]);
                 let e = Expectations { inserted: counted, ..expect.clone() };

@@ -471,7 +471,7 @@ impl<const SYMMETRIC: bool, const HEURISTIC: bool> StateMachineTest for Machine<
     fn teardown(_sut: Sut, model: Model) {
         let s = slot(&model.cfg);
         let cases = CASES[s].fetch_add(1, Ordering::Relaxed) + 1;
-        if cases % 256 == 0 {
+        if cases.is_multiple_of(256) {
             println!(
                 "{} / {}: {cases} cases, {} inserts, tolerated: {} confirmed I4 NotFindable, \
                  {} trace mismatches healed by a Symmetric repair, {} checks with one-way edges under \

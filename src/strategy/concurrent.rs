@@ -44,6 +44,7 @@ use crate::params::{Params, PrunePolicy, Selection};
 use crate::profile::{Lap, Phase, Profile};
 use crate::search::{knn, Adjacency, Scored, Scratch};
 use crate::select::select;
+use crate::store::Vectors;
 use crate::sync::{lock, thread, Arc, AtomicUsize, Mutex, Ordering};
 use crate::view::Snapshot;
 
@@ -76,7 +77,7 @@ pub struct Top {
 pub struct SharedIndex {
     params: Params,
     dim: usize,
-    vectors: Vec<f32>,
+    vectors: Vectors,
     levels: Vec<Layer>,
     labels: Vec<u64>,
     links: Vec<Mutex<Vec<Vec<NodeId>>>>,
@@ -99,10 +100,15 @@ impl SharedIndex {
         let n = levels.len();
         assert_eq!(vectors.len(), n * dim, "one level per row");
         let links = levels.iter().map(|l| Mutex::new(vec![Vec::new(); l.index() + 1])).collect();
+        let mut store = Vectors::new(dim);
+        store.reserve(n);
+        for row in vectors.chunks_exact(dim.max(1)) {
+            store.push(row);
+        }
         SharedIndex {
             params,
             dim,
-            vectors,
+            vectors: store,
             labels: (0..n as u64).collect(),
             levels,
             links,
@@ -302,7 +308,7 @@ impl SharedIndex {
             lists,
             entry: top.entry,
             max_level: top.max_level,
-            vectors: self.vectors.clone(),
+            vectors: (0..self.levels.len() as u32).flat_map(|i| self.vectors.get(NodeId(i)).iter().copied()).collect(),
             labels: self.labels.clone(),
             ids: self.labels.iter().enumerate().map(|(i, &l)| (l, NodeId(i as u32))).collect(),
         }
@@ -318,7 +324,7 @@ impl Adjacency for SharedIndex {
     }
     #[inline]
     fn vector(&self, id: NodeId) -> &[f32] {
-        &self.vectors[id.index() * self.dim..(id.index() + 1) * self.dim]
+        self.vectors.get(id)
     }
     fn copy_neighbours(&self, id: NodeId, layer: Layer, out: &mut Vec<NodeId>) {
         out.clear();

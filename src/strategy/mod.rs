@@ -68,7 +68,7 @@ pub struct BuildInput<'a> {
 impl BuildInput<'_> {
     /// Number of rows; errors if `data` is not a whole number of rows.
     pub fn rows(&self) -> Result<usize> {
-        if self.dim == 0 || self.data.len() % self.dim != 0 {
+        if self.dim == 0 || !self.data.len().is_multiple_of(self.dim) {
             return Err(
                 ErrorKind::DimensionMismatch { expected: self.dim, got: self.data.len() % self.dim.max(1) }.into()
             );

@@ -14,9 +14,9 @@ use crate::report::charts::{
     colour, frame, legend, register_font, render, si, Chart, DrawResult, Entry, Mark, FONT, SIZE,
 };
 
-/// `hnswlab/sequential · 1 thread`.
+/// `hnswlab/sequential t1`: the entrant and its build threads, as in the ratio table.
 fn series_name(m: &Median) -> String {
-    format!("{} · {} thread{}", m.entrant, m.threads, if m.threads == 1 { "" } else { "s" })
+    format!("{} t{}", m.entrant, m.threads)
 }
 
 /// A stable colour per entrant (not per thread count), so one library keeps its colour.
@@ -43,7 +43,7 @@ fn throughput_bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &st
     let mut chart = ChartBuilder::on(&plot)
         .margin(20)
         .x_label_area_size(60)
-        .y_label_area_size(330)
+        .y_label_area_size(380)
         .build_cartesian_2d(0.0..x_max, -0.5..(k as f64 - 0.5))?;
     chart
         .configure_mesh()
@@ -119,7 +119,7 @@ fn recall_qps<DB: DrawingBackend>(
         .y_label_formatter(&|v| si(*v))
         .draw()?;
     let target_line = vec![(target, q0 * 0.7), (target, q1 * 1.4)];
-    chart.draw_series(std::iter::once(PathElement::new(target_line, BLACK.mix(0.4).stroke_width(1))))?;
+    chart.draw_series(std::iter::once(PathElement::new(target_line, RGBColor(110, 110, 110).stroke_width(2))))?;
     let colours = entrant_colours(rows);
     let mut entries = Vec::new();
     for (m, &c) in rows.iter().zip(&colours) {
@@ -136,7 +136,7 @@ fn recall_qps<DB: DrawingBackend>(
         entries.push(Entry { label: series_name(m), colour: c, mark });
     }
     legend(&side, "median of rounds per ef", &entries)?;
-    let note = format!("grey line: recall {target}");
+    let note = format!("grey line: recall {target}; tN: N build threads");
     side.draw(&Text::new(note, (12, 60 + 26 * entries.len() as i32), (FONT, 14)))?;
     Ok(())
 }

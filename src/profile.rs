@@ -53,11 +53,11 @@ impl Phase {
     /// One line for tables and legends.
     pub fn description(self) -> &'static str {
         match self {
-            Phase::Descent => "descent through upper layers (ef = 1)",
-            Phase::Search => "candidate search (efConstruction)",
-            Phase::Select => "neighbour selection (Alg. 3/4)",
-            Phase::Link => "linking and pruning",
-            Phase::Alloc => "allocation",
+            Phase::Descent => "descent through the upper layers, ef = 1 (Alg. 1 lines 1-7)",
+            Phase::Search => "candidate search, efConstruction (Alg. 1 line 9)",
+            Phase::Select => "neighbour selection, Alg. 3/4 (Alg. 1 line 10)",
+            Phase::Link => "linking and pruning (Alg. 1 lines 11-19)",
+            Phase::Alloc => "allocation: vectors, labels, levels, lists",
         }
     }
 }

@@ -33,7 +33,8 @@ COLUMNS = (
     "run,dataset,n,dim,queries,kind,strategy,build,m,ef_construction,prune,selection,threads,repetition,seed,ef,"
     "recall_at_10,qps,latency_p50_us,latency_p95_us,latency_p99_us,distances_per_query,build_seconds,"
     "vectors_per_second,build_distances,memory_bytes,peak_rss_bytes,one_way_fraction,one_way_fraction_by_layer,"
-    "unreachable,zero_in_degree,violations,error"
+    "unreachable,zero_in_degree,violations,error,descent_seconds,search_seconds,select_seconds,link_seconds,"
+    "alloc_seconds,descent_distances,search_distances,select_distances,link_distances,distances_per_insert"
 ).split(",")
 EPSILON = 1e-6
 WARM_UP = 100

@@ -115,6 +115,13 @@ pub struct BuildArgs {
     /// Print one JSON object on stdout instead of the human summary.
     #[arg(long)]
     pub json: bool,
+
+    /// Report where insertion time went, per phase of Alg. 1 (descent, candidate
+    /// search, neighbour selection, linking and pruning, allocation), with
+    /// distance computations per insert and per query: a table, and a
+    /// `profile` object in the JSON.
+    #[arg(long)]
+    pub profile: bool,
 }
 
 /// Built-in synthetic data sets.

@@ -14,6 +14,7 @@
 //! | ground truth, recall, metric registry | `metrics.rs` |
 //! | `hnswlab build` | `cmd/build.rs` |
 //! | report (JSON and human) | `output.rs` |
+//! | `hnswlab build --profile`: insertion time and distances per phase | `profile.rs` |
 //! | progress bars | `progress.rs` |
 //! | experiment configs (TOML) | `config.rs` |
 //! | `hnswlab report`: runs, results, charts, report.md | `cmd/report.rs`, `report/` |
@@ -30,6 +31,7 @@ pub mod data;
 pub mod hdf5;
 pub mod metrics;
 pub mod output;
+pub mod profile;
 pub mod progress;
 pub mod report;
 pub mod texmex;

@@ -181,6 +181,12 @@ pub const REGISTRY: &[MetricInfo] = &[
     MetricInfo { key: "one_way_fraction", unit: "fraction of edges", better: Better::Lower },
     MetricInfo { key: "unreachable", unit: "nodes", better: Better::Lower },
     MetricInfo { key: "zero_in_degree", unit: "(node, layer) pairs", better: Better::Lower },
+    MetricInfo { key: "descent_seconds", unit: "s, summed over build threads", better: Better::Lower },
+    MetricInfo { key: "search_seconds", unit: "s, summed over build threads", better: Better::Lower },
+    MetricInfo { key: "select_seconds", unit: "s, summed over build threads", better: Better::Lower },
+    MetricInfo { key: "link_seconds", unit: "s, summed over build threads", better: Better::Lower },
+    MetricInfo { key: "alloc_seconds", unit: "s, summed over build threads", better: Better::Lower },
+    MetricInfo { key: "distances_per_insert", unit: "distance computations", better: Better::Lower },
 ];
 
 /// The registry entry of `key`.

@@ -7,6 +7,8 @@ use hnswlab::{BuildStats, Params};
 use hnswlab_invariants::Health;
 use serde::Serialize;
 
+use crate::profile::{self, ProfileReport};
+
 /// Everything `hnswlab build` measured. `--json` prints exactly this object.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
@@ -42,6 +44,9 @@ pub struct Report {
     pub violations_total: usize,
     /// Warnings about the run (e.g. --threads ignored, a doubtful ground truth).
     pub notes: Vec<String>,
+    /// The insertion profile (`--profile` only; absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<ProfileReport>,
 }
 
 /// Build parameters as reported.
@@ -171,6 +176,10 @@ pub fn print_human(r: &Report, out: &mut impl Write) -> io::Result<()> {
             s.repair_distances,
             s.repair_nanos as f64 / 1e9
         )?;
+    }
+    if let Some(pr) = &r.profile {
+        writeln!(out)?;
+        profile::print_table(pr, r.threads, out)?;
     }
     writeln!(out)?;
     writeln!(out, "{:>6}  {:>9}  {:>10}  {:>10}", "ef", "recall@10", "qps", "dist/query")?;

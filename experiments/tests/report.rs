@@ -81,6 +81,12 @@ fn report_on_a_tiny_config_writes_every_file() {
             if row[col("ef")] == "40" {
                 assert!(best >= 0.9, "{}: recall {best} at ef 40", row[col("run")]);
             }
+            let search: f64 = row[col("search_seconds")].parse().expect("a profiled build");
+            let per_insert: f64 = row[col("distances_per_insert")].parse().unwrap();
+            let build: f64 = row[col("build_distances")].parse().unwrap();
+            let n: f64 = row[col("n")].parse().unwrap();
+            assert!(search > 0.0, "no candidate-search time in {row:?}");
+            assert!((per_insert - build / n).abs() <= 1e-6 * build, "profile distances {per_insert} x {n} != {build}");
         }
     }
     assert!(rows.iter().any(|r| r[col("kind")] == "mutant"), "no mutant rows");
@@ -98,11 +104,12 @@ fn report_on_a_tiny_config_writes_every_file() {
     assert_eq!(json["runs"].as_array().unwrap().len(), runs);
     assert!(json["metrics"].as_array().unwrap().iter().any(|m| m["key"] == "qps" && m["better"] == "higher"));
 
-    // Charts: four per data set, PNG and SVG, non-empty; report.md names them.
+    // Charts: five per data set, PNG and SVG, non-empty; report.md names them.
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains(meta["commit"].as_str().unwrap()) && md.contains("report --config"));
+    assert!(md.contains("## Insertion profile") && md.contains("distances per insert"), "no profile table");
     for ds in ["clustered-small", "lattice-small"] {
-        for chart in ["recall-qps", "build-threads", "build-vs-recall", "health"] {
+        for chart in ["recall-qps", "build-threads", "build-vs-recall", "health", "profile"] {
             for ext in ["png", "svg"] {
                 let f = out.join(format!("{chart}-{ds}.{ext}"));
                 let len = std::fs::metadata(&f).map(|m| m.len()).unwrap_or(0);

@@ -18,6 +18,7 @@ use crate::cli::BuildArgs;
 use crate::data::{self, Dataset, Source};
 use crate::metrics::{self, Truth};
 use crate::output::{DataReport, Files, ParamsReport, Report, SearchPoint};
+use crate::profile::ProfileReport;
 use crate::progress;
 
 /// Violations kept for the report; later ones are only counted.
@@ -112,6 +113,10 @@ pub fn run(args: &BuildArgs, command: Vec<String>, show_progress: bool) -> Resul
     }
 
     let build_seconds = build_time.as_secs_f64();
+    let profile = args.profile.then(|| {
+        let per_query: Vec<(usize, f64)> = search.iter().map(|p| (p.ef, p.distances_per_query)).collect();
+        ProfileReport::new(&stats.profile, ds.n(), build_seconds, &per_query)
+    });
     Ok(Report {
         command,
         version: env!("CARGO_PKG_VERSION"),
@@ -129,6 +134,7 @@ pub fn run(args: &BuildArgs, command: Vec<String>, show_progress: bool) -> Resul
         violations: found.listed,
         violations_total: found.total,
         notes,
+        profile,
     })
 }
 

@@ -1,6 +1,7 @@
 //! The report's charts (plotters, PNG and SVG): recall@10 vs QPS with a
 //! Pareto frontier per strategy; build throughput vs threads; build throughput
-//! vs recall@10 at a fixed ef (mutants included); health per strategy.
+//! vs recall@10 at a fixed ef (mutants included); health per strategy; the
+//! insertion profile (share of insertion time per phase) per strategy.
 //!
 //! Text is drawn with ab_glyph from the DejaVu Sans font the `dejavu` crate
 //! ships ([`register_font`]), so no system font library is needed.
@@ -9,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{anyhow, Result};
+use hnswlab::Phase;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -410,6 +412,101 @@ fn health<DB: DrawingBackend>(
     Ok(())
 }
 
+/// One bar of the insertion-profile chart: its label, and the phase times
+/// (nanoseconds, in [`Phase::ALL`] order) summed over its repetitions.
+type ProfileBar = (String, [f64; 5]);
+
+/// Legend text per phase, in [`Phase::ALL`] order.
+const PHASE_LEGEND: [&str; 5] = [
+    "descent: upper layers, ef = 1",
+    "search: efConstruction beam",
+    "select: neighbours, Alg. 3/4",
+    "link: back-links, pruning",
+    "alloc: vectors, lists",
+];
+
+/// The insertion-profile bars of `runs` (strategies with a profile): one per
+/// series and thread count, phase times summed over repetitions, labelled
+/// with the CPU time per insert.
+fn profile_bars(runs: &[&RunResult], several_builds: bool) -> Vec<ProfileBar> {
+    let mut out: Vec<(String, [f64; 5], f64)> = Vec::new();
+    for r in runs.iter().filter(|r| r.kind == "strategy") {
+        let Some(p) = r.profile else { continue };
+        let label = format!("{}, {} thr", key(r, several_builds), r.threads);
+        let i = match out.iter().position(|b| b.0 == label) {
+            Some(i) => i,
+            None => {
+                out.push((label, [0.0; 5], 0.0));
+                out.len() - 1
+            }
+        };
+        for (j, ph) in Phase::ALL.into_iter().enumerate() {
+            out[i].1[j] += p.nanos(ph) as f64;
+        }
+        out[i].2 += r.n as f64;
+    }
+    out.into_iter()
+        .map(|(label, nanos, inserts)| {
+            let us = nanos.iter().sum::<f64>() / inserts.max(1.0) / 1e3;
+            (format!("{label} ({us:.0} µs/insert)"), nanos)
+        })
+        .collect()
+}
+
+fn profile_shares<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    bars: &[ProfileBar],
+) -> DrawResult<DB> {
+    let (plot, side) = frame(root, title)?;
+    let k = bars.len().max(1);
+    let names: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(20)
+        .x_label_area_size(60)
+        .y_label_area_size(380)
+        .build_cartesian_2d(0.0..100.0, -0.5..(k as f64 - 0.5))?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .x_desc("share of insertion time (%; phase times summed over build threads)")
+        .label_style((FONT, 16))
+        .axis_desc_style((FONT, 18))
+        .y_labels(k.max(2))
+        .y_label_formatter(&move |v| {
+            let i = v.round();
+            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < k {
+                names[k - 1 - i as usize].clone()
+            } else {
+                String::new()
+            }
+        })
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .draw()?;
+    for (j, (_, nanos)) in bars.iter().enumerate() {
+        let y = (k - 1 - j) as f64;
+        let total: f64 = nanos.iter().sum();
+        let mut x = 0.0;
+        for (i, v) in nanos.iter().enumerate() {
+            let w = if total > 0.0 { 100.0 * v / total } else { 0.0 };
+            chart.draw_series(std::iter::once(Rectangle::new([(x, y - 0.3), (x + w, y + 0.3)], colour(i).filled())))?;
+            if w >= 7.0 {
+                let text =
+                    Text::new(format!("{w:.0}%"), (x + w / 2.0 - 2.0, y + 0.08), (FONT, 15).into_font().color(&WHITE));
+                chart.draw_series(std::iter::once(text))?;
+            }
+            x += w;
+        }
+    }
+    let entries: Vec<Entry> = PHASE_LEGEND
+        .iter()
+        .enumerate()
+        .map(|(i, l)| Entry { label: l.to_string(), colour: colour(i), mark: Mark::Square })
+        .collect();
+    legend(&side, "phase of Alg. 1", &entries)?;
+    Ok(())
+}
+
 /// Draw every chart for every data set into `dir`; `fixed_ef` is the ef of the
 /// build-throughput-vs-recall chart.
 pub fn draw_all(runs: &[RunResult], dir: &Path, fixed_ef: usize) -> Result<Vec<Chart>> {
@@ -494,6 +591,22 @@ pub fn draw_all(runs: &[RunResult], dir: &Path, fixed_ef: usize) -> Result<Vec<C
                       better."
                 .into(),
         });
+
+        let bars = profile_bars(&strategies, several);
+        if !bars.is_empty() {
+            let stem = format!("profile-{ds}");
+            let title = format!("{ds}: where insertion time goes, per strategy");
+            render!(dir, &stem, |root| profile_shares(&root, &title, &bars));
+            charts.push(Chart {
+                stem,
+                title,
+                caption: "The insertion profile (`hnswlab build --profile`): each bar splits a strategy's insertion \
+                          time into the phases of Alg. 1 (repetitions summed; label: time per insert). With several \
+                          build threads the phases are CPU time summed over threads. Peers and mutants are not \
+                          profiled."
+                    .into(),
+            });
+        }
     }
     Ok(charts)
 }

@@ -1,7 +1,9 @@
 //! `report.md`: provenance, the headline table per data set, the mutants, the
-//! charts with a sentence each, and the metric registry.
+//! insertion profile, the charts with a sentence each, and the metric registry.
 
 use std::fmt::Write as _;
+
+use hnswlab::{Phase, Profile};
 
 use super::charts::{si, Chart};
 use super::results::{pareto, Results, RunResult};
@@ -20,6 +22,77 @@ fn fmt_opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
 pub fn qps_at_recall(runs: &[&RunResult], target: f64) -> Option<f64> {
     let pts: Vec<(f64, f64)> = runs.iter().flat_map(|r| r.search.iter().map(|s| (s.recall_at_10, s.qps))).collect();
     pareto(&pts).iter().filter(|p| p.0 >= target).map(|p| p.1).fold(None, |m, q| Some(m.map_or(q, |m: f64| m.max(q))))
+}
+
+/// The insertion profile per data set: per strategy and thread count (summed
+/// over repetitions), CPU time per insert, build distances per insert in
+/// total and per phase, and search distances per query at the fixed ef.
+fn profile_section(w: &mut String, results: &Results) {
+    let config = &results.config;
+    let ef = config.fixed_ef;
+    if !results.runs.iter().any(|r| r.kind == "strategy" && r.profile.is_some()) {
+        return;
+    }
+    let _ = writeln!(w, "## Insertion profile\n");
+    let _ = writeln!(
+        w,
+        "Where insertion goes, per phase of Alg. 1 (`hnswlab build --profile`; chart below): time per insert summed \
+         over build threads (CPU time) and over repetitions, and distance computations per insert — in the \
+         descent through the upper layers, the efConstruction candidate search, neighbour selection (Alg. 4 \
+         compares candidates with each other) and linking (re-selection of full lists) — beside the distance \
+         computations per query at search ef {ef}. Peers and mutants are not profiled.\n"
+    );
+    let several = config.builds.len() > 1;
+    for d in &config.datasets {
+        let here: Vec<&RunResult> = results
+            .runs
+            .iter()
+            .filter(|r| r.dataset == d.name && r.kind == "strategy" && r.profile.is_some())
+            .collect();
+        if here.is_empty() {
+            continue;
+        }
+        let _ = writeln!(w, "### {}\n", d.name);
+        let _ = writeln!(
+            w,
+            "| strategy | threads | µs per insert | distances per insert | descent | search | select | link | \
+             distances per query @ ef {ef} |"
+        );
+        let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        let mut keys: Vec<(String, String, usize)> = Vec::new();
+        for r in &here {
+            let k = (r.strategy.clone(), r.build.clone(), r.threads);
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        for (strategy, build, threads) in keys {
+            let rs: Vec<&RunResult> = here
+                .iter()
+                .copied()
+                .filter(|r| r.strategy == strategy && r.build == build && r.threads == threads)
+                .collect();
+            let mut sum = Profile::default();
+            for r in &rs {
+                sum.merge(&r.profile.expect("filtered on a profile"));
+            }
+            let inserts = rs.iter().map(|r| r.n).sum::<usize>().max(1) as f64;
+            let per = |v: u64| format!("{:.0}", v as f64 / inserts);
+            let name = if several { format!("{strategy} [{build}]") } else { strategy.clone() };
+            let _ = writeln!(
+                w,
+                "| {name} | {threads} | {:.1} | {} | {} | {} | {} | {} | {} |",
+                sum.total_nanos() as f64 / inserts / 1e3,
+                per(sum.total_distances()),
+                per(sum.distances(Phase::Descent)),
+                per(sum.distances(Phase::Search)),
+                per(sum.distances(Phase::Select)),
+                per(sum.distances(Phase::Link)),
+                fmt_opt(rs[0].at(ef).map(|s| s.distances_per_query), |v| format!("{v:.0}")),
+            );
+        }
+        let _ = writeln!(w);
+    }
 }
 
 /// The report as Markdown.
@@ -167,6 +240,7 @@ pub fn render(results: &Results, charts: &[Chart]) -> String {
              bindings, whose call overhead (a few µs) is part of their latency.\n"
         );
     }
+    profile_section(w, results);
     let _ = writeln!(w, "## Charts\n");
     for c in charts {
         let _ = writeln!(w, "### {}\n", c.title);

@@ -196,8 +196,8 @@ mod tests {
         let text = format!(
             "{}\n{}\n{}\n",
             CSV_COLUMNS.join(","),
-            "d/faiss/b/t1/r0,d,100,4,10,peer,faiss,b,16,100,standard,heuristic,1,0,42,10,0.9,1000,5,9,12,,0.5,200,0,0,,,,,,0,",
-            "d/faiss/b/t1/r0,d,100,4,10,peer,faiss,b,16,100,standard,heuristic,1,0,42,20,0.95,800,6,10,13,,0.5,200,0,0,,,,,,0,"
+            "d/faiss/b/t1/r0,d,100,4,10,peer,faiss,b,16,100,standard,heuristic,1,0,42,10,0.9,1000,5,9,12,,0.5,200,0,0,,,,,,0,,,,,,,,,,,",
+            "d/faiss/b/t1/r0,d,100,4,10,peer,faiss,b,16,100,standard,heuristic,1,0,42,20,0.95,800,6,10,13,,0.5,200,0,0,,,,,,0,,,,,,,,,,,"
         );
         let runs = parse(&text).unwrap();
         assert_eq!(runs.len(), 1);

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use hnswlab::{Phase, Profile};
 use hnswlab_invariants::Health;
 use serde::Serialize;
 
@@ -119,6 +120,9 @@ pub struct RunResult {
     pub error: Option<String>,
     /// One row per swept ef.
     pub search: Vec<SearchRow>,
+    /// The insertion profile (hnswlab builds only; peers have none): time and
+    /// distances per phase of Alg. 1, times summed over build threads.
+    pub profile: Option<Profile>,
 }
 
 impl RunResult {
@@ -126,6 +130,37 @@ impl RunResult {
     pub fn at(&self, ef: usize) -> Option<&SearchRow> {
         self.search.iter().find(|s| s.ef == ef)
     }
+
+    /// Build distance computations per inserted vector, from the profile.
+    pub fn distances_per_insert(&self) -> Option<f64> {
+        self.profile.map(|p| p.total_distances() as f64 / self.n.max(1) as f64)
+    }
+}
+
+/// The profile columns of the CSV, after the original ones: seconds per
+/// phase, distances per phase that computes any, distances per insert.
+pub const PROFILE_COLUMNS: &[&str] = &[
+    "descent_seconds",
+    "search_seconds",
+    "select_seconds",
+    "link_seconds",
+    "alloc_seconds",
+    "descent_distances",
+    "search_distances",
+    "select_distances",
+    "link_distances",
+    "distances_per_insert",
+];
+
+/// The cells of [`PROFILE_COLUMNS`] for `r` (empty without a profile).
+fn profile_cells(r: &RunResult) -> Vec<String> {
+    let Some(p) = r.profile else {
+        return vec![String::new(); PROFILE_COLUMNS.len()];
+    };
+    let mut cells: Vec<String> = Phase::ALL.iter().map(|&ph| num(p.nanos(ph) as f64 / 1e9)).collect();
+    cells.extend(Phase::ALL.iter().filter(|&&ph| ph != Phase::Alloc).map(|&ph| p.distances(ph).to_string()));
+    cells.push(opt(r.distances_per_insert().map(num)));
+    cells
 }
 
 /// Provenance of a report.
@@ -229,6 +264,16 @@ pub const CSV_COLUMNS: &[&str] = &[
     "zero_in_degree",
     "violations",
     "error",
+    "descent_seconds",
+    "search_seconds",
+    "select_seconds",
+    "link_seconds",
+    "alloc_seconds",
+    "descent_distances",
+    "search_distances",
+    "select_distances",
+    "link_distances",
+    "distances_per_insert",
 ];
 
 fn field(s: &str) -> String {
@@ -265,7 +310,7 @@ pub fn write_csv(runs: &[RunResult], out: &mut impl Write) -> Result<()> {
             if r.search.is_empty() { none.to_vec() } else { r.search.iter().map(Some).collect() };
         for s in rows {
             let h = r.health.as_ref();
-            let cells = [
+            let mut cells = vec![
                 field(&r.run),
                 field(&r.dataset),
                 r.n.to_string(),
@@ -302,6 +347,7 @@ pub fn write_csv(runs: &[RunResult], out: &mut impl Write) -> Result<()> {
                 r.violations.to_string(),
                 field(r.error.as_deref().unwrap_or("")),
             ];
+            cells.extend(profile_cells(r));
             debug_assert_eq!(cells.len(), CSV_COLUMNS.len());
             writeln!(out, "{}", cells.join(","))?;
         }
@@ -405,10 +451,38 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 3, "{text}");
-        assert!(lines[1].ends_with(",\"bad, \"\"quoted\"\"\""), "{}", lines[1]);
+        assert!(lines[1].contains(",\"bad, \"\"quoted\"\"\","), "{}", lines[1]);
         r.search.clear();
         let mut out = Vec::new();
         write_csv(&[r], &mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap().lines().count(), 2, "a failed build still gets a row");
+    }
+
+    #[test]
+    fn csv_has_profile_columns_for_hnswlab_runs_and_empty_ones_for_peers() {
+        assert!(CSV_COLUMNS.ends_with(PROFILE_COLUMNS), "the profile columns come last");
+        for p in Phase::ALL {
+            assert!(PROFILE_COLUMNS.contains(&format!("{}_seconds", p.name()).as_str()), "{}", p.name());
+        }
+        let profile = Profile {
+            search_nanos: 1_500_000_000,
+            alloc_nanos: 250_000_000,
+            search_distances: 300,
+            select_distances: 100,
+            ..Default::default()
+        };
+        let ours = RunResult { run: "ours".into(), n: 4, profile: Some(profile), ..Default::default() };
+        let peer = RunResult { run: "peer".into(), kind: "peer".into(), ..Default::default() };
+        let mut out = Vec::new();
+        write_csv(&[ours, peer], &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+        let col = |name: &str| CSV_COLUMNS.iter().position(|c| *c == name).unwrap();
+        assert_eq!(rows[1].len(), CSV_COLUMNS.len());
+        assert_eq!(rows[1][col("search_seconds")], "1.5");
+        assert_eq!(rows[1][col("alloc_seconds")], "0.25");
+        assert_eq!(rows[1][col("select_distances")], "100");
+        assert_eq!(rows[1][col("distances_per_insert")], "100", "400 distances over 4 inserts");
+        assert!(PROFILE_COLUMNS.iter().all(|c| rows[2][col(c)].is_empty()), "a peer has no profile: {text}");
     }
 }

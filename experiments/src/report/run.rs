@@ -191,6 +191,7 @@ fn measure(setup: &Setup<'_>, strategy: &dyn Strategy, threads: usize, repetitio
         stats.merge(seg.stats());
     }
     r.build_distances = stats.distances;
+    r.profile = Some(stats.profile);
     census(&built, params, ds.n(), &mut r);
     match sweep(&built, setup) {
         Ok(points) => r.search = points,

@@ -216,15 +216,12 @@ fn l2() -> String {
 impl Config {
     /// Parse a config from TOML text and validate it.
     pub fn parse(text: &str) -> Result<Config> {
-        let c: Config = toml::from_str(text).context("invalid experiment config")?;
-        c.validate()?;
-        Ok(c)
+        parse_toml(text, "invalid experiment config", Config::validate)
     }
 
     /// Read and validate a config file.
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        Config::parse(&text).with_context(|| format!("config {}", path.display()))
+        load_toml(path, Config::parse)
     }
 
     /// The built-in quick config.
@@ -252,17 +249,8 @@ impl Config {
 
     /// Check everything that can be checked before any data is made.
     pub fn validate(&self) -> Result<()> {
-        ensure!(
-            !self.name.is_empty() && self.name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
-            "name `{}`: use letters, digits, `-`, `_` or `.`",
-            self.name
-        );
-        ensure!(!self.threads.is_empty() && self.threads.iter().all(|&t| t >= 1), "threads: list counts >= 1");
+        check_name_threads_ef(&self.name, &self.threads, &self.ef)?;
         ensure!(self.repetitions >= 1, "repetitions must be at least 1");
-        ensure!(!self.ef.is_empty(), "ef: list at least one value");
-        if let Some(ef) = self.ef.iter().find(|&&ef| ef < crate::metrics::K) {
-            bail!("ef {ef} is below k = {}", crate::metrics::K);
-        }
         ensure!(self.ef.contains(&self.fixed_ef), "fixed_ef {} is not one of ef {:?}", self.fixed_ef, self.ef);
         ensure!(!self.builds.is_empty(), "list at least one [[builds]]");
         ensure!(!self.datasets.is_empty(), "list at least one [[datasets]]");
@@ -341,6 +329,38 @@ impl DatasetSpec {
         }
         Ok(())
     }
+}
+
+/// The checks every config shares: a name fit for a folder, thread counts
+/// >= 1, and a non-empty search sweep with every ef >= k.
+pub fn check_name_threads_ef(name: &str, threads: &[usize], ef: &[usize]) -> Result<()> {
+    ensure!(
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
+        "name `{name}`: use letters, digits, `-`, `_` or `.`"
+    );
+    ensure!(!threads.is_empty() && threads.iter().all(|&t| t >= 1), "threads: list counts >= 1");
+    ensure!(!ef.is_empty(), "ef: list at least one value");
+    if let Some(ef) = ef.iter().find(|&&ef| ef < crate::metrics::K) {
+        bail!("ef {ef} is below k = {}", crate::metrics::K);
+    }
+    Ok(())
+}
+
+/// A `T` from TOML `text` (`what` names it in the error), checked by `validate`.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &'static str,
+    validate: impl Fn(&T) -> Result<()>,
+) -> Result<T> {
+    let c: T = toml::from_str(text).context(what)?;
+    validate(&c)?;
+    Ok(c)
+}
+
+/// `parse` applied to the text of the file at `path`; errors name the file.
+pub fn load_toml<T>(path: &Path, parse: impl Fn(&str) -> Result<T>) -> Result<T> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    parse(&text).with_context(|| format!("config {}", path.display()))
 }
 
 /// The result path of one run, derived from its parameters:

@@ -30,7 +30,7 @@ use anyhow::{ensure, Context, Result};
 use hnswlab::strategy;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{BuildSpec, DataSpecKind, DatasetSpec};
+use crate::config::{check_name_threads_ef, load_toml, parse_toml, BuildSpec, DataSpecKind, DatasetSpec};
 use crate::report::python_peers::LIBRARIES;
 
 /// The built-in default config (`experiments/configs/compare.toml`).
@@ -96,15 +96,12 @@ fn default_python() -> String {
 impl CompareConfig {
     /// Parse TOML text and validate it.
     pub fn parse(text: &str) -> Result<CompareConfig> {
-        let c: CompareConfig = toml::from_str(text).context("invalid comparison config")?;
-        c.validate()?;
-        Ok(c)
+        parse_toml(text, "invalid comparison config", CompareConfig::validate)
     }
 
     /// Read and validate a config file.
     pub fn load(path: &Path) -> Result<CompareConfig> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        CompareConfig::parse(&text).with_context(|| format!("config {}", path.display()))
+        load_toml(path, CompareConfig::parse)
     }
 
     /// The build parameters every library gets: hnswlib's pruning and heuristic.
@@ -125,17 +122,8 @@ impl CompareConfig {
 
     /// Check everything that can be checked before any data is made.
     pub fn validate(&self) -> Result<()> {
-        ensure!(
-            !self.name.is_empty() && self.name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
-            "name `{}`: use letters, digits, `-`, `_` or `.`",
-            self.name
-        );
-        ensure!(!self.threads.is_empty() && self.threads.iter().all(|&t| t >= 1), "threads: list counts >= 1");
+        check_name_threads_ef(&self.name, &self.threads, &self.ef)?;
         ensure!(self.rounds >= 1, "rounds must be at least 1");
-        ensure!(!self.ef.is_empty(), "ef: list at least one value");
-        if let Some(ef) = self.ef.iter().find(|&&ef| ef < crate::metrics::K) {
-            anyhow::bail!("ef {ef} is below k = {}", crate::metrics::K);
-        }
         ensure!(self.target_recall > 0.0 && self.target_recall <= 1.0, "target_recall must be in (0, 1]");
         self.build().params("l2", self.seed)?;
         for key in self.strategies.keys() {

@@ -175,12 +175,16 @@ fn mib(v: f64) -> String {
     format!("{:.1}", v / (1024.0 * 1024.0))
 }
 
-/// The ratio table as aligned text (stdout).
-pub fn ratio_table(ratios: &[Ratio]) -> String {
-    let rows: Vec<[String; 5]> = ratios
+/// The ratio table's columns.
+const RATIO_HEADER: [&str; 5] =
+    ["data set", "ratio", "numerator ÷ denominator", "median [min–max] (rounds)", "reading"];
+
+/// The ratio table's cells, one row per ratio.
+fn ratio_rows(ratios: &[Ratio]) -> Vec<Vec<String>> {
+    ratios
         .iter()
         .map(|r| {
-            [
+            vec![
                 r.dataset.clone(),
                 r.metric.clone(),
                 format!("{} ÷ {}", r.numerator, r.denominator),
@@ -188,9 +192,13 @@ pub fn ratio_table(ratios: &[Ratio]) -> String {
                 r.reading.clone(),
             ]
         })
-        .collect();
-    let header = ["data set", "ratio", "numerator ÷ denominator", "median [min–max] (rounds)", "reading"];
-    let mut widths = header.map(|h| h.chars().count());
+        .collect()
+}
+
+/// The ratio table as aligned text (stdout).
+pub fn ratio_table(ratios: &[Ratio]) -> String {
+    let rows = ratio_rows(ratios);
+    let mut widths = RATIO_HEADER.map(|h| h.chars().count());
     for row in &rows {
         for (w, c) in widths.iter_mut().zip(row) {
             *w = (*w).max(c.chars().count());
@@ -201,11 +209,22 @@ pub fn ratio_table(ratios: &[Ratio]) -> String {
         let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, &w)| format!("{c:<w$}")).collect();
         let _ = writeln!(s, "{}", padded.join("  ").trim_end());
     };
-    line(&mut s, &header);
+    line(&mut s, &RATIO_HEADER);
     for row in &rows {
         line(&mut s, &row.iter().map(String::as_str).collect::<Vec<_>>());
     }
     s
+}
+
+/// A Markdown table; `align` has one letter per column, `l` or `r`.
+fn md_table(w: &mut String, header: &[&str], align: &str, rows: &[Vec<String>]) {
+    let rule: Vec<&str> = align.chars().map(|a| if a == 'r' { "---:" } else { "---" }).collect();
+    for cells in [header.to_vec(), rule] {
+        let _ = writeln!(w, "| {} |", cells.join(" | "));
+    }
+    for row in rows {
+        let _ = writeln!(w, "| {} |", row.join(" | "));
+    }
 }
 
 /// `compare.md`.
@@ -255,20 +274,7 @@ pub fn markdown(c: &Comparison, charts: &[Chart]) -> String {
         let _ = writeln!(w, "> note: {n}\n");
     }
     let _ = writeln!(w, "## Ratios\n");
-    let _ = writeln!(w, "| data set | ratio | numerator ÷ denominator | median [min–max] (rounds) | reading |");
-    let _ = writeln!(w, "|---|---|---|---:|---|");
-    for r in &c.ratios {
-        let _ = writeln!(
-            w,
-            "| {} | {} | {} ÷ {} | {} | {} |",
-            r.dataset,
-            r.metric,
-            r.numerator,
-            r.denominator,
-            spread_text(r.spread.as_ref(), ratio),
-            r.reading
-        );
-    }
+    md_table(w, &RATIO_HEADER, "lllrl", &ratio_rows(&c.ratios));
     let _ = writeln!(w, "\n## Medians\n");
     let _ = writeln!(
         w,
@@ -276,28 +282,27 @@ pub fn markdown(c: &Comparison, charts: &[Chart]) -> String {
          ratio of QPS needs both sides to reach it.\n",
         config.target_recall
     );
-    let _ = writeln!(
-        w,
-        "| data set | entrant | threads | vectors/s | QPS @ recall {} | reached | RSS growth MiB | index MiB | max recall@10 |",
-        config.target_recall
-    );
-    let _ = writeln!(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|");
-    for m in &c.medians {
-        let _ = writeln!(
-            w,
-            "| {} | {} | {} | {} | {} | {}/{} | {} | {} | {:.4} |",
-            m.dataset,
-            m.entrant,
-            m.threads,
-            spread_text(m.vectors_per_second.as_ref(), si),
-            spread_text(m.qps_at_target.as_ref(), si),
-            m.reached_target,
-            m.rounds,
-            spread_text(m.rss_growth_bytes.as_ref(), mib),
-            spread_text(m.memory_bytes.as_ref(), mib),
-            m.max_recall
-        );
-    }
+    let qps_header = format!("QPS @ recall {}", config.target_recall);
+    let header = ["data set", "entrant", "threads", "vectors/s", &qps_header, "reached"];
+    let header = [&header[..], &["RSS growth MiB", "index MiB", "max recall@10"]].concat();
+    let rows: Vec<Vec<String>> = c
+        .medians
+        .iter()
+        .map(|m| {
+            vec![
+                m.dataset.clone(),
+                m.entrant.clone(),
+                m.threads.to_string(),
+                spread_text(m.vectors_per_second.as_ref(), si),
+                spread_text(m.qps_at_target.as_ref(), si),
+                format!("{}/{}", m.reached_target, m.rounds),
+                spread_text(m.rss_growth_bytes.as_ref(), mib),
+                spread_text(m.memory_bytes.as_ref(), mib),
+                format!("{:.4}", m.max_recall),
+            ]
+        })
+        .collect();
+    md_table(w, &header, "llrrrrrrr", &rows);
     let lower: Vec<String> = c
         .measurements
         .iter()

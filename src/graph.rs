@@ -48,6 +48,7 @@ impl Graph {
     /// Reserve room for `n` more nodes on layer 0.
     pub fn reserve(&mut self, n: usize) {
         self.base.reserve(n * (1 + self.m0));
+        crate::hugepage::advise(&self.base);
         self.levels.reserve(n);
         self.upper_start.reserve(n);
     }
@@ -88,7 +89,11 @@ impl Graph {
     /// not the entry point until the caller says so.
     pub fn add_node(&mut self, level: Layer) -> NodeId {
         let id = NodeId(u32::try_from(self.levels.len()).expect("caller checks capacity"));
+        let capacity = self.base.capacity();
         self.base.resize(self.base.len() + 1 + self.m0, NodeId(0));
+        if self.base.capacity() != capacity {
+            crate::hugepage::advise(&self.base);
+        }
         self.upper_start.push(self.upper.len());
         self.upper.resize(self.upper.len() + level.index() * (1 + self.m), NodeId(0));
         self.levels.push(level);

@@ -32,6 +32,7 @@
 pub mod distance;
 pub mod error;
 pub mod graph;
+pub mod hugepage;
 pub mod ids;
 pub mod index;
 pub mod insert;

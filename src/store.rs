@@ -43,6 +43,7 @@ impl Vectors {
     pub fn reserve(&mut self, n: usize) {
         let need = self.lines_for(self.len + n);
         self.lines.reserve(need.saturating_sub(self.lines.len()));
+        crate::hugepage::advise(&self.lines);
     }
     /// Vector length.
     pub fn dim(&self) -> usize {
@@ -71,7 +72,11 @@ impl Vectors {
     pub fn push(&mut self, v: &[f32]) {
         assert_eq!(v.len(), self.dim, "caller validates dimensions");
         let need = self.lines_for(self.len + 1);
+        let capacity = self.lines.capacity();
         self.lines.resize(need, Line::default());
+        if self.lines.capacity() != capacity {
+            crate::hugepage::advise(&self.lines);
+        }
         let start = self.len * self.stride;
         // SAFETY: as in `floats`; `need` lines hold row `len` whole, and `&mut self` is exclusive.
         let floats = unsafe { std::slice::from_raw_parts_mut(self.lines.as_mut_ptr().cast::<f32>(), need * LINE) };

@@ -11,7 +11,7 @@ use plotters::prelude::*;
 
 use super::summary::Median;
 use crate::report::charts::{
-    colour, frame, legend, register_font, render, si, Chart, DrawResult, Entry, Mark, FONT, SIZE,
+    colour, frame, legend, recall_qps_axes, register_font, render, si, Chart, DrawResult, Entry, Mark, FONT, SIZE,
 };
 
 /// `hnswlab/sequential t1`: the entrant and its build threads, as in the ratio table.
@@ -93,32 +93,11 @@ fn recall_qps<DB: DrawingBackend>(
     target: f64,
 ) -> DrawResult<DB> {
     let (plot, side) = frame(root, title)?;
-    let pts = rows.iter().flat_map(|m| m.curve.iter());
-    let (mut r0, mut q0, mut q1) = (target, f64::INFINITY, 0.0f64);
-    for p in pts.filter(|p| p.qps > 0.0) {
-        r0 = r0.min(p.recall_at_10);
-        q0 = q0.min(p.qps);
-        q1 = q1.max(p.qps);
-    }
-    if q1 <= 0.0 {
-        (q0, q1) = (1.0, 10.0);
-    }
-    let r0 = (((r0 - 0.02) * 20.0).floor() / 20.0).max(0.0);
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(20)
-        .x_label_area_size(60)
-        .y_label_area_size(90)
-        .build_cartesian_2d(r0..1.005, (q0 * 0.7..q1 * 1.4).log_scale())?;
-    chart
-        .configure_mesh()
-        .x_desc("recall@10 (fraction of the true 10 nearest neighbours found)")
-        .y_desc("queries per second, one thread (log scale)")
-        .label_style((FONT, 16))
-        .axis_desc_style((FONT, 18))
-        .x_label_formatter(&|v| format!("{v:.2}"))
-        .y_label_formatter(&|v| si(*v))
-        .draw()?;
-    let target_line = vec![(target, q0 * 0.7), (target, q1 * 1.4)];
+    let pts = rows.iter().flat_map(|m| m.curve.iter().map(|p| (p.recall_at_10, p.qps)));
+    // The target recall is always on the chart.
+    let mut chart = recall_qps_axes(&plot, pts.chain(std::iter::once((target, 0.0))))?;
+    let y = chart.y_range();
+    let target_line = vec![(target, y.start), (target, y.end)];
     chart.draw_series(std::iter::once(PathElement::new(target_line, RGBColor(110, 110, 110).stroke_width(2))))?;
     let colours = entrant_colours(rows);
     let mut entries = Vec::new();

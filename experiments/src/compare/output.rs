@@ -15,6 +15,7 @@ use super::measure::Measurement;
 use super::summary::{Median, Ratio, Spread};
 use crate::report::charts::{si, Chart};
 use crate::report::machine::Machine;
+use crate::report::markdown::{stamp, Stamp};
 
 /// Provenance of a comparison.
 #[derive(Clone, Debug, Serialize)]
@@ -237,15 +238,18 @@ pub fn markdown(c: &Comparison, charts: &[Chart]) -> String {
         let _ = writeln!(w, "{}\n", config.description);
     }
     let _ = writeln!(w, "- **Regenerate:** `{}`", meta.regenerate);
-    let dirty = if meta.dirty == Some(true) { " (with uncommitted changes to tracked files)" } else { "" };
-    let _ = writeln!(w, "- **Commit:** `{}`{dirty}", meta.commit);
-    let _ = writeln!(w, "- **Date:** {}; run time {:.0} s", meta.date, meta.duration_seconds);
-    let load =
-        meta.machine.load_average_at_start.map(|l| format!(", load average {l:.2} at start")).unwrap_or_default();
-    let _ =
-        writeln!(w, "- **Machine:** {} × {} ({}){load}", meta.machine.nproc, meta.machine.cpu_model, meta.machine.os);
-    let opt = if meta.optimised { "release build" } else { "UNOPTIMISED debug build: timings are not representative" };
-    let _ = writeln!(w, "- **Compiler:** {} ({opt})", meta.rustc);
+    stamp(
+        w,
+        &Stamp {
+            commit: &meta.commit,
+            dirty: meta.dirty,
+            date: &meta.date,
+            duration_seconds: meta.duration_seconds,
+            machine: &meta.machine,
+            rustc: &meta.rustc,
+            optimised: meta.optimised,
+        },
+    );
     let _ = writeln!(
         w,
         "- **Parameters:** M = {}, efConstruction = {} for every library (hnswlab: standard pruning, heuristic \

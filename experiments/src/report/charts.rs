@@ -11,6 +11,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, Result};
 use hnswlab::Phase;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -174,31 +175,29 @@ pub(crate) fn frame<DB: DrawingBackend>(
     Ok(body.split_horizontally(width.saturating_sub(LEGEND_WIDTH)))
 }
 
-fn recall_qps<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    series: &[(String, Vec<&RunResult>)],
-) -> DrawResult<DB> {
-    let (plot, side) = frame(root, title)?;
-    let points: Vec<(String, Vec<(f64, f64)>)> = series
-        .iter()
-        .map(|(k, runs)| {
-            let pts = runs.iter().flat_map(|r| r.search.iter().map(|s| (s.recall_at_10, s.qps))).collect();
-            (k.clone(), pts)
-        })
-        .collect();
-    let all = points.iter().flat_map(|(_, p)| p.iter().copied());
+/// The axes of a recall@10 vs QPS chart in `plot`.
+pub(crate) type RecallQpsChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, LogCoord<f64>>>;
+
+/// Labelled recall@10 vs QPS axes fitting `points` (recall, qps): recall from
+/// just below the lowest (in steps of 0.05) to 1, QPS on a log scale with
+/// headroom; points without a positive QPS only widen the recall axis.
+pub(crate) fn recall_qps_axes<DB: DrawingBackend>(
+    plot: &Area<DB>,
+    points: impl Iterator<Item = (f64, f64)>,
+) -> Result<RecallQpsChart<'_, DB>, DrawError<DB>> {
     let (mut r0, mut q0, mut q1) = (1.0f64, f64::INFINITY, 0.0f64);
-    for (r, q) in all {
+    for (r, q) in points {
         r0 = r0.min(r);
-        q0 = q0.min(q);
-        q1 = q1.max(q);
+        if q > 0.0 {
+            q0 = q0.min(q);
+            q1 = q1.max(q);
+        }
     }
     if q1 <= 0.0 {
         (q0, q1) = (1.0, 10.0);
     }
     let r0 = ((r0 - 0.02) * 20.0).floor() / 20.0;
-    let mut chart = ChartBuilder::on(&plot)
+    let mut chart = ChartBuilder::on(plot)
         .margin(20)
         .x_label_area_size(60)
         .y_label_area_size(90)
@@ -212,6 +211,23 @@ fn recall_qps<DB: DrawingBackend>(
         .x_label_formatter(&|v| format!("{v:.2}"))
         .y_label_formatter(&|v| si(*v))
         .draw()?;
+    Ok(chart)
+}
+
+fn recall_qps<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    series: &[(String, Vec<&RunResult>)],
+) -> DrawResult<DB> {
+    let (plot, side) = frame(root, title)?;
+    let points: Vec<(String, Vec<(f64, f64)>)> = series
+        .iter()
+        .map(|(k, runs)| {
+            let pts = runs.iter().flat_map(|r| r.search.iter().map(|s| (s.recall_at_10, s.qps))).collect();
+            (k.clone(), pts)
+        })
+        .collect();
+    let mut chart = recall_qps_axes(&plot, points.iter().flat_map(|(_, p)| p.iter().copied()))?;
     let mut entries = Vec::new();
     for (i, (k, pts)) in points.iter().enumerate() {
         let c = colour(i);

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use hnswlab::{Phase, Profile};
 
 use super::charts::{si, Chart};
+use super::machine::Machine;
 use super::results::{pareto, Results, RunResult};
 use crate::config::Config;
 use crate::metrics::REGISTRY;
@@ -95,6 +96,36 @@ fn profile_section(w: &mut String, results: &Results) {
     }
 }
 
+/// Where and when a report was made.
+pub struct Stamp<'a> {
+    /// `git rev-parse HEAD`.
+    pub commit: &'a str,
+    /// Tracked files differed from the commit.
+    pub dirty: Option<bool>,
+    /// When the run started.
+    pub date: &'a str,
+    /// Wall time of the whole run.
+    pub duration_seconds: f64,
+    /// The machine.
+    pub machine: &'a Machine,
+    /// `rustc --version`.
+    pub rustc: &'a str,
+    /// Built with optimisations.
+    pub optimised: bool,
+}
+
+/// The provenance bullets every report carries: commit, date and run time,
+/// machine (with its load when the run started) and compiler.
+pub fn stamp(w: &mut String, s: &Stamp<'_>) {
+    let dirty = if s.dirty == Some(true) { " (with uncommitted changes to tracked files)" } else { "" };
+    let _ = writeln!(w, "- **Commit:** `{}`{dirty}", s.commit);
+    let _ = writeln!(w, "- **Date:** {}; run time {:.0} s", s.date, s.duration_seconds);
+    let load = s.machine.load_average_at_start.map(|l| format!(", load average {l:.2} at start")).unwrap_or_default();
+    let _ = writeln!(w, "- **Machine:** {} × {} ({}){load}", s.machine.nproc, s.machine.cpu_model, s.machine.os);
+    let opt = if s.optimised { "release build" } else { "UNOPTIMISED debug build: timings are not representative" };
+    let _ = writeln!(w, "- **Compiler:** {} ({opt})", s.rustc);
+}
+
 /// The report as Markdown.
 pub fn render(results: &Results, charts: &[Chart]) -> String {
     let meta = &results.meta;
@@ -105,16 +136,19 @@ pub fn render(results: &Results, charts: &[Chart]) -> String {
     if !config.description.is_empty() {
         let _ = writeln!(w, "{}\n", config.description);
     }
-    let dirty = if meta.dirty == Some(true) { " (with uncommitted changes to tracked files)" } else { "" };
     let _ = writeln!(w, "- **Command:** `{}`", meta.command);
-    let _ = writeln!(w, "- **Commit:** `{}`{dirty}", meta.commit);
-    let _ = writeln!(w, "- **Date:** {}; run time {:.0} s", meta.date, meta.duration_seconds);
-    let load =
-        meta.machine.load_average_at_start.map(|l| format!(", load average {l:.2} at start")).unwrap_or_default();
-    let _ =
-        writeln!(w, "- **Machine:** {} × {} ({}){load}", meta.machine.nproc, meta.machine.cpu_model, meta.machine.os);
-    let opt = if meta.optimised { "release build" } else { "UNOPTIMISED debug build: timings are not representative" };
-    let _ = writeln!(w, "- **Compiler:** {} ({opt})", meta.rustc);
+    stamp(
+        w,
+        &Stamp {
+            commit: &meta.commit,
+            dirty: meta.dirty,
+            date: &meta.date,
+            duration_seconds: meta.duration_seconds,
+            machine: &meta.machine,
+            rustc: &meta.rustc,
+            optimised: meta.optimised,
+        },
+    );
     let _ = writeln!(
         w,
         "- **Seed:** {} (data sets and level function); threads {:?}; {} repetition(s); search ef {:?}",

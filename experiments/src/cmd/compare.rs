@@ -20,13 +20,14 @@ use clap::Args;
 use super::report::command_line;
 use crate::compare::config::{missing_files, CompareConfig, DEFAULT, QUICK};
 use crate::compare::measure::{self, Job, Measurement, Outcome};
-use crate::compare::output::{self, Comparison, Provenance, Summary};
+use crate::compare::output::{self, Comparison, Summary};
 use crate::compare::plan::{self, Entrant};
 use crate::compare::{charts, summary};
 use crate::metrics;
 use crate::progress;
 use crate::report::charts::Chart;
 use crate::report::python_peers::Inputs;
+use crate::report::results::Meta;
 use crate::report::{datasets, machine};
 
 /// Arguments of `hnswlab compare`.
@@ -122,7 +123,9 @@ pub fn run(args: &CompareArgs, command: &[String], show_progress: bool) -> Resul
     }
     let medians = summary::medians(&measurements);
     let words: Vec<String> = command.iter().skip(1).cloned().collect();
-    let meta = Provenance {
+    let meta = Meta {
+        name: config.name.clone(),
+        seed: config.seed,
         date,
         commit: machine::commit(),
         dirty: machine::dirty(),
@@ -130,11 +133,13 @@ pub fn run(args: &CompareArgs, command: &[String], show_progress: bool) -> Resul
         rustc: machine::rustc(),
         optimised: !cfg!(debug_assertions),
         command: command_line(command),
-        regenerate: format!("cargo run --release -p hnswlab-experiments --bin hnswlab -- {}", words.join(" ")),
         duration_seconds: start.elapsed().as_secs_f64(),
+        // Each measurement is a process of its own: its RSS is its own.
+        peak_rss_per_run: true,
         notes,
     };
-    let comparison = Comparison { meta, config: config.clone(), measurements, ratios, medians };
+    let regenerate = format!("cargo run --release -p hnswlab-experiments --bin hnswlab -- {}", words.join(" "));
+    let comparison = Comparison { meta, regenerate, config: config.clone(), measurements, ratios, medians };
     output::write_files(&comparison, &dir)?;
     let charts = charts::draw_all(&comparison.medians, &dir, config.target_recall, config.rounds)?;
     let md = dir.join("compare.md");

@@ -14,39 +14,16 @@ use super::config::CompareConfig;
 use super::measure::Measurement;
 use super::summary::{Median, Ratio, Spread};
 use crate::report::charts::{si, Chart};
-use crate::report::machine::Machine;
-use crate::report::markdown::{stamp, Stamp};
-
-/// Provenance of a comparison.
-#[derive(Clone, Debug, Serialize)]
-pub struct Provenance {
-    /// When the run started.
-    pub date: String,
-    /// `git rev-parse HEAD`.
-    pub commit: String,
-    /// Tracked files differed from the commit.
-    pub dirty: Option<bool>,
-    /// The machine.
-    pub machine: Machine,
-    /// `rustc --version`.
-    pub rustc: String,
-    /// Built with optimisations.
-    pub optimised: bool,
-    /// The command line as run.
-    pub command: String,
-    /// The cargo command that regenerates this report.
-    pub regenerate: String,
-    /// Wall time of the whole run.
-    pub duration_seconds: f64,
-    /// Skipped data sets or libraries, failed measurements.
-    pub notes: Vec<String>,
-}
+use crate::report::markdown::stamp;
+use crate::report::results::Meta;
 
 /// Everything in `compare.json`.
 #[derive(Clone, Debug, Serialize)]
 pub struct Comparison {
-    /// Provenance.
-    pub meta: Provenance,
+    /// Provenance (`command` as run; `notes`: skipped data sets or libraries, failed measurements).
+    pub meta: Meta,
+    /// The cargo command that regenerates this comparison.
+    pub regenerate: String,
     /// The config that ran.
     pub config: CompareConfig,
     /// Every measurement, in run order.
@@ -237,19 +214,8 @@ pub fn markdown(c: &Comparison, charts: &[Chart]) -> String {
     if !config.description.is_empty() {
         let _ = writeln!(w, "{}\n", config.description);
     }
-    let _ = writeln!(w, "- **Regenerate:** `{}`", meta.regenerate);
-    stamp(
-        w,
-        &Stamp {
-            commit: &meta.commit,
-            dirty: meta.dirty,
-            date: &meta.date,
-            duration_seconds: meta.duration_seconds,
-            machine: &meta.machine,
-            rustc: &meta.rustc,
-            optimised: meta.optimised,
-        },
-    );
+    let _ = writeln!(w, "- **Regenerate:** `{}`", c.regenerate);
+    stamp(w, meta);
     let _ = writeln!(
         w,
         "- **Parameters:** M = {}, efConstruction = {} for every library (hnswlab: standard pruning, heuristic \

@@ -6,8 +6,7 @@ use std::fmt::Write as _;
 use hnswlab::{Phase, Profile};
 
 use super::charts::{si, Chart};
-use super::machine::Machine;
-use super::results::{pareto, Results, RunResult};
+use super::results::{pareto, Meta, Results, RunResult};
 use crate::config::Config;
 use crate::metrics::REGISTRY;
 
@@ -96,27 +95,9 @@ fn profile_section(w: &mut String, results: &Results) {
     }
 }
 
-/// Where and when a report was made.
-pub struct Stamp<'a> {
-    /// `git rev-parse HEAD`.
-    pub commit: &'a str,
-    /// Tracked files differed from the commit.
-    pub dirty: Option<bool>,
-    /// When the run started.
-    pub date: &'a str,
-    /// Wall time of the whole run.
-    pub duration_seconds: f64,
-    /// The machine.
-    pub machine: &'a Machine,
-    /// `rustc --version`.
-    pub rustc: &'a str,
-    /// Built with optimisations.
-    pub optimised: bool,
-}
-
 /// The provenance bullets every report carries: commit, date and run time,
 /// machine (with its load when the run started) and compiler.
-pub fn stamp(w: &mut String, s: &Stamp<'_>) {
+pub fn stamp(w: &mut String, s: &Meta) {
     let dirty = if s.dirty == Some(true) { " (with uncommitted changes to tracked files)" } else { "" };
     let _ = writeln!(w, "- **Commit:** `{}`{dirty}", s.commit);
     let _ = writeln!(w, "- **Date:** {}; run time {:.0} s", s.date, s.duration_seconds);
@@ -137,18 +118,7 @@ pub fn render(results: &Results, charts: &[Chart]) -> String {
         let _ = writeln!(w, "{}\n", config.description);
     }
     let _ = writeln!(w, "- **Command:** `{}`", meta.command);
-    stamp(
-        w,
-        &Stamp {
-            commit: &meta.commit,
-            dirty: meta.dirty,
-            date: &meta.date,
-            duration_seconds: meta.duration_seconds,
-            machine: &meta.machine,
-            rustc: &meta.rustc,
-            optimised: meta.optimised,
-        },
-    );
+    stamp(w, meta);
     let _ = writeln!(
         w,
         "- **Seed:** {} (data sets and level function); threads {:?}; {} repetition(s); search ef {:?}",

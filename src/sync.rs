@@ -1,6 +1,8 @@
 //! The one place locks, atomics and threads come from: `std` normally, `loom`
 //! under `--cfg loom`, so the loom models check the same concurrent code.
 
+#[cfg(loom)]
+pub use loom::cell::UnsafeCell;
 /// loom's model runner (function and module), so test crates need no loom
 /// dependency of their own (`invariants/tests/loom_models.rs`).
 #[cfg(loom)]
@@ -18,6 +20,37 @@ pub use std::sync::atomic::{AtomicUsize, Ordering};
 pub use std::sync::{Arc, Mutex, MutexGuard};
 #[cfg(not(loom))]
 pub use std::thread;
+
+/// Interior mutability for data a lock guards but does not own (the
+/// concurrent strategy's flat neighbour lists): `std`'s `UnsafeCell` with
+/// loom's closure API, so under `--cfg loom` every access is checked for
+/// data races against the model's happens-before order.
+#[cfg(not(loom))]
+#[derive(Debug, Default)]
+#[repr(transparent)]
+pub struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+#[cfg(not(loom))]
+impl<T> UnsafeCell<T> {
+    /// Wrap `value`.
+    pub const fn new(value: T) -> Self {
+        UnsafeCell(std::cell::UnsafeCell::new(value))
+    }
+
+    /// Run `f` with a shared pointer to the value; the caller's
+    /// synchronisation must exclude concurrent writes.
+    #[inline(always)]
+    pub fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        f(self.0.get())
+    }
+
+    /// Run `f` with a mutable pointer to the value; the caller's
+    /// synchronisation must exclude every concurrent access.
+    #[inline(always)]
+    pub fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        f(self.0.get())
+    }
+}
 
 /// Lock `m`, ignoring poisoning: a panicking holder already fails the build
 /// when its thread is joined, and the data it guarded is only read for the report.

@@ -45,7 +45,7 @@ use crate::profile::{Lap, Phase, Profile};
 use crate::search::{knn, Adjacency, Scored, Scratch};
 use crate::select::select;
 use crate::store::Vectors;
-use crate::sync::{lock, thread, Arc, AtomicUsize, Mutex, Ordering};
+use crate::sync::{lock, thread, Arc, AtomicUsize, Mutex, MutexGuard, Ordering, UnsafeCell};
 use crate::view::Snapshot;
 
 /// A deliberate concurrency bug, for the loom models that must see it.
@@ -72,6 +72,119 @@ pub struct Top {
     pub max_level: Layer,
 }
 
+/// One slot of a neighbour list: a count or a node id.
+type Slot = UnsafeCell<u32>;
+
+/// Every node's neighbour lists in [`crate::graph::Graph`]'s flat block
+/// layout — layer 0: `1 + m0` slots per node (`[count, ids..]`), one fixed
+/// stride; upper layers: `level` blocks of `1 + m` slots per node — so a
+/// search reads one contiguous block per expansion instead of chasing a
+/// `Vec<Vec<_>>`, as in hnswlib.
+///
+/// Invariant: the slots of node `i` are read and written only through a
+/// [`Held`] for `i`, i.e. while `locks[i]` is held. That is what makes the
+/// `Sync` impl sound, and loom checks it (its `UnsafeCell` panics on an
+/// access that is not ordered after the previous write).
+struct Lists {
+    m: usize,
+    m0: usize,
+    base: Vec<Slot>,
+    upper: Vec<Slot>,
+    upper_start: Vec<usize>,
+    locks: Vec<Mutex<()>>,
+}
+
+// SAFETY: see the invariant above: every access to a node's slots happens
+// under that node's mutex, which orders it with every other access.
+unsafe impl Sync for Lists {}
+
+impl std::fmt::Debug for Lists {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lists").field("m", &self.m).field("m0", &self.m0).field("nodes", &self.locks.len()).finish()
+    }
+}
+
+fn slots(n: usize) -> Vec<Slot> {
+    let v: Vec<Slot> = (0..n).map(|_| Slot::new(0)).collect();
+    crate::hugepage::advise(&v);
+    v
+}
+
+impl Lists {
+    fn new(m: usize, m0: usize, levels: &[Layer]) -> Self {
+        let mut upper_start = Vec::with_capacity(levels.len());
+        let mut upper = 0;
+        for l in levels {
+            upper_start.push(upper);
+            upper += l.index() * (1 + m);
+        }
+        Lists {
+            m,
+            m0,
+            base: slots(levels.len() * (1 + m0)),
+            upper: slots(upper),
+            upper_start,
+            locks: (0..levels.len()).map(|_| Mutex::new(())).collect(),
+        }
+    }
+
+    /// Lock node `id`'s lists.
+    #[inline]
+    fn hold(&self, id: NodeId) -> Held<'_> {
+        Held { lists: self, id, _guard: lock(&self.locks[id.index()]) }
+    }
+
+    /// The slots of `id`'s block on `layer` (count first). The caller knows
+    /// `layer <= level(id)`.
+    #[inline]
+    fn block(&self, id: NodeId, layer: Layer) -> &[Slot] {
+        if layer.0 == 0 {
+            let start = id.index() * (1 + self.m0);
+            &self.base[start..start + 1 + self.m0]
+        } else {
+            let start = self.upper_start[id.index()] + (layer.index() - 1) * (1 + self.m);
+            &self.upper[start..start + 1 + self.m]
+        }
+    }
+}
+
+/// Node `id`'s lock, held: the only access to its slots.
+struct Held<'a> {
+    lists: &'a Lists,
+    id: NodeId,
+    _guard: MutexGuard<'a, ()>,
+}
+
+impl Held<'_> {
+    /// Replace `out` with the list on `layer` (`layer <= level`).
+    #[inline]
+    fn read(&self, layer: Layer, out: &mut Vec<NodeId>) {
+        let block = self.lists.block(self.id, layer);
+        // SAFETY (both reads): this node's lock is held (`Held`), so no write races them.
+        let count = block[0].with(|p| unsafe { *p }) as usize;
+        out.clear();
+        out.extend(block[1..1 + count].iter().map(|c| NodeId(c.with(|p| unsafe { *p }))));
+    }
+
+    /// Overwrite the list on `layer` (`layer <= level`, `list.len() <=` capacity).
+    #[inline]
+    fn write(&self, layer: Layer, list: &[NodeId]) {
+        let block = self.lists.block(self.id, layer);
+        assert!(
+            list.len() < block.len(),
+            "list of {} on {layer}: {} > capacity {}",
+            self.id,
+            list.len(),
+            block.len() - 1
+        );
+        // SAFETY (both writes): this node's lock is held (`Held`): no other access races them.
+        for (c, x) in block[1..].iter().zip(list) {
+            c.with_mut(|p| unsafe { *p = x.0 });
+        }
+        block[0].with_mut(|p| unsafe { *p = list.len() as u32 });
+    }
+}
+
 /// An index shared by inserting and searching threads.
 #[derive(Debug)]
 pub struct SharedIndex {
@@ -80,7 +193,7 @@ pub struct SharedIndex {
     vectors: Vectors,
     levels: Vec<Layer>,
     labels: Vec<u64>,
-    links: Vec<Mutex<Vec<Vec<NodeId>>>>,
+    lists: Lists,
     top: Mutex<Top>,
     next: AtomicUsize,
     mutant: ConcurrentMutant,
@@ -99,7 +212,7 @@ impl SharedIndex {
     pub fn with_levels(params: Params, dim: usize, vectors: Vec<f32>, levels: Vec<Layer>) -> Self {
         let n = levels.len();
         assert_eq!(vectors.len(), n * dim, "one level per row");
-        let links = levels.iter().map(|l| Mutex::new(vec![Vec::new(); l.index() + 1])).collect();
+        let lists = Lists::new(params.m(), params.m0(), &levels);
         let mut store = Vectors::new(dim);
         store.reserve(n);
         for row in vectors.chunks_exact(dim.max(1)) {
@@ -111,7 +224,7 @@ impl SharedIndex {
             vectors: store,
             labels: (0..n as u64).collect(),
             levels,
-            links,
+            lists,
             top: Mutex::new(Top { entry: None, max_level: Layer(0) }),
             next: AtomicUsize::new(0),
             mutant: ConcurrentMutant::None,
@@ -177,10 +290,14 @@ impl SharedIndex {
         profile.merge(&p.profile);
         let mut lap = Lap::start(s.distances);
         {
-            let mut own = lock(&self.links[q.index()]);
+            let own = self.lists.hold(q);
+            let mut buf = std::mem::take(&mut s.buf);
             for (lc, sel) in &p.layers {
-                own[lc.index()] = sel.iter().map(|x| x.id).collect();
+                buf.clear();
+                buf.extend(sel.iter().map(|x| x.id));
+                own.write(*lc, &buf);
             }
+            s.buf = buf;
         }
         for (lc, sel) in &p.layers {
             let mut lt =
@@ -199,11 +316,14 @@ impl SharedIndex {
         }
         if self.params.verify_inserts() {
             self.ensure_findable(q, s);
+            let mut buf = std::mem::take(&mut s.buf);
             for lt in &mut trace.layers {
                 for b in &mut lt.back_links {
-                    b.kept = lock(&self.links[b.neighbour.index()])[lt.layer.index()].contains(&q);
+                    self.lists.hold(b.neighbour).read(lt.layer, &mut buf);
+                    b.kept = buf.contains(&q);
                 }
             }
+            s.buf = buf;
         }
         lap.charge(profile, Phase::Link, s.distances);
         trace
@@ -221,8 +341,9 @@ impl SharedIndex {
                 return;
             }
             let cv = self.vector(c.id);
-            let mut lists = lock(&self.links[c.id.index()]);
-            let list = &mut lists[0];
+            let held = self.lists.hold(c.id);
+            let mut list = Vec::new();
+            held.read(Layer(0), &mut list);
             if list.contains(&q) {
                 continue;
             }
@@ -235,39 +356,46 @@ impl SharedIndex {
                 list.retain(|&y| y != far.id);
             }
             list.push(q);
+            held.write(Layer(0), &list);
         }
     }
 
     /// Add `e -> q` on `lc`, re-selecting `e`'s list if it overflows; holds
     /// only `e`'s lock.
     fn link_back(&self, e: NodeId, q: NodeId, lc: Layer, s: &mut Scratch) -> BackLink {
-        if self.mutant == ConcurrentMutant::RacyBackLinks {
-            let mut list = lock(&self.links[e.index()])[lc.index()].clone();
+        let mut list = std::mem::take(&mut s.buf);
+        let back = if self.mutant == ConcurrentMutant::RacyBackLinks {
+            self.lists.hold(e).read(lc, &mut list);
             let len_before = list.len();
             thread::yield_now();
             self.add_or_reselect(&mut list, e, q, lc, s);
-            let kept = list.contains(&q);
-            lock(&self.links[e.index()])[lc.index()] = list;
-            return BackLink { neighbour: e, len_before, kept };
-        }
-        let mut lists = lock(&self.links[e.index()]);
-        let list = &mut lists[lc.index()];
-        let len_before = list.len();
-        self.add_or_reselect(list, e, q, lc, s);
-        BackLink { neighbour: e, len_before, kept: list.contains(&q) }
+            self.lists.hold(e).write(lc, &list);
+            BackLink { neighbour: e, len_before, kept: list.contains(&q) }
+        } else {
+            let held = self.lists.hold(e);
+            held.read(lc, &mut list);
+            let len_before = list.len();
+            if self.add_or_reselect(&mut list, e, q, lc, s) {
+                held.write(lc, &list);
+            }
+            BackLink { neighbour: e, len_before, kept: list.contains(&q) }
+        };
+        s.buf = list;
+        back
     }
 
     /// Alg. 1 lines 11-16 on one list: append `q`, or re-select (SELECT-NEIGHBORS
-    /// with Mmax) over the list and `q` when full. Reads vectors only.
-    fn add_or_reselect(&self, list: &mut Vec<NodeId>, e: NodeId, q: NodeId, lc: Layer, s: &mut Scratch) {
+    /// with Mmax) over the list and `q` when full. Reads vectors only. Returns
+    /// whether the list changed.
+    fn add_or_reselect(&self, list: &mut Vec<NodeId>, e: NodeId, q: NodeId, lc: Layer, s: &mut Scratch) -> bool {
         let cap = self.params.capacity(lc.index());
         let metric = self.params.metric();
         if list.contains(&q) {
-            return;
+            return false;
         }
         if list.len() < cap {
             list.push(q);
-            return;
+            return true;
         }
         let ev = self.vector(e);
         let mut pool: Vec<Scored> = list
@@ -283,7 +411,9 @@ impl SharedIndex {
         };
         let mut kept = Vec::new();
         select(&VectorsOnly(self), selection, e, ev, &pool, cap, lc, s, &mut kept);
-        *list = kept.iter().map(|x| x.id).collect();
+        list.clear();
+        list.extend(kept.iter().map(|x| x.id));
+        true
     }
 
     /// k-NN (Alg. 5) concurrently with inserts.
@@ -295,23 +425,67 @@ impl SharedIndex {
         }
     }
 
+    /// Every node's lists, `[id][layer]` (call when no thread is inserting).
+    fn all_lists(&self) -> Vec<Vec<Vec<NodeId>>> {
+        (0..self.capacity() as u32)
+            .map(NodeId)
+            .map(|id| {
+                let held = self.lists.hold(id);
+                (0..=self.level(id).0)
+                    .map(|l| {
+                        let mut out = Vec::new();
+                        held.read(Layer(l), &mut out);
+                        out
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
     /// An owned copy (call when no thread is inserting).
     pub fn snapshot(&self) -> Snapshot {
         let top = self.top();
-        let lists: Vec<Vec<Vec<NodeId>>> = self.links.iter().map(|m| lock(m).clone()).collect();
         Snapshot {
             dim: self.dim,
             metric: self.params.metric(),
             m: self.params.m(),
             m0: self.params.m0(),
             levels: self.levels.clone(),
-            lists,
+            lists: self.all_lists(),
             entry: top.entry,
             max_level: top.max_level,
             vectors: (0..self.levels.len() as u32).flat_map(|i| self.vectors.get(NodeId(i)).iter().copied()).collect(),
             labels: self.labels.clone(),
             ids: self.labels.iter().enumerate().map(|(i, &l)| (l, NodeId(i as u32))).collect(),
         }
+    }
+
+    /// The reference index holding this graph, taking the vectors over
+    /// without a copy (call when no thread is inserting).
+    fn into_hnsw(self) -> Result<Hnsw> {
+        let top = self.top();
+        let mut h = Hnsw::new(self.dim, self.params.clone())?;
+        h.graph.reserve(self.capacity());
+        let mut buf = Vec::new();
+        for (&level, &label) in self.levels.iter().zip(&self.labels) {
+            h.graph.add_node(level);
+            if !h.labels.push(label) {
+                return Err(crate::error::ErrorKind::DuplicateLabel { label }.into());
+            }
+        }
+        for i in 0..self.capacity() as u32 {
+            let id = NodeId(i);
+            let held = self.lists.hold(id);
+            for l in 0..=self.level(id).0 {
+                held.read(Layer(l), &mut buf);
+                h.graph.set_neighbours(id, Layer(l), &buf);
+            }
+        }
+        if let Some(e) = top.entry {
+            h.graph.set_entry(e, top.max_level);
+        }
+        h.vectors = self.vectors;
+        Ok(h)
     }
 }
 
@@ -326,11 +500,19 @@ impl Adjacency for SharedIndex {
     fn vector(&self, id: NodeId) -> &[f32] {
         self.vectors.get(id)
     }
+    #[inline]
     fn copy_neighbours(&self, id: NodeId, layer: Layer, out: &mut Vec<NodeId>) {
-        out.clear();
-        let lists = lock(&self.links[id.index()]);
-        if let Some(l) = lists.get(layer.index()) {
-            out.extend_from_slice(l);
+        if layer > self.level(id) {
+            out.clear();
+            return;
+        }
+        self.lists.hold(id).read(layer, out);
+    }
+    #[inline]
+    fn prefetch_neighbours(&self, id: NodeId, layer: Layer) {
+        // A hint that reads nothing; loom's cells are not plain memory.
+        if !cfg!(loom) && layer <= self.level(id) {
+            crate::prefetch::prefetch(self.lists.block(id, layer), 3);
         }
     }
 }
@@ -351,6 +533,14 @@ impl Adjacency for VectorsOnly<'_> {
     fn copy_neighbours(&self, _: NodeId, _: Layer, _: &mut Vec<NodeId>) {
         unreachable!("re-selection under a node lock never reads other lists")
     }
+}
+
+/// Back-links of `trace` that met a full list and re-selected it (a new
+/// node is in no list before its own back-links, so a full list means a
+/// re-selection).
+fn reselections_in(trace: &InsertTrace, params: &Params) -> u64 {
+    let full = |lt: &LayerTrace, b: &BackLink| b.len_before >= params.capacity(lt.layer.index());
+    trace.layers.iter().map(|lt| lt.back_links.iter().filter(|b| full(lt, b)).count() as u64).sum()
 }
 
 /// Many threads, one index.
@@ -393,27 +583,31 @@ impl Strategy for Concurrent {
                 thread::spawn(move || {
                     let mut s = Scratch::new();
                     let mut profile = Profile::default();
-                    let mut traces = Vec::new();
+                    let mut reselections = 0;
                     while let Some(q) = sh.claim() {
-                        traces.push(sh.insert_profiled(q, &mut s, &mut profile));
+                        let trace = sh.insert_profiled(q, &mut s, &mut profile);
+                        reselections += reselections_in(&trace, &sh.params);
                     }
-                    (traces, s.distances, profile)
+                    (reselections, s.distances, profile)
                 })
             })
             .collect();
-        let mut distances = 0;
+        let (mut distances, mut reselections) = (0, 0);
         let mut profile = Profile::default();
         for w in workers {
-            let (_, d, p) = w.join().expect("insert worker panicked");
+            let (r, d, p) = w.join().expect("insert worker panicked");
             distances += d;
+            reselections += r;
             profile.merge(&p);
         }
         let h = {
             let mut lap = Lap::start(0);
-            let mut h = Hnsw::from_view(&shared.snapshot(), input.params.clone())?;
+            let shared = Arc::try_unwrap(shared).expect("every worker has been joined");
+            let mut h = shared.into_hnsw()?;
             lap.charge(&mut alloc, Phase::Alloc, 0);
             profile.merge(&alloc);
             h.stats.distances = distances;
+            h.stats.reselections = reselections;
             h.stats.profile = profile;
             h
         };

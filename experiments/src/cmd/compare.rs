@@ -189,6 +189,7 @@ fn measure_all(config: &CompareConfig, scratch: &Path, show_progress: bool) -> R
             build: &build,
             seed: config.seed,
             efs: &config.ef,
+            passes: config.search_passes,
             python: &config.python,
             dir: scratch,
         };

@@ -7,6 +7,7 @@
 //! ef_construction = 200
 //! threads = [1, 2]           # build threads; search always runs on one
 //! rounds = 3                 # every entrant is measured once per round
+//! search_passes = 5          # timed passes over the queries per ef; QPS is the best
 //! ef = [10, 20, 40, 80]      # search sweep, each >= k = 10
 //! target_recall = 0.95       # QPS is read off the sweep at this recall@10
 //! libs = ["hnswlib", "faiss"]  # [] measures hnswlab alone
@@ -62,6 +63,11 @@ pub struct CompareConfig {
     pub rounds: usize,
     /// Search ef sweep.
     pub ef: Vec<usize>,
+    /// Timed passes over all queries per ef (after one untimed warm-up);
+    /// QPS is the best pass, so a pass slowed by another process on the
+    /// shared machine does not count (ann-benchmarks' `run_count`).
+    #[serde(default = "default_passes")]
+    pub search_passes: usize,
     /// QPS is interpolated on the sweep at this recall@10.
     #[serde(default = "default_target")]
     pub target_recall: f64,
@@ -83,6 +89,10 @@ fn default_seed() -> u64 {
 
 fn default_rounds() -> usize {
     3
+}
+
+fn default_passes() -> usize {
+    5
 }
 
 fn default_target() -> f64 {
@@ -124,6 +134,7 @@ impl CompareConfig {
     pub fn validate(&self) -> Result<()> {
         check_name_threads_ef(&self.name, &self.threads, &self.ef)?;
         ensure!(self.rounds >= 1, "rounds must be at least 1");
+        ensure!((1..=100).contains(&self.search_passes), "search_passes must be in 1..=100");
         ensure!(self.target_recall > 0.0 && self.target_recall <= 1.0, "target_recall must be in (0, 1]");
         self.build().params("l2", self.seed)?;
         for key in self.strategies.keys() {

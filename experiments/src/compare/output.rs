@@ -227,13 +227,13 @@ pub fn markdown(c: &Comparison, charts: &[Chart]) -> String {
         "- **Protocol:** each round measures, per data set and thread count, every entrant one after another in an \
          order rotated by one each round; each measurement is a fresh process (hnswlab's `compare-worker`, or \
          `python_peers.py --mode batch`) that reads the same files, builds once (timed), records its resident-set \
-         growth across the build, then per ef runs one untimed warm-up and one timed pass over all queries on one \
-         thread (hnswlib: one `knn_query(queries, k, num_threads=1)` call; faiss: one `search` call with one OpenMP \
-         thread; hnswlab: every query in turn). Recall@10 counts a result within ε of the 10th true distance. QPS \
+         growth across the build, then per ef runs one untimed warm-up and {} timed pass(es) over all queries on \
+         one thread, keeping the fastest (hnswlib: one `knn_query(queries, k, num_threads=1)` call per pass; faiss: \
+         one `search` call with one OpenMP thread; hnswlab: every query in turn). Recall@10 counts a result within ε of the 10th true distance. QPS \
          at recall {} is interpolated on the sweep (log QPS linear in recall between the two ef points that bracket \
          it). Each ratio divides two measurements of the same round; the tables give its median, [min–max] and \
          the number of rounds.",
-        config.target_recall
+        config.search_passes, config.target_recall
     );
     let _ = writeln!(
         w,

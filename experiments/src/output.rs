@@ -28,6 +28,9 @@ pub struct Report {
     pub build_seconds: f64,
     /// `n / build_seconds`.
     pub vectors_per_second: f64,
+    /// Wall time of `check_all` over the built graph (every segment), so the
+    /// checker's cost at scale is on record (it is linear in nodes + edges).
+    pub check_seconds: f64,
     /// The index's build counters.
     pub build_stats: BuildStats,
     /// Bytes held by vectors, adjacency and labels.
@@ -187,6 +190,7 @@ pub fn print_human(r: &Report, out: &mut impl Write) -> io::Result<()> {
         writeln!(out, "{:>6}  {:>9.4}  {:>10.0}  {:>10.1}", pt.ef, pt.recall_at_10, pt.qps, pt.distances_per_query)?;
     }
     writeln!(out)?;
+    writeln!(out, "check    check_all over the built graph: {:.2} s", r.check_seconds)?;
     match &r.health {
         Some(h) => print_health(h, out)?,
         None => writeln!(out, "health   unavailable: check_all found violations")?,

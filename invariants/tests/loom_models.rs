@@ -25,6 +25,7 @@
 //! | `promotion_beside_plain_inserts` (3 threads) | F1, F4, F6 |
 //! | `mutant_racy_back_links_is_caught` | F4 (must fail) |
 //! | `mutant_unchecked_promotion_is_caught` | F1 (must fail) |
+//! | `mutant_unlocked_reads_is_caught` | a search reading flat lists without the node lock (must fail) |
 //! | `guarded_search_catches_a_read_above_a_level` | the searcher's guard (must fail) |
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -406,6 +407,17 @@ fn mutant_racy_back_links_is_caught() {
     let sc = same_full_list(ConcurrentMutant::RacyBackLinks);
     assert_same_full_list_premise(&sc);
     run_inserts("mutant_racy_back_links", sc, true);
+}
+
+/// A searcher that reads the flat neighbour lists without the node's lock
+/// races the inserter's back-link into the same list: loom's `UnsafeCell`
+/// tracking (the lists' slots come from `hnswlab::sync::UnsafeCell`)
+/// reports it, which is what proves the lock discipline is checked at all.
+#[test]
+#[should_panic(expected = "Causality violation")]
+fn mutant_unlocked_reads_is_caught() {
+    let sc = Scenario::new(&[0.0, 3.0, 1.0], &[0, 0, 2], &[0, 1], &[&[2]]).with_mutant(ConcurrentMutant::UnlockedReads);
+    run_with_searcher("mutant_unlocked_reads", sc, 2.0, true);
 }
 
 /// F1: promotion compared against the max level read at the start, without

@@ -61,6 +61,11 @@ pub enum ConcurrentMutant {
     /// Promotion compares with the max level read at the start, without
     /// holding or re-reading `top` (F1: a later, lower node can demote the entry point).
     UncheckedPromotion,
+    /// Searches read neighbour lists without taking the node's lock (a data
+    /// race on the flat lists, which loom's cells report). Only under loom:
+    /// anywhere else it would be undefined behaviour, not a test.
+    #[cfg(loom)]
+    UnlockedReads,
 }
 
 /// The guarded pair read by every search and insert.
@@ -155,15 +160,27 @@ struct Held<'a> {
     _guard: MutexGuard<'a, ()>,
 }
 
+impl Lists {
+    /// Replace `out` with `id`'s list on `layer` (`layer <= level`).
+    ///
+    /// # Safety
+    /// The caller holds `id`'s lock (or is a loom mutant that must be caught).
+    #[inline]
+    unsafe fn read_slots(&self, id: NodeId, layer: Layer, out: &mut Vec<NodeId>) {
+        let block = self.block(id, layer);
+        // SAFETY (both reads): the caller holds the lock, so no write races them.
+        let count = block[0].with(|p| unsafe { *p }) as usize;
+        out.clear();
+        out.extend(block[1..1 + count].iter().map(|c| NodeId(c.with(|p| unsafe { *p }))));
+    }
+}
+
 impl Held<'_> {
     /// Replace `out` with the list on `layer` (`layer <= level`).
     #[inline]
     fn read(&self, layer: Layer, out: &mut Vec<NodeId>) {
-        let block = self.lists.block(self.id, layer);
-        // SAFETY (both reads): this node's lock is held (`Held`), so no write races them.
-        let count = block[0].with(|p| unsafe { *p }) as usize;
-        out.clear();
-        out.extend(block[1..1 + count].iter().map(|c| NodeId(c.with(|p| unsafe { *p }))));
+        // SAFETY: `self` holds the node's lock.
+        unsafe { self.lists.read_slots(self.id, layer, out) }
     }
 
     /// Overwrite the list on `layer` (`layer <= level`, `list.len() <=` capacity).
@@ -504,6 +521,12 @@ impl Adjacency for SharedIndex {
     fn copy_neighbours(&self, id: NodeId, layer: Layer, out: &mut Vec<NodeId>) {
         if layer > self.level(id) {
             out.clear();
+            return;
+        }
+        #[cfg(loom)]
+        if self.mutant == ConcurrentMutant::UnlockedReads {
+            // SAFETY: not safe — the planted race, under loom only, which reports it.
+            unsafe { self.lists.read_slots(id, layer, out) };
             return;
         }
         self.lists.hold(id).read(layer, out);

@@ -93,6 +93,7 @@ pub fn run(args: &BuildArgs, command: Vec<String>, show_progress: bool) -> Resul
     let search = sweep(&built, &ds, &truth, &args.ef)?;
     let mut segment_health = Vec::new();
     let single = built.segments.len() == 1;
+    let check_start = std::time::Instant::now();
     for (i, seg) in built.segments.iter().enumerate() {
         // Segments hold a part of the rows each: I8 is checked on the total below.
         let e = if single { expect.clone() } else { Expectations { inserted: None, ..expect.clone() } };
@@ -101,6 +102,7 @@ pub fn run(args: &BuildArgs, command: Vec<String>, show_progress: bool) -> Resul
             Err(vs) => found.add(&format!("check_all (segment {i})"), &vs),
         }
     }
+    let check_seconds = check_start.elapsed().as_secs_f64();
     if built.len() != ds.n() {
         found.total += 1;
         found.listed.push(format!("I8 counts: the build holds {} nodes for {} inserted vectors", built.len(), ds.n()));
@@ -126,6 +128,7 @@ pub fn run(args: &BuildArgs, command: Vec<String>, show_progress: bool) -> Resul
         data: data_report(&ds, &truth),
         build_seconds,
         vectors_per_second: ds.n() as f64 / build_seconds.max(1e-9),
+        check_seconds,
         build_stats: stats,
         memory_bytes: built.memory_bytes(),
         search,

@@ -188,6 +188,9 @@ mod tests {
         assert_eq!(full.libs, ["hnswlib", "faiss"]);
         let quick = CompareConfig::parse(QUICK).unwrap();
         assert_eq!((quick.rounds, quick.datasets[0].n), (2, Some(10_000)));
+        let fast = CompareConfig::parse(include_str!("../../configs/compare-fast.toml")).unwrap();
+        assert_eq!((fast.m, fast.ef_construction, fast.search_passes), (16, 64, 5));
+        assert_eq!(full.search_passes, 5, "the default when a config does not say");
     }
 
     #[test]
@@ -201,6 +204,7 @@ mod tests {
         assert!(bad("\"concurrent\"", "\"no-such\"").contains("unknown strategy"));
         assert!(bad("libs = [\"hnswlib\"", "libs = [\"annoy\"").contains("unknown library"));
         assert!(bad("rounds = 2", "rounds = 0").contains("rounds"));
+        assert!(bad("rounds = 2", "rounds = 2\nsearch_passes = 0").contains("search_passes"));
         assert!(bad("ef = [10,", "ef = [5,").contains("below k"));
         assert!(bad("kind = \"clustered\"", "kind = \"clustered\"\nmetric = \"ip\"").contains("l2 only"));
     }

@@ -143,7 +143,8 @@ impl Adjacency for Parts<'_> {
     }
 }
 
-fn ids(list: &[Scored]) -> Vec<NodeId> {
+/// The ids of `list`, in order.
+pub(crate) fn ids(list: &[Scored]) -> Vec<NodeId> {
     list.iter().map(|s| s.id).collect()
 }
 
@@ -532,6 +533,47 @@ pub(crate) fn link_back(
             }
         }
     }
+}
+
+/// True if, under `params`, [`link_back`] on `(e, lc)` reads only `N(e)` on
+/// `lc` and the vectors, and writes only `N(e)` on `lc`: the Standard policy
+/// (Symmetric also removes reverse edges and repairs stranded nodes) with no
+/// extended candidates in re-selection (which would read other lists). Then
+/// the back-links addressed to different lists commute, and those addressed
+/// to one list can be applied to a copy of it with [`link_back_local`].
+pub(crate) fn link_back_is_local(params: &Params) -> bool {
+    params.prune == PrunePolicy::Standard
+        && !matches!(params.selection, Selection::Heuristic { extend_candidates: true, .. })
+}
+
+/// [`link_back`] (Alg. 1 lines 11-16 for one neighbour `e`) applied to
+/// `list`, a copy of `N(e)` on `lc` with capacity `cap`, when
+/// [`link_back_is_local`]: add `q`, or re-select the full list over
+/// `list + q`. Leaves `list` as `link_back` leaves `N(e)`; returns true if it
+/// re-selected (one of `BuildStats::reselections`).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn link_back_local<A: Adjacency + ?Sized>(
+    g: &A,
+    params: &Params,
+    s: &mut Scratch,
+    e: NodeId,
+    q: NodeId,
+    lc: Layer,
+    cap: usize,
+    list: &mut Vec<NodeId>,
+) -> bool {
+    debug_assert!(link_back_is_local(params), "a copy of N(e) is only exact when link_back is local");
+    if list.contains(&q) {
+        return false;
+    }
+    if list.len() < cap {
+        list.push(q);
+        return false;
+    }
+    let (_, kept) = reselect(g, params, s, e, list, q, lc, cap);
+    list.clear();
+    list.extend(kept.iter().map(|k| k.id));
+    true
 }
 
 /// Alg. 1 lines 13-16 for a full list: `list` is `N(e)` on `lc` with `cap`

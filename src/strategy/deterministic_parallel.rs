@@ -24,10 +24,10 @@
 //!
 //! Profile: planning (descent, search, selection) is timed per plan on the
 //! worker threads, so with several threads those phases are CPU time summed
-//! over threads. Each batch's commit section (the commits, the back-link
-//! bookkeeping, `verify_inserts`) is [`Phase::Link`]: its serial parts timed
-//! on the calling thread, the parallel folding of back-links per worker and
-//! summed (CPU time too).
+//! over threads. Each batch's commit section (the commits, `verify_inserts`,
+//! and, when an observer takes the traces, their bookkeeping) is
+//! [`Phase::Link`]: its serial parts timed on the calling thread, the
+//! parallel folding of back-links per worker and summed (CPU time too).
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -93,8 +93,9 @@ pub(crate) enum CommitMode {
 }
 
 /// Plan `ids` (ascending, unlinked) in parallel against the frozen `h`, then
-/// commit them, with the result of committing them one by one in id order
-/// after the batch's earlier `traces`.
+/// commit them, with the result of committing them one by one in id order;
+/// their traces are appended to the batch's earlier `traces`, as each commit
+/// left them (before the batch's bookkeeping, [`note_back_links`]).
 pub(crate) fn plan_and_commit(
     h: &mut Hnsw,
     ids: &[NodeId],
@@ -126,11 +127,6 @@ pub(crate) fn plan_and_commit(
         traces.extend(commit_parallel(h, &plans, ids, scratches, &mut lap));
     } else {
         traces.extend(commit_serial(h, &plans, mode == CommitMode::StaleOverwrite));
-    }
-    // Back-links of this batch per (destination, layer): (trace, layer, back-link) indices.
-    let mut earlier: Earlier = HashMap::new();
-    for ti in 0..traces.len() {
-        note_back_links(h, &mut traces, &mut earlier, ti);
     }
     h.stats.distances += h.scratch.distances - d_commits;
     lap.charge(&mut h.stats.profile, Phase::Link, h.scratch.distances);
@@ -414,6 +410,16 @@ pub(crate) fn build_batches(
         let mut traces = link_batch(&mut h, start, end, &mut scratches, mode);
         let mut lap = Lap::start(h.scratch.distances);
         let d_verify = h.scratch.distances;
+        // The traces are only for the observer: without one, skip their
+        // bookkeeping (it reads a list per back-link, serially).
+        let observed = observer.is_some();
+        if observed {
+            // Back-links of this batch per (destination, layer): (trace, layer, back-link) indices.
+            let mut earlier: Earlier = HashMap::new();
+            for ti in 0..traces.len() {
+                note_back_links(&h, &mut traces, &mut earlier, ti);
+            }
+        }
         if h.params.verify_inserts {
             // A repair may evict an edge another new node relied on: repeat until a pass repairs nothing.
             let (mut evicted, mut protected) = (Vec::new(), Vec::new());
@@ -434,13 +440,17 @@ pub(crate) fn build_batches(
                     break;
                 }
             }
-            for t in &mut traces {
-                mark_evicted(&h.graph, t, &evicted);
+            if observed {
+                for t in &mut traces {
+                    mark_evicted(&h.graph, t, &evicted);
+                }
             }
         }
-        // The traces say what holds at the commit point.
-        for t in &mut traces {
-            refresh_kept(&h.graph, t);
+        if observed {
+            // The traces say what holds at the commit point.
+            for t in &mut traces {
+                refresh_kept(&h.graph, t);
+            }
         }
         h.stats.distances += h.scratch.distances - d_verify;
         lap.charge(&mut h.stats.profile, Phase::Link, h.scratch.distances);

@@ -143,7 +143,8 @@ impl Adjacency for Parts<'_> {
     }
 }
 
-fn ids(list: &[Scored]) -> Vec<NodeId> {
+/// The ids of `list`, in order.
+pub(crate) fn ids(list: &[Scored]) -> Vec<NodeId> {
     list.iter().map(|s| s.id).collect()
 }
 
@@ -291,10 +292,7 @@ pub(crate) fn commit_untimed(
     let q = plan.q;
     let level = plan.level;
     let mut trace = InsertTrace { node: q, level, layers: Vec::new(), promoted: false };
-    let promote = match graph.entry() {
-        None => true,
-        Some(_) => level > graph.max_level() && mutation != Mutation::StaleEntryPoint,
-    };
+    let promote = promotes(graph, level, mutation);
     for (lc, selected) in &plan.layers {
         let lc = *lc;
         graph.set_neighbours(q, lc, &ids(selected));
@@ -335,6 +333,15 @@ pub(crate) fn commit_untimed(
         refresh_kept(graph, &mut trace);
     }
     trace
+}
+
+/// Alg. 1 lines 18-19: whether a new node of `level` becomes the entry point
+/// (the first node, or one above the stored maximum level).
+pub(crate) fn promotes(graph: &Graph, level: Layer, mutation: Mutation) -> bool {
+    match graph.entry() {
+        None => true,
+        Some(_) => level > graph.max_level() && mutation != Mutation::StaleEntryPoint,
+    }
 }
 
 /// Re-read whether each back-link of `trace` is in the graph (after a repair
@@ -492,9 +499,9 @@ pub(crate) fn connect(
 }
 
 /// Alg. 1 lines 11-16 for one neighbour `e`: add `e -> q`, and if `e`'s list
-/// overflows, re-select it (SELECT-NEIGHBORS with Mmax). Under Symmetric,
-/// every node `x` that `e` drops also loses `x -> e`; nodes left empty are
-/// pushed on `stranded`.
+/// overflows, re-select it (SELECT-NEIGHBORS with Mmax, [`reselect`]). Under
+/// Symmetric, every node `x` that `e` drops also loses `x -> e`; nodes left
+/// empty are pushed on `stranded`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn link_back(
     graph: &mut Graph,
@@ -511,29 +518,10 @@ pub(crate) fn link_back(
         return;
     }
     stats.reselections += 1;
-    let metric = params.metric;
-    let ev = vectors.get(e);
-    let mut pool: Vec<Scored> = graph
-        .neighbours(e, lc)
-        .iter()
-        .chain(std::iter::once(&q))
-        .map(|&x| Scored { dist: metric.distance(ev, vectors.get(x)), id: x })
-        .collect();
-    s.distances += pool.len() as u64;
-    pool.sort_unstable();
-    // Under Symmetric, re-selection may only keep nodes that are already linked
-    // to e both ways (or q): an extended candidate would gain e -> x with no x -> e.
-    let selection = match (params.prune, params.selection) {
-        (PrunePolicy::Symmetric, Selection::Heuristic { keep_pruned, .. }) => {
-            Selection::Heuristic { extend_candidates: false, keep_pruned }
-        }
-        (_, sel) => sel,
+    let (pool, kept) = {
+        let parts = Parts { graph, vectors, metric: params.metric };
+        reselect(&parts, params, s, e, graph.neighbours(e, lc), q, lc, graph.capacity(lc))
     };
-    let mut kept = Vec::new();
-    {
-        let parts = Parts { graph, vectors, metric };
-        select(&parts, selection, e, ev, &pool, graph.capacity(lc), lc, s, &mut kept);
-    }
     graph.set_neighbours(e, lc, &ids(&kept));
     if params.prune == PrunePolicy::Symmetric {
         for x in pool.iter().map(|p| p.id).filter(|x| !kept.iter().any(|k| k.id == *x)) {
@@ -545,6 +533,88 @@ pub(crate) fn link_back(
             }
         }
     }
+}
+
+/// True if, under `params`, [`link_back`] on `(e, lc)` reads only `N(e)` on
+/// `lc` and the vectors, and writes only `N(e)` on `lc`: the Standard policy
+/// (Symmetric also removes reverse edges and repairs stranded nodes) with no
+/// extended candidates in re-selection (which would read other lists). Then
+/// the back-links addressed to different lists commute, and those addressed
+/// to one list can be applied to a copy of it with [`link_back_local`].
+pub(crate) fn link_back_is_local(params: &Params) -> bool {
+    params.prune == PrunePolicy::Standard
+        && !matches!(params.selection, Selection::Heuristic { extend_candidates: true, .. })
+}
+
+/// [`link_back`] (Alg. 1 lines 11-16 for one neighbour `e`) applied to
+/// `list`, a copy of `N(e)` on `lc` with capacity `cap`, when
+/// [`link_back_is_local`]: add `q`, or re-select the full list over
+/// `list + q`. Leaves `list` as `link_back` leaves `N(e)`; returns true if it
+/// re-selected (one of `BuildStats::reselections`).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn link_back_local<A: Adjacency + ?Sized>(
+    g: &A,
+    params: &Params,
+    s: &mut Scratch,
+    e: NodeId,
+    q: NodeId,
+    lc: Layer,
+    cap: usize,
+    list: &mut Vec<NodeId>,
+) -> bool {
+    debug_assert!(link_back_is_local(params), "a copy of N(e) is only exact when link_back is local");
+    if list.contains(&q) {
+        return false;
+    }
+    if list.len() < cap {
+        list.push(q);
+        return false;
+    }
+    let (_, kept) = reselect(g, params, s, e, list, q, lc, cap);
+    list.clear();
+    list.extend(kept.iter().map(|k| k.id));
+    true
+}
+
+/// Alg. 1 lines 13-16 for a full list: `list` is `N(e)` on `lc` with `cap`
+/// (Mmax) entries and `q` must join it, so SELECT-NEIGHBORS(e, list + q,
+/// Mmax, lc) chooses the new list. Returns the pool (`list` and `q` scored
+/// against `e`, ascending) and the kept subset (at most `cap`, ascending).
+///
+/// Reads the vectors of `g` and nothing else of it, except the lists of the
+/// pool's nodes when Standard re-selection extends candidates (Symmetric
+/// never does: an extended candidate `x` would gain `e -> x` with no `x -> e`).
+/// So without extended candidates the result depends on `list`, `q` and the
+/// vectors only, whatever state the graph's lists are in.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn reselect<A: Adjacency + ?Sized>(
+    g: &A,
+    params: &Params,
+    s: &mut Scratch,
+    e: NodeId,
+    list: &[NodeId],
+    q: NodeId,
+    lc: Layer,
+    cap: usize,
+) -> (Vec<Scored>, Vec<Scored>) {
+    let metric = params.metric;
+    let ev = g.vector(e);
+    let mut pool: Vec<Scored> = list
+        .iter()
+        .chain(std::iter::once(&q))
+        .map(|&x| Scored { dist: metric.distance(ev, g.vector(x)), id: x })
+        .collect();
+    s.distances += pool.len() as u64;
+    pool.sort_unstable();
+    let selection = match (params.prune, params.selection) {
+        (PrunePolicy::Symmetric, Selection::Heuristic { keep_pruned, .. }) => {
+            Selection::Heuristic { extend_candidates: false, keep_pruned }
+        }
+        (_, sel) => sel,
+    };
+    let mut kept = Vec::new();
+    select(g, selection, e, ev, &pool, cap, lc, s, &mut kept);
+    (pool, kept)
 }
 
 /// Reconnect `x`, which has no edge on `lc` although the layer has other

@@ -7,7 +7,7 @@
 //! deterministic; the loom models explore the same bug in the concurrent code.
 
 use crate::error::Result;
-use crate::strategy::deterministic_parallel::build_batches;
+use crate::strategy::deterministic_parallel::{build_batches, CommitMode};
 use crate::strategy::{BuildInput, Built, Kind, Observer, Strategy};
 
 pub(super) struct RacyParallel;
@@ -23,6 +23,6 @@ impl Strategy for RacyParallel {
         "back-links written from stale reads: lost updates"
     }
     fn build(&self, input: &BuildInput<'_>, observer: Option<Observer<'_>>) -> Result<Built> {
-        Ok(Built::single(build_batches(input, 1024, true, observer)?))
+        Ok(Built::single(build_batches(input, 1024, CommitMode::StaleOverwrite, observer)?))
     }
 }

@@ -38,12 +38,11 @@ use crate::distance::{prepare, Metric};
 use crate::error::{Error, Result};
 use crate::ids::{Layer, NodeId};
 use crate::index::Hnsw;
-use crate::insert::{finds, plan, BackLink, InsertTrace, LayerTrace, Mutation};
+use crate::insert::{finds, link_back_local, plan, BackLink, InsertTrace, LayerTrace, Mutation};
 use crate::level::level;
 use crate::params::{Params, PrunePolicy, Selection};
 use crate::profile::{Lap, Phase, Profile};
 use crate::search::{knn, Adjacency, Scored, Scratch};
-use crate::select::select;
 use crate::store::Vectors;
 use crate::sync::{lock, thread, Arc, AtomicUsize, Mutex, MutexGuard, Ordering, UnsafeCell};
 use crate::view::Snapshot;
@@ -206,6 +205,10 @@ impl Held<'_> {
 #[derive(Debug)]
 pub struct SharedIndex {
     params: Params,
+    /// `params` as a back-link here applies them: Standard prune (the only
+    /// policy this module implements) without extended candidates, so
+    /// re-selection under a node lock reads no other list.
+    reselect_params: Params,
     dim: usize,
     vectors: Vectors,
     levels: Vec<Layer>,
@@ -235,7 +238,13 @@ impl SharedIndex {
         for row in vectors.chunks_exact(dim.max(1)) {
             store.push(row);
         }
+        let mut reselect_params = params.clone();
+        reselect_params.prune = PrunePolicy::Standard;
+        if let Selection::Heuristic { keep_pruned, .. } = params.selection() {
+            reselect_params.selection = Selection::Heuristic { extend_candidates: false, keep_pruned };
+        }
         SharedIndex {
+            reselect_params,
             params,
             dim,
             vectors: store,
@@ -402,34 +411,14 @@ impl SharedIndex {
     }
 
     /// Alg. 1 lines 11-16 on one list: append `q`, or re-select (SELECT-NEIGHBORS
-    /// with Mmax) over the list and `q` when full. Reads vectors only. Returns
-    /// whether the list changed.
+    /// with Mmax) over the list and `q` when full ([`link_back_local`], never
+    /// extending candidates). Reads vectors only. Returns whether the list changed.
     fn add_or_reselect(&self, list: &mut Vec<NodeId>, e: NodeId, q: NodeId, lc: Layer, s: &mut Scratch) -> bool {
-        let cap = self.params.capacity(lc.index());
-        let metric = self.params.metric();
         if list.contains(&q) {
             return false;
         }
-        if list.len() < cap {
-            list.push(q);
-            return true;
-        }
-        let ev = self.vector(e);
-        let mut pool: Vec<Scored> = list
-            .iter()
-            .chain(std::iter::once(&q))
-            .map(|&x| Scored { dist: metric.distance(ev, self.vector(x)), id: x })
-            .collect();
-        s.distances += pool.len() as u64;
-        pool.sort_unstable();
-        let selection = match self.params.selection() {
-            Selection::Heuristic { keep_pruned, .. } => Selection::Heuristic { extend_candidates: false, keep_pruned },
-            Selection::Simple => Selection::Simple,
-        };
-        let mut kept = Vec::new();
-        select(&VectorsOnly(self), selection, e, ev, &pool, cap, lc, s, &mut kept);
-        list.clear();
-        list.extend(kept.iter().map(|x| x.id));
+        let cap = self.params.capacity(lc.index());
+        link_back_local(&VectorsOnly(self), &self.reselect_params, s, e, q, lc, cap, list);
         true
     }
 

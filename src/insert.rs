@@ -346,8 +346,6 @@ pub(crate) fn promotes(graph: &Graph, level: Layer, mutation: Mutation) -> bool 
 
 /// Re-read whether each back-link of `trace` is in the graph (after a repair
 /// changed lists), so the trace describes the graph at the commit point.
-/// Re-read whether each back-link of `trace` is in the graph, so the trace
-/// describes the graph at the commit point.
 pub(crate) fn refresh_kept(graph: &Graph, trace: &mut InsertTrace) {
     for lt in &mut trace.layers {
         for b in &mut lt.back_links {

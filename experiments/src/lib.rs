@@ -16,6 +16,7 @@
 //! | report (JSON and human) | `output.rs` |
 //! | `hnswlab build --profile`: insertion time and distances per phase | `profile.rs` |
 //! | progress bars | `progress.rs` |
+//! | the Python interpreter for peers (`$HNSWLAB_PYTHON`) | `python.rs` |
 //! | experiment configs (TOML) | `config.rs` |
 //! | `hnswlab report`: runs, results, charts, report.md | `cmd/report.rs`, `report/` |
 //! | `hnswlab compare`: beside hnswlib and faiss, ratios per round | `cmd/compare.rs`, `compare/` |
@@ -33,5 +34,6 @@ pub mod metrics;
 pub mod output;
 pub mod profile;
 pub mod progress;
+pub mod python;
 pub mod report;
 pub mod texmex;

@@ -11,7 +11,7 @@
 //! ef = [10, 20, 40, 80]      # search sweep, each >= k = 10
 //! target_recall = 0.95       # QPS is read off the sweep at this recall@10
 //! libs = ["hnswlib", "faiss"]  # [] measures hnswlab alone
-//! python = "python3"         # interpreter for the libraries
+//! python = "python3"         # interpreter for the libraries (default: $HNSWLAB_PYTHON, else python3)
 //!
 //! [strategies]               # hnswlab strategies per thread count
 //! 1 = ["sequential"]
@@ -100,7 +100,7 @@ fn default_target() -> f64 {
 }
 
 fn default_python() -> String {
-    "python3".into()
+    crate::python::interpreter()
 }
 
 impl CompareConfig {

@@ -57,14 +57,15 @@ fn invoke(
 ) -> Result<(Vec<RunResult>, Vec<String>)> {
     let inputs = Inputs::write(dir, ds, truth)?;
     let out = dir.join("peers.csv");
-    let output = Command::new("python3")
+    let python = crate::python::interpreter();
+    let output = Command::new(&python)
         .args(inputs.args(truth.k, build.m, build.ef_construction))
         .args(["--ef", &join(efs), "--threads", &join(threads), "--libs", &libs.join(",")])
         .args(["--dataset", dataset, "--build", &build.label(), "--prune", &build.prune])
         .args(["--selection", &build.selection, "--seed", &seed.to_string()])
         .args(["--out", &out.display().to_string()])
         .output()
-        .context("cannot run python3")?;
+        .with_context(|| format!("cannot run {python}"))?;
     let stderr = String::from_utf8_lossy(&output.stderr);
     let skipped: Vec<String> = skip_lines(&stderr).map(|l| format!("{dataset}: python peer skipped: {l}")).collect();
     if !output.status.success() {

@@ -48,6 +48,7 @@ pub mod store;
 pub mod strategy;
 pub mod sync;
 pub mod synthetic;
+pub mod validate;
 pub mod view;
 pub mod visited;
 
@@ -59,4 +60,5 @@ pub use insert::{BackLink, BuildStats, InsertTrace, LayerTrace};
 pub use params::{Params, ParamsBuilder, PrunePolicy, Selection};
 pub use profile::{Phase, Profile};
 pub use search::{Scored, Scratch};
+pub use validate::{check, Defect};
 pub use view::{GraphView, Snapshot};

@@ -176,7 +176,7 @@ impl GraphView for Snapshot {
         self.levels[id.index()]
     }
     fn neighbours(&self, id: NodeId, layer: Layer) -> &[NodeId] {
-        self.lists[id.index()].get(layer.index()).map_or(&[], |l| l.as_slice())
+        self.lists.get(id.index()).and_then(|ls| ls.get(layer.index())).map_or(&[], |l| l.as_slice())
     }
     fn entry_point(&self) -> Option<NodeId> {
         self.entry
@@ -184,9 +184,11 @@ impl GraphView for Snapshot {
     fn max_level(&self) -> Layer {
         self.max_level
     }
+    /// Empty when `vectors` is too short to hold `id`'s vector, so a planted
+    /// length defect is visible instead of a panic.
     fn vector(&self, id: NodeId) -> &[f32] {
-        let s = id.index() * self.dim;
-        &self.vectors[s..s + self.dim]
+        let range = id.index().checked_mul(self.dim).and_then(|s| Some(s..s.checked_add(self.dim)?));
+        range.and_then(|r| self.vectors.get(r)).unwrap_or(&[])
     }
     fn label(&self, id: NodeId) -> u64 {
         self.labels[id.index()]

@@ -62,6 +62,22 @@ pub enum ErrorKind {
         /// The repeated label.
         label: u64,
     },
+    /// A graph offered for adoption is structurally broken (see [`crate::validate::check`]).
+    #[error("invalid graph: {defect} ({count} defect(s) in all)")]
+    InvalidGraph {
+        /// The first defect found, printed.
+        defect: String,
+        /// How many defects were found.
+        count: usize,
+    },
+    /// A graph built under one metric offered to an index with another.
+    #[error("metric mismatch: params say {expected:?}, the graph was built with {got:?}")]
+    MetricMismatch {
+        /// The metric of the params.
+        expected: crate::distance::Metric,
+        /// The metric of the graph.
+        got: crate::distance::Metric,
+    },
     /// More nodes than u32 ids can hold.
     #[error("capacity exceeded: at most {max} nodes")]
     CapacityExceeded {

@@ -9,6 +9,7 @@ use crate::level::level;
 use crate::params::Params;
 use crate::search::{knn, Scratch};
 use crate::store::{Labels, Vectors};
+use crate::validate::check_with_capacity;
 use crate::view::GraphView;
 
 /// Largest accepted dimension.
@@ -66,10 +67,22 @@ impl Hnsw {
     }
 
     /// Rebuild an index from a graph another strategy produced (levels, lists,
-    /// entry point, vectors and labels are taken as they are).
+    /// entry point, vectors and labels are taken as they are, once they pass
+    /// [`crate::validate::check`] with the lists held to `params`' capacities
+    /// and the metric matches `params`).
     pub fn from_view<V: GraphView + ?Sized>(view: &V, params: Params) -> Result<Self> {
         let mut h = Hnsw::new(view.dim(), params)?;
+        if view.metric() != h.params.metric() {
+            return Err(ErrorKind::MetricMismatch { expected: h.params.metric(), got: view.metric() }.into());
+        }
         let n = view.len();
+        if n as u64 > MAX_NODES {
+            return Err(ErrorKind::CapacityExceeded { max: MAX_NODES }.into());
+        }
+        let defects = check_with_capacity(view, view.m().min(h.params.m), view.m0().min(h.params.m0));
+        if let Some(first) = defects.first() {
+            return Err(ErrorKind::InvalidGraph { defect: first.to_string(), count: defects.len() }.into());
+        }
         h.reserve(n);
         for i in 0..n as u32 {
             let id = NodeId(i);

@@ -1,7 +1,7 @@
 //! Structural validation: every defect planted into a snapshot of a real
 //! index is reported exactly, and a well-formed graph reports none.
 
-use hnswlab::{check, synthetic, Defect, Hnsw, Layer, NodeId, Params, Snapshot};
+use hnswlab::{check, synthetic, Defect, ErrorKind, Hnsw, Layer, Metric, NodeId, Params, Snapshot};
 
 const DIM: usize = 3;
 const SEED: u64 = 11;
@@ -188,4 +188,45 @@ fn every_defect_of_a_badly_broken_graph_is_reported_without_panicking() {
     let got = check(&bare);
     assert_eq!(got.len(), bare.levels.len(), "one VectorLength per node: {:?}", &got[..3.min(got.len())]);
     assert!(got.iter().all(|d| matches!(d, Defect::VectorLength { got: 0, .. })));
+}
+
+#[test]
+fn from_view_adopts_a_valid_graph_unchanged() {
+    let (h, s) = built();
+    let adopted = Hnsw::from_view(&s, params()).expect("a valid graph is adopted");
+    assert_eq!(Snapshot::of(&adopted).to_bytes(), s.to_bytes());
+    let q = [0.1, -0.2, 0.3];
+    assert_eq!(adopted.search(&q, 5, 20).expect("search"), h.search(&q, 5, 20).expect("search"));
+}
+
+#[test]
+fn from_view_returns_a_typed_error_for_each_defect() {
+    let (_, clean) = built();
+    for (name, plant) in plants() {
+        let mut s = clean.clone();
+        let want = plant(&mut s);
+        match Hnsw::from_view(&s, params()).map(|_| ()).map_err(|e| e.kind().clone()) {
+            Err(ErrorKind::InvalidGraph { defect, count }) => {
+                assert_eq!(defect, want.to_string(), "{name}");
+                assert_eq!(count, 1, "{name}");
+            }
+            other => panic!("{name}: expected InvalidGraph({want}), got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn from_view_rejects_a_metric_mismatch_and_lists_too_long_for_its_params() {
+    let (_, s) = built();
+    let cosine = Params::builder().m(4).seed(SEED).metric(Metric::Cosine).build().expect("params");
+    let got = Hnsw::from_view(&s, cosine).map(|_| ()).map_err(|e| e.kind().clone());
+    assert_eq!(got, Err(ErrorKind::MetricMismatch { expected: Metric::Cosine, got: Metric::L2 }));
+    // Lists valid for the view's m0 = 8 but longer than a smaller index allows: an error, not a panic.
+    let small = Params::builder().m(2).seed(SEED).build().expect("params");
+    let longest = s.lists.iter().map(|l| l[0].len()).max().expect("nodes");
+    assert!(longest > 2 * 2, "fixture has a layer-0 list of {longest} > m0 of m = 2");
+    match Hnsw::from_view(&s, small).map(|_| ()).map_err(|e| e.kind().clone()) {
+        Err(ErrorKind::InvalidGraph { count, .. }) => assert!(count >= 1),
+        other => panic!("expected InvalidGraph, got {other:?}"),
+    }
 }

@@ -254,3 +254,21 @@ def test_census_equals_the_rust_cli_on_the_same_data_and_seed(tmp_path):
     assert index.check() == report["health"]
     found, _ = index.search(q, k=10, ef=10)
     assert found.shape == (50, 10)
+
+
+def test_ann_benchmarks_wrapper_follows_the_base_ann_interface():
+    from hnswlab.ann_benchmarks import Hnswlab
+
+    x = data(1000)
+    algo = Hnswlab("euclidean", {"M": 8, "efConstruction": 64})
+    algo.fit(x.astype(np.float64))
+    algo.set_query_arguments(40)
+    assert "ef: 40" in str(algo)
+    np.testing.assert_array_equal(algo.query(x[7], 1), [7])
+    algo.batch_query(x[:20], 5)
+    res = algo.get_batch_results()
+    assert res.shape == (20, 5) and res.dtype == np.int64
+    np.testing.assert_array_equal(res[:, 0], np.arange(20))
+    assert algo.get_memory_usage() > x.nbytes / 1024
+    with pytest.raises(ValueError, match="metric"):
+        Hnswlab("jaccard", {"M": 8, "efConstruction": 64})

@@ -97,9 +97,12 @@ pub fn run(args: &CompareArgs, command: &[String], show_progress: bool) -> Resul
     let date = machine::now_utc();
     let machine = machine::Machine::this();
     let start = Instant::now();
-    let scratch = std::env::temp_dir().join(format!("hnswlab-compare-{}", std::process::id()));
-    let result = measure_all(&config, &scratch, show_progress);
-    let _ = std::fs::remove_dir_all(&scratch);
+    // A private directory (mode 0700, unpredictable name), removed when dropped:
+    // a folder or symlink someone planted under the system temp directory is never used.
+    let scratch =
+        tempfile::Builder::new().prefix("hnswlab-compare-").tempdir().context("creating a scratch directory")?;
+    let result = measure_all(&config, scratch.path(), show_progress);
+    drop(scratch);
     let (measurements, prepared, unavailable, mut notes) = result?;
     let libs: Vec<Entrant> =
         config.libs.iter().filter(|l| !unavailable.contains_key(*l)).map(|l| Entrant::library(l)).collect();

@@ -34,9 +34,12 @@ pub fn run(
     efs: &[usize],
     seed: u64,
 ) -> (Vec<RunResult>, Vec<String>) {
-    let dir = std::env::temp_dir().join(format!("hnswlab-python-peers-{}-{dataset}", std::process::id()));
-    let result = invoke(&dir, dataset, ds, truth, build, libs, threads, efs, seed);
-    let _ = std::fs::remove_dir_all(&dir);
+    // A private directory (unpredictable name), removed when dropped.
+    let result = tempfile::Builder::new()
+        .prefix("hnswlab-python-peers-")
+        .tempdir()
+        .map_err(anyhow::Error::from)
+        .and_then(|dir| invoke(dir.path(), dataset, ds, truth, build, libs, threads, efs, seed));
     match result {
         Ok(x) => x,
         Err(e) => (Vec::new(), vec![format!("{dataset}: python peers {} skipped: {e:#}", libs.join(", "))]),

@@ -21,6 +21,9 @@ use crate::InvariantViolation;
 /// Rows inserted between two looks at Ctrl-C during an incremental add.
 const CHUNK: usize = 1024;
 
+/// Most threads a build or a batch search may ask for.
+const MAX_THREADS: usize = 1024;
+
 /// An HNSW index over `dim`-dimensional float32 vectors.
 #[pyclass(module = "hnswlab._hnswlab")]
 pub struct Index {
@@ -93,8 +96,8 @@ impl Index {
         if dim == 0 {
             return Err(PyValueError::new_err("dim must be at least 1"));
         }
-        if threads == 0 || threads > 1024 {
-            return Err(PyValueError::new_err(format!("threads must be in 1..=1024, got {threads}")));
+        if threads == 0 || threads > MAX_THREADS {
+            return Err(PyValueError::new_err(format!("threads must be in 1..={MAX_THREADS}, got {threads}")));
         }
         if strategy::by_name(strategy).is_none() {
             return Err(PyValueError::new_err(format!(
@@ -201,8 +204,8 @@ impl Index {
         if k == 0 || k > built.len() {
             return Err(PyValueError::new_err(format!("k must be in 1..={} (the index size), got {k}", built.len())));
         }
-        if threads == 0 || threads > 1024 {
-            return Err(PyValueError::new_err(format!("threads must be in 1..=1024, got {threads}")));
+        if threads == 0 || threads > MAX_THREADS {
+            return Err(PyValueError::new_err(format!("threads must be in 1..={MAX_THREADS}, got {threads}")));
         }
         let ef = ef.unwrap_or(k.max(10));
         let data = rows.slice()?;

@@ -24,11 +24,57 @@ pub fn threshold(kth: f32) -> f32 {
     kth * (1.0 + EPSILON) + EPSILON
 }
 
-/// Hits among `found` for a query whose k-th true distance is `kth`.
-pub fn hits(found: &[Neighbour], kth: f32) -> usize {
-    let t = threshold(kth);
-    found.iter().filter(|n| n.distance <= t).count()
+/// A search asked for `k` neighbours returned another number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the search returned {returned} results for k = {k}")]
+pub struct WrongCount {
+    /// Results returned.
+    pub returned: usize,
+    /// Results asked for.
+    pub k: usize,
+    /// Hits among the first `min(returned, k)` results.
+    pub hits: usize,
 }
+
+/// Hits among the `k` results `found` for a query whose k-th true distance is
+/// `kth`. A search asked for `k` over an index of at least `k` vectors must
+/// return exactly `k`: fewer (a short list) or more is [`WrongCount`], which
+/// a caller reports as a defect, not as a lower or higher recall.
+pub fn hits(found: &[Neighbour], k: usize, kth: f32) -> std::result::Result<usize, WrongCount> {
+    let t = threshold(kth);
+    let hits = found.iter().take(k).filter(|n| n.distance <= t).count();
+    if found.len() == k {
+        Ok(hits)
+    } else {
+        Err(WrongCount { returned: found.len(), k, hits })
+    }
+}
+
+/// Recall@k that does not rise with ef, as a violation message.
+///
+/// `points` are `(ef, recall)` pairs. Compares the smallest ef with the largest
+/// when the largest is at least [`FLAT_RECALL_EF_RATIO`] times the smallest and
+/// the smallest's recall is below [`FLAT_RECALL_SATURATED`]: a beam four times
+/// wider explores a superset of the region in every healthy build measured
+/// here, so equal or lower recall means the search does not use its ef (it
+/// stops at the wrong moment or ignores its bound). Above the saturation
+/// level a flat line is just the ceiling.
+pub fn flat_recall(points: &[(usize, f64)]) -> Option<String> {
+    let lo = points.iter().min_by_key(|p| p.0)?;
+    let hi = points.iter().max_by_key(|p| p.0)?;
+    (hi.0 >= FLAT_RECALL_EF_RATIO * lo.0 && lo.1 < FLAT_RECALL_SATURATED && hi.1 <= lo.1).then(|| {
+        format!(
+            "search: recall@{K} does not rise with ef ({:.4} at ef {} and {:.4} at ef {}): the search does \
+             not use its beam",
+            lo.1, lo.0, hi.1, hi.0
+        )
+    })
+}
+
+/// [`flat_recall`] compares ef values at least this far apart.
+pub const FLAT_RECALL_EF_RATIO: usize = 4;
+/// [`flat_recall`] ignores a flat line from this recall on.
+pub const FLAT_RECALL_SATURATED: f64 = 0.99;
 
 /// `data` as the index stores it (unit norm under cosine), checked finite.
 pub fn prepared(metric: Metric, dim: usize, data: &[f32]) -> Result<Cow<'_, [f32]>> {
@@ -208,8 +254,42 @@ mod tests {
     #[test]
     fn epsilon_rule_counts_ties_and_rounding_as_hits() {
         let found = [hit(0.5), hit(1.0), hit(1.0 + 5e-7), hit(1.01)];
-        assert_eq!(hits(&found, 1.0), 3);
-        assert_eq!(hits(&[hit(1e-7)], 0.0), 1, "absolute slack at distance 0");
+        assert_eq!(hits(&found, 4, 1.0).unwrap(), 3);
+        assert_eq!(hits(&[hit(1e-7)], 1, 0.0).unwrap(), 1, "absolute slack at distance 0");
+    }
+
+    #[test]
+    fn a_short_or_long_result_list_is_an_error_not_a_recall() {
+        let found = [hit(0.5), hit(1.0)];
+        for k in [1, 3, 10] {
+            let e = hits(&found, k, 1.0).unwrap_err();
+            assert_eq!((e.returned, e.k, e.hits), (2, k, k.min(2)), "k {k}");
+            assert!(e.to_string().contains(&format!("returned 2 results for k = {k}")), "{e}");
+        }
+        assert_eq!(hits(&found, 2, 1.0).unwrap(), 2);
+        assert!(hits(&[], 1, 1.0).is_err());
+    }
+
+    #[test]
+    fn flat_recall_is_flagged_on_both_sides_of_each_boundary() {
+        // The collapse: the same recall at every ef.
+        let flat = [(10, 0.21), (20, 0.21), (40, 0.21), (80, 0.21), (160, 0.21), (320, 0.21)];
+        assert!(flat_recall(&flat).unwrap().contains("0.2100 at ef 10"));
+        // Rising, even slightly: healthy.
+        assert_eq!(flat_recall(&[(10, 0.5), (40, 0.5001)]), None);
+        // Falling: flagged.
+        assert!(flat_recall(&[(10, 0.5), (40, 0.4)]).is_some());
+        // ef ratio just below / at the bound.
+        assert_eq!(flat_recall(&[(10, 0.5), (39, 0.5)]), None);
+        assert!(flat_recall(&[(10, 0.5), (40, 0.5)]).is_some());
+        // Saturation just below / at the bound.
+        assert!(flat_recall(&[(10, 0.9899), (40, 0.9899)]).is_some());
+        assert_eq!(flat_recall(&[(10, FLAT_RECALL_SATURATED), (40, FLAT_RECALL_SATURATED)]), None);
+        // One point, or none: nothing to compare.
+        assert_eq!(flat_recall(&[(10, 0.1)]), None);
+        assert_eq!(flat_recall(&[]), None);
+        // Order of the points does not matter.
+        assert!(flat_recall(&[(320, 0.21), (10, 0.21), (80, 0.3)]).is_some());
     }
 
     #[test]

@@ -251,7 +251,9 @@ fn sweep(index: &Built, setup: &Setup<'_>) -> Result<Vec<SearchRow>> {
             let t0 = Instant::now();
             let found = index.search_with(&mut scratch, ds.query(i), truth.k, ef)?;
             latencies.push(t0.elapsed().as_secs_f64() * 1e6);
-            hits += metrics::hits(&found, kth);
+            hits += metrics::hits(&found, truth.k, kth)
+                .map_err(anyhow::Error::from)
+                .with_context(|| format!("query {i} at ef {ef}"))?;
         }
         let seconds = start.elapsed().as_secs_f64();
         latencies.sort_by(f64::total_cmp);

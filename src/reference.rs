@@ -16,21 +16,30 @@ pub fn distance(metric: Metric, a: &[f32], b: &[f32]) -> Option<f64> {
     if a.len() != b.len() {
         return None;
     }
-    let pairs = a.iter().zip(b).map(|(&x, &y)| (f64::from(x), f64::from(y)));
     match metric {
-        Metric::L2 => Some(pairs.map(|(x, y)| (x - y) * (x - y)).sum()),
-        Metric::InnerProduct => Some(1.0 - pairs.map(|(x, y)| x * y).sum::<f64>()),
+        Metric::L2 => Some(sum4(a, b, |x, y| (x - y) * (x - y))),
+        Metric::InnerProduct => Some(1.0 - sum4(a, b, |x, y| x * y)),
         Metric::Cosine => {
-            let (mut ab, mut aa, mut bb) = (0.0f64, 0.0f64, 0.0f64);
-            for (x, y) in pairs {
-                ab += x * y;
-                aa += x * x;
-                bb += y * y;
-            }
-            let norms = aa.sqrt() * bb.sqrt();
-            (norms > 0.0).then(|| (1.0 - ab / norms).clamp(0.0, 2.0))
+            let norms = sum4(a, a, |x, y| x * y).sqrt() * sum4(b, b, |x, y| x * y).sqrt();
+            (norms > 0.0).then(|| (1.0 - sum4(a, b, |x, y| x * y) / norms).clamp(0.0, 2.0))
         }
     }
+}
+
+/// `sum f(a_i, b_i)` in f64 over four interleaved partial sums (so the
+/// compiler can keep them in registers side by side), then the tail.
+#[inline]
+fn sum4(a: &[f32], b: &[f32], f: impl Fn(f64, f64) -> f64) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ta, tb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for j in 0..4 {
+            acc[j] += f(f64::from(x[j]), f64::from(y[j]));
+        }
+    }
+    let tail: f64 = ta.iter().zip(tb).map(|(&x, &y)| f(f64::from(x), f64::from(y))).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 /// The `k` nearest rows of `data` (`dim` floats each) to `q` by the

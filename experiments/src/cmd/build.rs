@@ -220,7 +220,7 @@ pub fn pass(index: &Built, scratch: &mut Scratch, ds: &Dataset, truth: &Truth, e
     let start = Instant::now();
     for (i, &kth) in truth.kth.iter().enumerate().take(queries) {
         let found = index.search_with(scratch, ds.query(i), truth.k, ef)?;
-        match metrics::hits(&found, truth.k, kth) {
+        match metrics::hits(ds, truth.metric, ds.query(i), found.iter().map(|n| n.label as usize), truth.k, kth) {
             Ok(h) => hits += h,
             Err(wrong) => {
                 hits += wrong.hits;

@@ -84,6 +84,16 @@ fn replay_params() {
     replay("params");
 }
 
+#[test]
+fn replay_load_hnswlib() {
+    replay("load_hnswlib");
+}
+
+#[test]
+fn replay_load_faiss() {
+    replay("load_faiss");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
@@ -100,6 +110,16 @@ proptest! {
     #[test]
     fn random_bytes_exact(data in vec(any::<u8>(), 0..1024)) {
         body("exact")(&data);
+    }
+
+    #[test]
+    fn random_bytes_load_hnswlib(data in vec(any::<u8>(), 0..2048)) {
+        body("load_hnswlib")(&data);
+    }
+
+    #[test]
+    fn random_bytes_load_faiss(data in vec(any::<u8>(), 0..2048)) {
+        body("load_faiss")(&data);
     }
 
     #[test]

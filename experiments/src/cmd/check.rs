@@ -269,18 +269,28 @@ pub fn run(args: &CheckArgs, command: Vec<String>) -> Outcome {
     Outcome::Checked(Box::new(report(args, command, &args.file, bytes.len() as u64, &idx)))
 }
 
-fn report(args: &CheckArgs, command: Vec<String>, path: &Path, bytes: u64, idx: &ForeignIndex) -> CheckReport {
+/// What the checker and the self-search found on one graph.
+#[derive(Clone, Debug)]
+pub struct Census {
+    /// `check_all`'s census, or `None` when it found violations.
+    pub health: Option<Health>,
+    /// Violations `check_all` found (listed and counted like `hnswlab build`'s).
+    pub violations: Vec<String>,
+    /// Their number, including those not listed.
+    pub violations_total: usize,
+    /// Self-search census per ef (empty when not asked for).
+    pub self_search: Vec<SelfMiss>,
+    /// Wall time of `check_all`.
+    pub check_seconds: f64,
+}
+
+/// Census `g` (labels set aside, see [`census_view`]) with `expect`, and
+/// self-search its live nodes at `efs`.
+pub fn census(g: &Snapshot, deleted: &[bool], expect: &Expectations, efs: &[usize]) -> Census {
+    let view = census_view(g);
     let mut found = Found::default();
-    let mut notes = Vec::new();
-    for d in &idx.defects {
-        found.total += 1;
-        if found.listed.len() < crate::cmd::build::MAX_VIOLATIONS {
-            found.listed.push(format!("file {d}"));
-        }
-    }
-    let view = census_view(&idx.graph);
     let start = Instant::now();
-    let health = match check_all(&view, &expectations(idx)) {
+    let health = match check_all(&view, expect) {
         Ok(h) => Some(h),
         Err(vs) => {
             found.add("check_all", &vs);
@@ -288,7 +298,17 @@ fn report(args: &CheckArgs, command: Vec<String>, path: &Path, bytes: u64, idx: 
         }
     };
     let check_seconds = start.elapsed().as_secs_f64();
-    let self_search = if args.no_self_search { Vec::new() } else { self_search(&view, &idx.deleted, &SELF_SEARCH_EF) };
+    let self_search = self_search(&view, deleted, efs);
+    Census { health, violations: found.listed, violations_total: found.total, self_search, check_seconds }
+}
+
+fn report(args: &CheckArgs, command: Vec<String>, path: &Path, bytes: u64, idx: &ForeignIndex) -> CheckReport {
+    let mut notes = Vec::new();
+    let efs: &[usize] = if args.no_self_search { &[] } else { &SELF_SEARCH_EF };
+    let c = census(&idx.graph, &idx.deleted, &expectations(idx), efs);
+    let mut violations: Vec<String> = idx.defects.iter().map(|d| format!("file {d}")).collect();
+    violations.extend(c.violations);
+    violations.truncate(crate::cmd::build::MAX_VIOLATIONS);
     if idx.format == Format::Hnswlib && args.dim.is_none() {
         notes.push(format!("--dim not given: {} taken from the record layout", idx.graph.dim));
     }
@@ -306,16 +326,16 @@ fn report(args: &CheckArgs, command: Vec<String>, path: &Path, bytes: u64, idx: 
         params: FileParamsReport::from(&idx.params),
         nodes: idx.graph.levels.len(),
         deleted: idx.deleted_count(),
-        health,
-        self_search,
+        health: c.health,
+        self_search: c.self_search,
         defects: idx
             .defects
             .iter()
             .map(|d| DefectReport { kind: d.kind(), offset: d.offset(), message: d.to_string() })
             .collect(),
-        violations: found.listed,
-        violations_total: found.total,
-        check_seconds,
+        violations,
+        violations_total: idx.defects.len() + c.violations_total,
+        check_seconds: c.check_seconds,
         notes,
     }
 }

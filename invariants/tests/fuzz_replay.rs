@@ -306,3 +306,20 @@ fn exact_bug_05_verify_inserts_gave_up() {
     // postmortem: inner product, 2-d; row 30 [61, 0] stays unfindable (its self-distance is -3720, the search returns #0) after verify_inserts' 3 repair rounds, which count it in findability_failures: tolerated since 7819c0e.
     exact(&input);
 }
+
+/// fuzz/regressions/load_hnswlib/crash-55336fc371b9c48b4d79e882569988a64e51b3b8
+// postmortem: a file with 25 nodes sharing labels made check_all fold the
+// LabelMismatch violations past the per-kind cap into one `Omitted`, which
+// the body did not recognise as a label report; the reader was right.
+#[test]
+fn load_hnswlib_bug_01_labels_past_the_report_cap() {
+    let data = fs::read(regression_dir("load_hnswlib").join("crash-55336fc371b9c48b4d79e882569988a64e51b3b8")).unwrap();
+    let idx = hnswlab::foreign::hnswlib::read(
+        &data,
+        &hnswlab::foreign::hnswlib::Options { dim: None, space: hnswlab::Metric::L2 },
+    )
+    .expect("readable");
+    let twice = idx.defects.iter().filter(|d| d.kind() == "LabelMappedTwice").count();
+    assert!(twice > hnswlab_invariants::violation::REPORT_CAP, "{twice} labels carried twice");
+    load_hnswlib(&data);
+}

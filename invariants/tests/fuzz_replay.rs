@@ -94,6 +94,40 @@ fn replay_load_faiss() {
     replay("load_faiss");
 }
 
+/// One bit flipped per byte (bit `offset % 8`) of every valid seed file of
+/// `target` (files written by hnswlib / faiss) through its body: each is a
+/// typed error or a sound graph.
+fn bit_flips(target: &str) {
+    let seeds: Vec<PathBuf> = fs::read_dir(regression_dir(target))
+        .expect("regressions")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("seed-")))
+        .collect();
+    assert!(!seeds.is_empty(), "{target}: no seed files");
+    let run = body(target);
+    for seed in &seeds {
+        let clean = fs::read(seed).expect("read seed");
+        for at in 0..clean.len() {
+            let mut b = clean.clone();
+            b[at] ^= 1 << (at % 8);
+            if catch_unwind(AssertUnwindSafe(|| run(&b))).is_err() {
+                panic!("{target}: {} with bit {} of byte {at} flipped", seed.display(), at % 8);
+            }
+        }
+        eprintln!("{target}: {} single-bit flips of {}", clean.len(), seed.display());
+    }
+}
+
+#[test]
+fn bit_flips_load_hnswlib() {
+    bit_flips("load_hnswlib");
+}
+
+#[test]
+fn bit_flips_load_faiss() {
+    bit_flips("load_faiss");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 

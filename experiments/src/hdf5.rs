@@ -78,7 +78,7 @@ mod tests {
         let test = synthetic::gaussian(7, dim, 2);
         let neighbors: Vec<i32> = test
             .chunks(dim)
-            .flat_map(|q| exact_knn_flat(Metric::L2, &train, dim, q, k).into_iter().map(|s| s.id.0 as i32))
+            .flat_map(|q| exact_knn_flat(Metric::L2, &train, dim, q, k).unwrap().into_iter().map(|s| s.id.0 as i32))
             .collect();
         let mut b = FileBuilder::new();
         b.create_dataset("train").with_f32_data(&train).with_shape(&[200, dim as u64]);

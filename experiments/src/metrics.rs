@@ -87,7 +87,7 @@ pub fn truth(ds: &Dataset, metric: Metric, show_progress: bool) -> Result<Truth>
     let k = K.min(ds.n());
     let dim = ds.dim;
     let Some(gt) = &ds.ground_truth else {
-        let kth = exact_kth(metric, &base, &queries, dim, k, show_progress);
+        let kth = exact_kth(metric, &base, &queries, dim, k, show_progress)?;
         return Ok(Truth { k, kth, source: TruthSource::Exact, notes: Vec::new() });
     };
     ensure!(gt.k >= k, "ground truth has {} neighbours per query; recall@{K} needs {k}", gt.k);
@@ -104,7 +104,7 @@ pub fn truth(ds: &Dataset, metric: Metric, show_progress: bool) -> Result<Truth>
     // Spot-check the file against brute force: a file made for another metric
     // (or another base set) would silently inflate or deflate recall.
     let sample = kth.len().min(10);
-    let exact = exact_kth(metric, &base, &queries[..sample * dim], dim, k, false);
+    let exact = exact_kth(metric, &base, &queries[..sample * dim], dim, k, false)?;
     let disagree = (0..sample).filter(|&i| kth[i] > threshold(exact[i]) * (1.0 + 1e-4)).count();
     let mut notes = Vec::new();
     if disagree > 0 {
@@ -118,7 +118,14 @@ pub fn truth(ds: &Dataset, metric: Metric, show_progress: bool) -> Result<Truth>
 }
 
 /// Brute-force k-th distance per query, split over the available cores.
-fn exact_kth(metric: Metric, base: &[f32], queries: &[f32], dim: usize, k: usize, show_progress: bool) -> Vec<f32> {
+fn exact_kth(
+    metric: Metric,
+    base: &[f32],
+    queries: &[f32],
+    dim: usize,
+    k: usize,
+    show_progress: bool,
+) -> Result<Vec<f32>> {
     let count = queries.len() / dim;
     let bar = progress::bar(count as u64, "ground truth", show_progress);
     let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1).min(count.max(1));
@@ -132,18 +139,22 @@ fn exact_kth(metric: Metric, base: &[f32], queries: &[f32], dim: usize, k: usize
                     chunk
                         .chunks_exact(dim)
                         .map(|q| {
-                            let top = exact_knn_flat(metric, base, dim, q, k);
+                            let top = exact_knn_flat(metric, base, dim, q, k)?;
                             bar.inc(1);
-                            top.last().map_or(f32::INFINITY, |s| s.dist)
+                            Ok(top.last().map_or(f32::INFINITY, |s| s.dist))
                         })
-                        .collect::<Vec<f32>>()
+                        .collect::<hnswlab::Result<Vec<f32>>>()
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("ground-truth worker panicked")).collect()
+        let mut all = Vec::with_capacity(count);
+        for h in handles {
+            all.extend(h.join().expect("ground-truth worker panicked")?);
+        }
+        Ok::<_, hnswlab::Error>(all)
     });
     bar.finish_and_clear();
-    kth
+    Ok(kth?)
 }
 
 /// Which direction of a reported number is better.
@@ -218,7 +229,7 @@ mod tests {
         let t = truth(&ds, Metric::L2, false).unwrap();
         assert_eq!((t.k, t.kth.len(), t.source), (K, 9, TruthSource::Exact));
         for i in 0..9 {
-            let top = exact_knn_flat(Metric::L2, &ds.base, 5, ds.query(i), K);
+            let top = exact_knn_flat(Metric::L2, &ds.base, 5, ds.query(i), K).unwrap();
             assert_eq!(t.kth[i], top[K - 1].dist, "query {i}");
         }
     }
@@ -226,8 +237,10 @@ mod tests {
     #[test]
     fn file_truth_recomputes_distances_and_flags_a_wrong_file() {
         let mut ds = synthetic_set(DataKind::Gaussian, 100, 4, 3, 5).unwrap();
-        let ids: Vec<u32> =
-            (0..3).flat_map(|i| exact_knn_flat(Metric::L2, &ds.base, 4, ds.query(i), K)).map(|s| s.id.0).collect();
+        let ids: Vec<u32> = (0..3)
+            .flat_map(|i| exact_knn_flat(Metric::L2, &ds.base, 4, ds.query(i), K).unwrap())
+            .map(|s| s.id.0)
+            .collect();
         ds.ground_truth = Some(GroundTruth { k: K, ids });
         let exact = truth(&ds, Metric::L2, false).unwrap();
         assert!(exact.notes.is_empty(), "{:?}", exact.notes);

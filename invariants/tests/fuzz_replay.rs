@@ -84,6 +84,25 @@ fn replay_params() {
     replay("params");
 }
 
+#[test]
+fn replay_load_hnswlab() {
+    replay("load_hnswlab");
+}
+
+/// The committed `load_hnswlab` seeds are the generator's current output
+/// (regenerate with the command in README.md, "Index files"), and each is a
+/// file that loads.
+#[test]
+fn load_hnswlab_seeds_are_current_and_load() {
+    for (name, bytes) in load_hnswlab_seeds() {
+        let committed = fs::read(regression_dir("load_hnswlab").join(&name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(committed == bytes, "{name}: committed seed differs from the generator's output");
+        if let Err(e) = hnswlab::Hnsw::from_bytes(&bytes[1..]) {
+            panic!("{name} does not load: {e}");
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
@@ -105,6 +124,19 @@ proptest! {
     #[test]
     fn random_bytes_params(data in vec(any::<u8>(), 0..256)) {
         body("params")(&data);
+    }
+
+    /// A seed file with a few bytes overwritten, raw or resealed.
+    #[test]
+    fn edited_seeds_load_hnswlab(which in 0usize..7, edits in vec((any::<usize>(), any::<u8>()), 1..8), mode in any::<u8>()) {
+        let seeds = load_hnswlab_seeds();
+        let mut data = seeds[which % seeds.len()].1.clone();
+        data[0] = mode;
+        for &(at, v) in &edits {
+            let at = 1 + at % (data.len() - 1);
+            data[at] = v;
+        }
+        body("load_hnswlab")(&data);
     }
 }
 

@@ -14,6 +14,7 @@
 //! | `strategies_agree` | [`strategies_agree`] | every strategy on the same rows: same accept/reject, every commit and every result passes the checker, `batched` byte-identical to `sequential`, `batched-deterministic-parallel` independent of the thread count |
 //! | `exact` | [`exact`] | n <= 64 searched with ef >= n: where layer 0 is strongly connected the result is the brute-force oracle's |
 //! | `params` | [`params`] | absurd parameters: a typed error or an index that takes a few inserts and a search |
+//! | `load_hnswlab` | [`load_hnswlab`] | file bytes (optionally resealed): a typed `CorruptFile` error, or an index that passes the structural checks, searches, and re-encodes to the same bytes |
 //!
 //! Inputs print (`{:?}`) as Rust that rebuilds them after
 //! `use hnswlab_invariants::fuzzing::*;` (enum variants are re-exported here,
@@ -34,6 +35,9 @@ use hnswlab::strategy::{self, BuildInput, Built, Commit, Strategy};
 use hnswlab::{Error, ErrorKind, GraphView, Hnsw, Metric, Neighbour, NodeId, Params, PrunePolicy, Selection, Snapshot};
 
 use crate::{check_all, check_insert, Expectations, Health, Violation, Violations};
+
+mod load;
+pub use load::{load_hnswlab, load_hnswlab_seeds, MAX_FILE_BYTES};
 
 pub use self::Coord::*;
 pub use self::MetricInput::*;
@@ -1111,11 +1115,12 @@ pub fn decode<'a, T: Arbitrary<'a>>(data: &'a [u8]) -> Option<T> {
 pub type Body = fn(&[u8]);
 
 /// Every target by name, as a bytes-in body.
-pub const TARGETS: [(&str, Body); 4] = [
+pub const TARGETS: [(&str, Body); 5] = [
     ("ops", |d| run_bytes(d, ops)),
     ("strategies_agree", |d| run_bytes(d, strategies_agree)),
     ("exact", |d| run_bytes(d, exact)),
     ("params", |d| run_bytes(d, params)),
+    ("load_hnswlab", load_hnswlab),
 ];
 
 /// The `{:#?}` reproducer of `data` for `target`, or `None` if it does not decode.
@@ -1125,6 +1130,8 @@ pub fn reproducer(target: &str, data: &[u8]) -> Option<String> {
         "strategies_agree" => decode::<AgreeInput>(data).map(|i| format!("{i:#?}")),
         "exact" => decode::<ExactInput>(data).map(|i| format!("{i:#?}")),
         "params" => decode::<ParamsFuzzInput>(data).map(|i| format!("{i:#?}")),
+        // Raw bytes: the mode byte, then the file.
+        "load_hnswlab" => Some(format!("{data:?}")),
         _ => None,
     }
 }

@@ -118,3 +118,19 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn io_failures_are_typed_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.hnswlab");
+    let e = Hnsw::load(&missing).unwrap_err();
+    assert!(matches!(e.kind(), hnswlab::ErrorKind::Io { op: "read", kind: std::io::ErrorKind::NotFound, .. }), "{e:?}");
+    let h = built(10, 2, Metric::L2, PrunePolicy::Standard, 1);
+    let e = h.save(dir.path().join("no-such-folder").join("x.hnswlab")).unwrap_err();
+    assert!(matches!(e.kind(), hnswlab::ErrorKind::Io { .. }), "{e:?}");
+    // Not an index file at all.
+    std::fs::write(&missing, b"just some text, not an index").unwrap();
+    let e = Hnsw::load(&missing).unwrap_err();
+    assert!(matches!(e.kind(), hnswlab::ErrorKind::CorruptFile { .. }), "{e:?}");
+    println!("{e}");
+}

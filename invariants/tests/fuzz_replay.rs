@@ -318,3 +318,20 @@ fn exact_bug_05_verify_inserts_gave_up() {
     // postmortem: inner product, 2-d; row 30 [61, 0] stays unfindable (its self-distance is -3720, the search returns #0) after verify_inserts' 3 repair rounds, which count it in findability_failures: tolerated since 7819c0e.
     exact(&input);
 }
+
+/// fuzz/regressions/load_hnswlab/crash-3b5b0c9b02136c031e99001a1fc8c90824e6bb39
+/// (not a core bug: the fuzz body asked too much of a file's graph).
+#[test]
+fn load_hnswlab_bug_06_disconnected_file_graph() {
+    let data = fs::read(regression_dir("load_hnswlab").join("crash-3b5b0c9b02136c031e99001a1fc8c90824e6bb39")).unwrap();
+    let mut file = data[1..].to_vec();
+    if data[0] & 1 == 1 {
+        hnswlab::file::reseal(&mut file);
+    }
+    let h = hnswlab::Hnsw::from_bytes(&file).expect("a structurally valid file");
+    // postmortem: an edited (resealed) seed whose layer-0 lists leave node #5 unreachable loads fine (a file need not be connected), and k = 3 from #5 returned 1 hit; the body demanded exactly k and now accepts 1..=k.
+    let q = hnswlab::GraphView::vector(&h, hnswlab::NodeId(5)).to_vec();
+    let found = h.search(&q, 3, 16).unwrap();
+    assert!((1..=3).contains(&found.len()), "{found:?}");
+    load_hnswlab(&data);
+}

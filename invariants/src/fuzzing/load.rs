@@ -40,7 +40,10 @@ pub fn load_hnswlab(data: &[u8]) {
         let q = h.vector(NodeId(i)).to_vec();
         let k = h.len().min(3);
         let found = h.search(&q, k, 16).unwrap_or_else(|e| panic!("search from stored vector #{i}: {e}"));
-        assert_eq!(found.len(), k, "search from #{i} returned {} of {k}", found.len());
+        // A file may hold a disconnected graph, so fewer than k results are
+        // allowed; the entry point is always reached.
+        assert!((1..=k).contains(&found.len()), "search from #{i} returned {} of {k}", found.len());
+        assert!(found.windows(2).all(|w| w[0].distance <= w[1].distance), "results out of order: {found:?}");
         for n in &found {
             assert_eq!(h.id_of(n.label), Some(n.id), "result label {} does not map to id {}", n.label, n.id);
         }

@@ -118,3 +118,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn io_failures_are_typed_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.hnswlab");
+    let e = Hnsw::load(&missing).unwrap_err();
+    assert!(matches!(e.kind(), hnswlab::ErrorKind::Io { op: "read", kind: std::io::ErrorKind::NotFound, .. }), "{e:?}");
+    let h = built(10, 2, Metric::L2, PrunePolicy::Standard, 1);
+    let e = h.save(dir.path().join("no-such-folder").join("x.hnswlab")).unwrap_err();
+    assert!(matches!(e.kind(), hnswlab::ErrorKind::Io { .. }), "{e:?}");
+    // Not an index file at all.
+    std::fs::write(&missing, b"just some text, not an index").unwrap();
+    let e = Hnsw::load(&missing).unwrap_err();
+    assert!(matches!(e.kind(), hnswlab::ErrorKind::CorruptFile { .. }), "{e:?}");
+    println!("{e}");
+}
+
+#[cfg(unix)]
+#[test]
+fn save_gives_new_files_plain_permissions_and_keeps_existing_ones() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.hnswlab");
+    let h = built(10, 2, Metric::L2, PrunePolicy::Standard, 1);
+    h.save(&path).unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o644);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    h.save(&path).unwrap();
+    assert_eq!(mode(&path), 0o600);
+}

@@ -124,6 +124,12 @@ pub struct BuildArgs {
     /// `profile` object in the JSON.
     #[arg(long)]
     pub profile: bool,
+
+    /// Write the built index to FILE (hnswlab index format; atomic: a
+    /// temporary file in FILE's folder, fsync, rename). Strategies that build
+    /// several segments cannot be saved as one index.
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
 }
 
 /// `--threads`: `1..=MAX_THREADS` ([`crate::limits::MAX_THREADS`]).

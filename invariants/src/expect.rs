@@ -38,6 +38,24 @@ pub fn documented_ml(m: usize) -> f64 {
 }
 
 impl Expectations {
+    /// Only what any well-formed graph must satisfy, however it was built or
+    /// wherever it was loaded from: structure (I1), entry point (I2) and the
+    /// census; the build laws (I3 symmetry, I4, I5 as a failure, I6, I7, I8)
+    /// are off. Callers switch single laws back on with struct update syntax.
+    pub fn structural() -> Self {
+        Expectations {
+            symmetric: false,
+            ef_construction: 1,
+            strict_findability: false,
+            require_reachable: false,
+            exact_queries: 0,
+            exact_max_nodes: 0,
+            level_law: None,
+            level_law_min_nodes: usize::MAX,
+            inserted: None,
+        }
+    }
+
     /// The expectations that follow from build parameters, with I5 soft and
     /// I6/I7 at their defaults. I7's mL is [`documented_ml`] of `p.m()`: the
     /// oracle does not come from the object it judges.

@@ -96,17 +96,7 @@ mod tests {
 
     /// Expectations that run only I7 (and the cheap structural checks).
     fn expect(ml: f64, cap: u8) -> Expectations {
-        Expectations {
-            symmetric: false,
-            ef_construction: 1,
-            strict_findability: false,
-            require_reachable: false,
-            exact_queries: 0,
-            exact_max_nodes: 0,
-            level_law: Some((ml, cap)),
-            level_law_min_nodes: 1000,
-            inserted: None,
-        }
+        Expectations { level_law: Some((ml, cap)), level_law_min_nodes: 1000, ..Expectations::structural() }
     }
 
     fn drawn(seed: u64, n: usize, ml: f64, cap: u8) -> Vec<Layer> {

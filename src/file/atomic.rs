@@ -33,10 +33,25 @@ pub fn write_atomically(target: &Path, bytes: &[u8]) -> Result<()> {
         .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .map_err(|e| Error::io("create a temporary file in", dir, &e))?;
+    set_mode(tmp.as_file(), target).map_err(|e| Error::io("set permissions of", tmp.path(), &e))?;
     tmp.write_all(bytes).map_err(|e| Error::io("write", tmp.path(), &e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io("fsync", tmp.path(), &e))?;
     tmp.persist(target).map_err(|e| Error::io("rename over", target, &e.error))?;
     sync_dir(dir)
+}
+
+/// The temporary file is created owner-only; give it the target's
+/// permissions if the target exists, else `rw-r--r--` like a plain new file.
+#[cfg(unix)]
+fn set_mode(tmp: &File, target: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(target).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+    tmp.set_permissions(std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_tmp: &File, _target: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// fsync a folder so a rename in it is durable.

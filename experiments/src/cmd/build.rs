@@ -90,6 +90,9 @@ pub fn run(args: &BuildArgs, command: Vec<String>, show_progress: bool) -> Resul
     let check_inserts = !args.no_check_inserts;
     let (built, build_time) =
         build(&ds, &params, strategy.as_ref(), threads, &expect, &mut found, check_inserts, show_progress)?;
+    if let Some(path) = &args.save {
+        notes.push(save(&built, path)?);
+    }
     let search = sweep(&built, &ds, &truth, &args.ef)?;
     let points: Vec<(usize, f64)> = search.iter().map(|p| (p.ef, p.recall_at_10)).collect();
     if let Some(flat) = metrics::flat_recall(&points) {
@@ -154,6 +157,21 @@ pub fn run(args: &BuildArgs, command: Vec<String>, show_progress: bool) -> Resul
         notes,
         profile,
     })
+}
+
+/// `--save`: write the single graph of `built` to `path`; returns the note for the report.
+fn save(built: &Built, path: &std::path::Path) -> Result<String> {
+    let [index] = built.segments.as_slice() else {
+        anyhow::bail!(
+            "--save writes one index, and this build has {} segments (use a single-graph strategy)",
+            built.segments.len()
+        );
+    };
+    index.save(path).with_context(|| format!("saving the index to {}", path.display()))?;
+    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let note = format!("saved the index to {} ({bytes} bytes)", path.display());
+    eprintln!("note: {note}");
+    Ok(note)
 }
 
 /// Build with `strategy` (label = position). With `check_inserts`, the

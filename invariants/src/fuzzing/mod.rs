@@ -15,6 +15,7 @@
 //! | `exact` | [`exact`] | n <= 64 searched with ef >= n: where layer 0 is strongly connected the result is the brute-force oracle's |
 //! | `load_hnswlib`, `load_faiss` | [`load_hnswlib`], [`load_faiss`] | the bytes as an index file: a typed error or a graph that passes structural validation and can be searched (`foreign.rs`) |
 //! | `params` | [`params`] | absurd parameters: a typed error or an index that takes a few inserts and a search |
+//! | `load_hnswlab` | [`load_hnswlab`] | file bytes (optionally resealed): a typed `CorruptFile` error, or an index that passes the structural checks, searches, and re-encodes to the same bytes |
 //!
 //! Inputs print (`{:?}`) as Rust that rebuilds them after
 //! `use hnswlab_invariants::fuzzing::*;` (enum variants are re-exported here,
@@ -39,6 +40,9 @@ use hnswlab::{Error, ErrorKind, GraphView, Hnsw, Metric, Neighbour, NodeId, Para
 use crate::{check_all, check_insert, Expectations, Health, Violation, Violations};
 
 pub use self::foreign::{load_faiss, load_hnswlib, MAX_FILE};
+mod load;
+pub use load::{load_hnswlab, load_hnswlab_seeds, MAX_FILE_BYTES};
+
 pub use self::Coord::*;
 pub use self::MetricInput::*;
 pub use self::Op::*;
@@ -1115,13 +1119,14 @@ pub fn decode<'a, T: Arbitrary<'a>>(data: &'a [u8]) -> Option<T> {
 pub type Body = fn(&[u8]);
 
 /// Every target by name, as a bytes-in body.
-pub const TARGETS: [(&str, Body); 6] = [
+pub const TARGETS: [(&str, Body); 7] = [
     ("ops", |d| run_bytes(d, ops)),
     ("strategies_agree", |d| run_bytes(d, strategies_agree)),
     ("exact", |d| run_bytes(d, exact)),
     ("params", |d| run_bytes(d, params)),
     ("load_hnswlib", load_hnswlib),
     ("load_faiss", load_faiss),
+    ("load_hnswlab", load_hnswlab),
 ];
 
 /// The `{:#?}` reproducer of `data` for `target`, or `None` if it does not decode.
@@ -1131,8 +1136,13 @@ pub fn reproducer(target: &str, data: &[u8]) -> Option<String> {
         "strategies_agree" => decode::<AgreeInput>(data).map(|i| format!("{i:#?}")),
         "exact" => decode::<ExactInput>(data).map(|i| format!("{i:#?}")),
         "params" => decode::<ParamsFuzzInput>(data).map(|i| format!("{i:#?}")),
+<<<<<<< HEAD
         // The input is the file: its bytes are the reproducer.
         "load_hnswlib" | "load_faiss" => Some(format!("{data:?}")),
+=======
+        // Raw bytes: the mode byte, then the file.
+        "load_hnswlab" => Some(format!("{data:?}")),
+>>>>>>> files
         _ => None,
     }
 }

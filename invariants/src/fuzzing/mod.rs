@@ -381,7 +381,7 @@ impl Defect {
     pub fn of(e: &Error) -> Defect {
         match e.kind() {
             ErrorKind::DimensionMismatch { .. } => Defect::Dim,
-            ErrorKind::NonFinite { coordinate: usize::MAX, .. } => Defect::Overflow,
+            ErrorKind::NormTooLarge { .. } => Defect::Overflow,
             ErrorKind::NonFinite { .. } => Defect::NonFinite,
             ErrorKind::ZeroVector { .. } => Defect::ZeroNorm,
             ErrorKind::DuplicateLabel { .. } => Defect::DuplicateLabel,
@@ -459,7 +459,7 @@ impl Expect {
                     ErrorKind::DimensionMismatch { got, .. } => {
                         assert_eq!(got, v.len(), "{what}: DimensionMismatch reports the wrong length: {e:?}")
                     }
-                    ErrorKind::NonFinite { coordinate, value } if coordinate != usize::MAX => {
+                    ErrorKind::NonFinite { coordinate, value } => {
                         let c = v.get(coordinate).copied();
                         assert!(
                             c.is_some_and(|c| !c.is_finite() && c.to_bits() == value.to_bits()),

@@ -23,6 +23,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Check an index file written by hnswlib or faiss: defects with byte offsets, census, self-search.
     Check(crate::cmd::check::CheckArgs),
+    /// Convert an hnswlib index file into an hnswlab index file (same graph, labels and vectors).
+    Convert(crate::cmd::convert::ConvertArgs),
     /// Run an experiment config and write reports/<name>/ (report.md, results.csv/json, charts).
     Report(crate::cmd::report::ReportArgs),
     /// Compare hnswlab with hnswlib and faiss on the same files in one run (rounds, rotating order, ratios).

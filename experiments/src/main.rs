@@ -85,6 +85,16 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Convert(args) => match cmd::convert::run(&args) {
+            Ok(c) => {
+                println!("wrote {} ({} nodes, {} bytes)", c.to.display(), c.nodes, c.bytes);
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Compare(args) => {
             let written = match cmd::compare::run(&args, &command, io::stderr().is_terminal()) {
                 Ok(w) => w,

@@ -567,3 +567,50 @@ fn human_output_prints_census_and_defects() {
     assert!(text.contains("@52: entry point 301 out of range (300 nodes)"), "{text}");
     assert!(!text.contains("self-search"), "--no-self-search: {text}");
 }
+
+#[test]
+fn convert_keeps_graph_labels_and_census_and_check_reads_hnswlab_files() {
+    let dir = fixture_or_skip!();
+    let src = dir.join("hnswlib.bin");
+    let out_path = dir.join("converted.hnswlab");
+    let out =
+        run(&["convert", "--from", "hnswlib", src.to_str().unwrap(), "--dim", "8", "--to", out_path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let theirs = check_json(&src, &hnswlib_args(), 0);
+    let ours = check_json(&out_path, &[], 0);
+    assert_eq!(ours["format"], "hnswlab");
+    assert_eq!(ours["health"]["layers"], theirs["health"]["layers"], "the converted graph has the same census");
+    assert_eq!(ours["self_search"], theirs["self_search"]);
+    // Labels survive: each stored vector finds its own hnswlib label.
+    let idx = hnswlib::read(&std::fs::read(&src).unwrap(), &opts()).unwrap();
+    let h = hnswlab::Hnsw::load(&out_path).expect("loads");
+    for i in [0usize, 17, 123, N - 1] {
+        let v = &idx.graph.vectors[i * DIM..(i + 1) * DIM];
+        let hit = h.search(v, 1, 100).expect("search")[0];
+        assert_eq!((hit.label, hit.distance), (1000 + i as u64, 0.0), "node {i}");
+    }
+    // A flipped byte in the hnswlab file: its decoder refuses it, so the file is unreadable.
+    let mut b = std::fs::read(&out_path).unwrap();
+    let at = b.len() / 2;
+    b[at] ^= 0x10;
+    let r = check_json(&write_copy(dir, "flipped.hnswlab", &b), &[], 1);
+    assert!(r["error"].as_str().is_some_and(|e| !e.is_empty()), "{r}");
+    // A file with a defect is not converted.
+    let mut bad = std::fs::read(&src).unwrap();
+    bad[52..56].copy_from_slice(&(N as u32 + 1).to_le_bytes());
+    let bad_path = write_copy(dir, "convert-bad.bin", &bad);
+    let refused = dir.join("refused.hnswlab");
+    let out = run(&[
+        "convert",
+        "--from",
+        "hnswlib",
+        bad_path.to_str().unwrap(),
+        "--dim",
+        "8",
+        "--to",
+        refused.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("entry point 301 out of range"), "names the defect");
+    assert!(!refused.exists(), "nothing written for a refused file");
+}

@@ -29,9 +29,12 @@ pub use error::ReadError;
 
 use crate::view::Snapshot;
 
-/// A file format this module reads.
+/// An index file format: the two this module reads, and hnswlab's own
+/// (read by [`crate::Hnsw::from_bytes`]), so one sniff names each of them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// hnswlab's own index file ([`crate::file`], magic `HNSWLAB\0`).
+    Hnswlab,
     /// hnswlib 0.8 `saveIndex` (no magic; dimension and space not stored).
     Hnswlib,
     /// faiss `IndexHNSWFlat` (`write_index`, fourcc `IHNf`).
@@ -42,6 +45,7 @@ impl Format {
     /// Lower-case name, as the CLI spells it.
     pub fn name(self) -> &'static str {
         match self {
+            Format::Hnswlab => "hnswlab",
             Format::Hnswlib => "hnswlib",
             Format::Faiss => "faiss",
         }
@@ -50,7 +54,11 @@ impl Format {
     /// The format named by a file's first bytes, when it has a magic number
     /// (hnswlib files have none).
     pub fn sniff(bytes: &[u8]) -> Option<Format> {
-        bytes.starts_with(faiss::MAGIC).then_some(Format::Faiss)
+        if bytes.starts_with(&crate::file::format::MAGIC) {
+            Some(Format::Hnswlab)
+        } else {
+            bytes.starts_with(faiss::MAGIC).then_some(Format::Faiss)
+        }
     }
 }
 

@@ -1,5 +1,5 @@
-//! `hnswlab check FILE`: read an index file written by hnswlib 0.8 or faiss
-//! (`IndexHNSWFlat`), report every defect the file has with its byte
+//! `hnswlab check FILE`: read an index file written by hnswlib 0.8, faiss
+//! (`IndexHNSWFlat`) or hnswlab itself (`Hnsw::save`), report every defect the file has with its byte
 //! offset, and print the same census as `hnswlab build` over the graph the
 //! reader kept (`hnswlab::foreign`: the file minus its defects), plus a
 //! self-search census: the stored vectors whose k = 1 search at ef 10 and
@@ -15,7 +15,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use hnswlab::foreign::{self, FileParams, ForeignIndex, Format};
 use hnswlab::search::{knn, Scratch};
-use hnswlab::{GraphView, NodeId, Snapshot};
+use hnswlab::{GraphView, Hnsw, NodeId, Snapshot};
 use hnswlab_invariants::{check_all, Expectations, Health};
 use serde::Serialize;
 
@@ -166,9 +166,18 @@ pub enum Outcome {
     },
 }
 
-/// hnswlab's own index file: the hook for `Hnsw::load`'s reader.
-fn read_hnswlab(_bytes: &[u8]) -> Result<ForeignIndex> {
-    bail!("hnswlab's own index format is not in this build yet")
+/// hnswlab's own index file, through `Hnsw::from_bytes`: its decoder
+/// validates every section (checksums, counts, links, levels, labels) and
+/// refuses a corrupt file with a typed error naming section and offset, so
+/// a file it accepts has no defects to list.
+fn read_hnswlab(bytes: &[u8]) -> Result<ForeignIndex> {
+    let h = Hnsw::from_bytes(bytes).context("reading an hnswlab index file")?;
+    let graph = Snapshot::of(&h);
+    let p = h.params();
+    let params =
+        FileParams { m: p.m(), m0: p.m0(), ef_construction: p.ef_construction(), ml: Some(p.ml()), max_elements: None };
+    let n = graph.levels.len();
+    Ok(ForeignIndex { format: Format::Hnswlab, graph, deleted: vec![false; n], params, defects: Vec::new() })
 }
 
 fn read(args: &CheckArgs, bytes: &[u8]) -> Result<ForeignIndex> {
@@ -177,23 +186,23 @@ fn read(args: &CheckArgs, bytes: &[u8]) -> Result<ForeignIndex> {
         None => match Format::sniff(bytes) {
             Some(Format::Faiss) => FormatArg::Faiss,
             Some(Format::Hnswlib) => FormatArg::Hnswlib,
+            Some(Format::Hnswlab) => FormatArg::Hnswlab,
             None => bail!("no known magic number: pass --format (hnswlib files have none: --format hnswlib --dim D)"),
         },
     };
-    Ok(match format {
+    let idx = match format {
         FormatArg::Hnswlab => read_hnswlab(bytes)?,
+        // The hnswlib reader checks --dim against the record layout itself.
         FormatArg::Hnswlib => {
             let opts = foreign::hnswlib::Options { dim: args.dim, space: args.space.into() };
-            foreign::hnswlib::read(bytes, &opts)?
+            return Ok(foreign::hnswlib::read(bytes, &opts)?);
         }
-        FormatArg::Faiss => {
-            let idx = foreign::faiss::read(bytes)?;
-            if let Some(d) = args.dim.filter(|&d| d != idx.graph.dim) {
-                bail!("dimension mismatch: the file holds {}-d vectors, --dim says {d}", idx.graph.dim);
-            }
-            idx
-        }
-    })
+        FormatArg::Faiss => foreign::faiss::read(bytes)?,
+    };
+    if let Some(d) = args.dim.filter(|&d| d != idx.graph.dim) {
+        bail!("dimension mismatch: the file holds {}-d vectors, --dim says {d}", idx.graph.dim);
+    }
+    Ok(idx)
 }
 
 /// The expectations for a graph nobody here built: structure (I1, I2) and

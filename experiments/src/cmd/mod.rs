@@ -3,5 +3,6 @@
 pub mod build;
 pub mod check;
 pub mod compare;
+pub mod convert;
 pub mod mutants;
 pub mod report;

@@ -64,6 +64,9 @@ pub fn on_interrupt() {
 pub struct Staging {
     out: PathBuf,
     dir: Option<tempfile::TempDir>,
+    /// Folders `begin` created above `out`, outermost first: removed again
+    /// (when empty) if the run is not published.
+    created: Vec<PathBuf>,
 }
 
 impl Staging {
@@ -76,15 +79,28 @@ impl Staging {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        let created: Vec<PathBuf> = {
+            let mut missing: Vec<PathBuf> =
+                parent.ancestors().take_while(|a| !a.exists()).map(Path::to_path_buf).collect();
+            missing.reverse();
+            missing
+        };
         std::fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
         let prefix = format!(".{name}.partial-");
         remove_stale(&parent, &prefix);
         let dir = tempfile::Builder::new()
             .prefix(&prefix)
             .tempdir_in(&parent)
-            .with_context(|| format!("{} is not writable: cannot create the output folder there", parent.display()))?;
+            .with_context(|| format!("{} is not writable: cannot create the output folder there", parent.display()));
+        let dir = match dir {
+            Ok(d) => d,
+            Err(e) => {
+                remove_empty(&created);
+                return Err(e);
+            }
+        };
         remove_on_interrupt(dir.path());
-        Ok(Staging { out: out.to_path_buf(), dir: Some(dir) })
+        Ok(Staging { out: out.to_path_buf(), dir: Some(dir), created })
     }
 
     /// Where to write the run's files.
@@ -122,9 +138,18 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if let Some(dir) = &self.dir {
+        if let Some(dir) = self.dir.take() {
             forget(dir.path());
+            drop(dir);
+            remove_empty(&self.created);
         }
+    }
+}
+
+/// Remove `dirs` (outermost first) innermost first, each only if empty.
+fn remove_empty(dirs: &[PathBuf]) {
+    for d in dirs.iter().rev() {
+        let _ = std::fs::remove_dir(d);
     }
 }
 
@@ -314,5 +339,19 @@ mod tests {
         let s = Staging::begin(&out).unwrap();
         assert!(!stale.exists(), "the stale staging folder survived");
         s.commit().unwrap();
+    }
+
+    #[test]
+    fn a_run_that_is_not_published_leaves_no_folders_it_created() {
+        let root = tempfile::tempdir().unwrap();
+        for depth in 1..4 {
+            let mut out = root.path().to_path_buf();
+            for i in 0..depth {
+                out.push(format!("d{i}"));
+            }
+            out.push("out");
+            drop(Staging::begin(&out).unwrap());
+            assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 0, "depth {depth}: folders left");
+        }
     }
 }

@@ -30,6 +30,8 @@ pub mod cmd;
 pub mod compare;
 pub mod config;
 pub mod data;
+#[doc(hidden)]
+pub mod fuzzing;
 #[cfg(feature = "hdf5")]
 pub mod hdf5;
 pub mod limits;

@@ -54,6 +54,11 @@ pub struct BuildArgs {
     #[arg(long, value_name = "FILE", requires = "base")]
     pub groundtruth: Option<PathBuf>,
 
+    /// Use --groundtruth even where a sample of its rows disagrees with brute
+    /// force (the disagreement becomes a note instead of an error).
+    #[arg(long, requires = "groundtruth")]
+    pub trust_groundtruth: bool,
+
     /// Number of base vectors [default: 20000 synthetic; all of --base, or the first N].
     #[arg(long)]
     pub n: Option<usize>,

@@ -199,6 +199,10 @@ pub struct DatasetSpec {
     pub query: Option<PathBuf>,
     /// Texmex ground-truth file (`.ivecs`); computed exactly when absent.
     pub groundtruth: Option<PathBuf>,
+    /// Use the file's ground truth (texmex `groundtruth`, HDF5 `neighbors`)
+    /// even where a sample of its rows disagrees with brute force: a note, not an error.
+    #[serde(default)]
+    pub trust_groundtruth: bool,
     /// HDF5 file.
     pub file: Option<PathBuf>,
     /// `l2`, `ip` or `cosine`.
@@ -418,6 +422,7 @@ pub(crate) fn example_spec(kind: DataSpecKind) -> DatasetSpec {
         base: Some("b.fvecs".into()),
         query: Some("q.fvecs".into()),
         groundtruth: None,
+        trust_groundtruth: false,
         file: Some("f.hdf5".into()),
         metric: "l2".into(),
         mutants: false,

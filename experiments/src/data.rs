@@ -50,12 +50,42 @@ pub struct GroundTruth {
     pub k: usize,
     /// `queries * k` base-vector ids.
     pub ids: Vec<u32>,
+    /// The user vouched for the file (`--trust-groundtruth`): a disagreement
+    /// with brute force is a note in the report, not an error.
+    pub trusted: bool,
 }
 
 impl GroundTruth {
     /// The ids of query `i`.
     pub fn row(&self, i: usize) -> &[u32] {
         &self.ids[i * self.k..(i + 1) * self.k]
+    }
+
+    /// Ids from a file (`what` names it), checked: `k >= 1`, exactly one row
+    /// per query, every id in `0..n` and none twice within a row. The error
+    /// names the row and column.
+    pub fn checked(what: &str, k: usize, ids: Vec<i64>, queries: usize, n: usize, hint: &str) -> Result<GroundTruth> {
+        ensure!(k >= 1, "{what}: rows hold no neighbour ids");
+        ensure!(ids.len().is_multiple_of(k), "{what}: {} ids do not split into rows of {k}", ids.len());
+        let rows = ids.len() / k;
+        ensure!(rows == queries, "{what}: {rows} ground-truth rows for {queries} queries (one row per query)");
+        let mut seen = std::collections::HashSet::with_capacity(k);
+        let mut out = limits::try_vec("ground-truth ids", ids.len())?;
+        for (q, row) in ids.chunks_exact(k).enumerate() {
+            seen.clear();
+            for (col, &id) in row.iter().enumerate() {
+                if id < 0 || id as u64 >= n as u64 {
+                    let hint = if id >= 0 { hint } else { "" };
+                    bail!("{what}: query {q}, neighbour {col} is id {id}, outside the {n} base vectors{hint}");
+                }
+                ensure!(
+                    seen.insert(id),
+                    "{what}: query {q} lists id {id} twice (neighbour {col}); a row names k distinct base vectors"
+                );
+                out.push(id as u32);
+            }
+        }
+        Ok(GroundTruth { k, ids: out, trusted: false })
     }
 }
 
@@ -171,7 +201,11 @@ fn load_texmex(args: &BuildArgs, base_path: &Path, query_path: &Path) -> Result<
     );
     let ground_truth = match &args.groundtruth {
         None => None,
-        Some(path) => Some(load_ground_truth(path, queries.len(), base.len(), args.n.is_some())?),
+        Some(path) => {
+            let mut gt = load_ground_truth(path, queries.len(), base.len(), args.n.is_some(), args.queries.is_some())?;
+            gt.trusted = args.trust_groundtruth;
+            Some(gt)
+        }
     };
     let name = base_path.file_stem().and_then(|s| s.to_str()).unwrap_or("texmex").to_string();
     Ok(Dataset {
@@ -188,26 +222,37 @@ fn load_texmex(args: &BuildArgs, base_path: &Path, query_path: &Path) -> Result<
     })
 }
 
-/// Read an `.ivecs` ground truth for `queries` queries over `n` base vectors.
-fn load_ground_truth(path: &Path, queries: usize, n: usize, limited: bool) -> Result<GroundTruth> {
+/// Read an `.ivecs` ground truth for `queries` queries over `n` base
+/// vectors ([`GroundTruth::checked`]). `limited_n`: `--n` took the first base
+/// vectors; `limited_queries`: `--queries` took the first queries, so the
+/// file may hold more rows (the first `queries` are used); otherwise it must
+/// hold exactly one per query.
+fn load_ground_truth(
+    path: &Path,
+    queries: usize,
+    n: usize,
+    limited_n: bool,
+    limited_queries: bool,
+) -> Result<GroundTruth> {
     ensure!(extension(path) == "ivecs", "--groundtruth {}: expected an .ivecs file", path.display());
-    let rows = texmex::read_ivecs(path, Some(queries))?;
-    ensure!(rows.len() == queries, "{}: {} ground-truth rows for {queries} queries", path.display(), rows.len());
-    let mut ids = Vec::with_capacity(rows.data.len());
-    for (i, &id) in rows.data.iter().enumerate() {
-        let (q, col) = (i / rows.dim, i % rows.dim);
-        if id < 0 || id as usize >= n {
-            let hint = if limited && id >= 0 {
-                " (--n loaded fewer base vectors than the ground truth refers to; \
-                 drop --groundtruth to compute it exactly for the subset)"
-            } else {
-                ""
-            };
-            bail!("{}: query {q}, neighbour {col} is id {id}, outside the {n} base vectors{hint}", path.display());
-        }
-        ids.push(id as u32);
+    let mut rows = texmex::read_ivecs(path, (limited_queries).then_some(queries))?;
+    if !limited_queries {
+        ensure!(
+            rows.len() == queries,
+            "{}: {} ground-truth rows for {queries} queries (one row per query)",
+            path.display(),
+            rows.len()
+        );
     }
-    Ok(GroundTruth { k: rows.dim, ids })
+    rows.data.truncate(queries.saturating_mul(rows.dim));
+    let hint = if limited_n {
+        " (--n loaded fewer base vectors than the ground truth refers to; \
+         drop --groundtruth to compute it exactly for the subset)"
+    } else {
+        ""
+    };
+    let ids = rows.data.iter().map(|&id| i64::from(id)).collect();
+    GroundTruth::checked(&path.display().to_string(), rows.dim, ids, queries, n, hint)
 }
 
 #[cfg(test)]
@@ -258,13 +303,53 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("gt.ivecs");
         texmex::write(&path, 2, &[0i32, 5]).unwrap();
-        let err = load_ground_truth(&path, 1, 5, true).unwrap_err().to_string();
+        let err = load_ground_truth(&path, 1, 5, true, false).unwrap_err().to_string();
         assert!(err.contains("id 5") && err.contains("--n"), "{err}");
         texmex::write(&path, 2, &[0i32, -1]).unwrap();
-        assert!(load_ground_truth(&path, 1, 5, false).is_err());
+        assert!(load_ground_truth(&path, 1, 5, false, false).is_err());
         texmex::write(&path, 2, &[0i32, 1]).unwrap();
-        assert!(load_ground_truth(&path, 2, 5, false).is_err(), "too few rows");
-        let gt = load_ground_truth(&path, 1, 5, false).unwrap();
+        assert!(load_ground_truth(&path, 2, 5, false, false).is_err(), "too few rows");
+        let gt = load_ground_truth(&path, 1, 5, false, false).unwrap();
         assert_eq!(gt.row(0), &[0, 1]);
+    }
+
+    #[test]
+    fn ground_truth_rows_are_checked_cell_by_cell() {
+        // (k, ids, queries, n, text the error must contain); None = accepted.
+        type Case<'a> = (usize, &'a [i64], usize, usize, Option<&'a str>);
+        let cases: &[Case] = &[
+            (2, &[0, 1, 2, 3], 2, 5, None),
+            (2, &[0, 1, 2, 3, 4, 0], 2, 5, Some("3 ground-truth rows for 2 queries")),
+            (2, &[0, 1], 2, 5, Some("1 ground-truth rows for 2 queries")),
+            (2, &[0, 1, 2], 2, 5, Some("do not split")),
+            (0, &[], 0, 5, Some("no neighbour ids")),
+            (3, &[0, 0, 1], 1, 5, Some("query 0 lists id 0 twice (neighbour 1)")),
+            (3, &[1, 2, 3, 4, 2, 2], 2, 5, Some("query 1 lists id 2 twice (neighbour 2)")),
+            (2, &[0, 5], 1, 5, Some("query 0, neighbour 1 is id 5")),
+            (2, &[-1, 0], 1, 5, Some("query 0, neighbour 0 is id -1")),
+            (2, &[0, i64::from(i32::MAX)], 1, 5, Some("is id 2147483647")),
+            (2, &[0, i64::from(i32::MIN)], 1, 5, Some("is id -2147483648")),
+        ];
+        for &(k, ids, queries, n, want) in cases {
+            match (GroundTruth::checked("gt", k, ids.to_vec(), queries, n, ""), want) {
+                (Ok(gt), None) => assert_eq!(gt.ids.len(), ids.len()),
+                (Err(e), Some(w)) => assert!(e.to_string().contains(w), "{ids:?}: {e}"),
+                (got, _) => panic!("{ids:?} (k {k}, {queries} queries, n {n}): {got:?}, expected {want:?}"),
+            }
+        }
+        // Every row of a random table of in-range ids that repeats one id is refused.
+        let mut r = hnswlab::synthetic::Rng::new(3);
+        println!("seed 3");
+        for case in 0..200 {
+            let k = 2 + r.below(8) as usize;
+            let mut row: Vec<i64> = (0..k as i64).map(|i| i * 3).collect();
+            let (a, b) = (r.below(k as u64) as usize, r.below(k as u64) as usize);
+            if a == b {
+                continue;
+            }
+            row[b] = row[a];
+            let e = GroundTruth::checked("gt", k, row.clone(), 1, 100, "").unwrap_err().to_string();
+            assert!(e.contains("twice"), "case {case}: {row:?}: {e}");
+        }
     }
 }

@@ -37,7 +37,7 @@ pub fn load(path: &Path, n: Option<usize>, queries: Option<usize>) -> Result<Dat
         Ok((rows, dim, data))
     };
     let (train_rows, dim, base) = read("train", n)?;
-    let (_, qdim, queries_data) = read("test", queries)?;
+    let (test_rows, qdim, queries_data) = read("test", queries)?;
     ensure!(dim >= 1 && !base.is_empty(), "{}: `train` is empty", path.display());
     ensure!(qdim == dim, "{}: `test` has dimension {qdim}, `train` {dim}", path.display());
     let (n_base, n_queries) = (base.len() / dim, queries_data.len() / dim);
@@ -45,7 +45,11 @@ pub fn load(path: &Path, n: Option<usize>, queries: Option<usize>) -> Result<Dat
         Err(_) => None,
         Ok(ds) => {
             let (rows, k) = rows_of(&ds.shape()?, "neighbors")?;
-            ensure!(rows >= n_queries, "{}: {rows} `neighbors` rows for {n_queries} queries", path.display());
+            ensure!(
+                rows == test_rows,
+                "{}: {rows} `neighbors` rows for {test_rows} `test` rows (one row per query)",
+                path.display()
+            );
             crate::limits::floats(&format!("{}: `neighbors`", path.display()), n_queries, k)?;
             let ids = ds.read_i32_rows(0, n_queries as u64)?;
             // An id outside the file's own `train` rows is a broken file, whatever was loaded.
@@ -60,7 +64,13 @@ pub fn load(path: &Path, n: Option<usize>, queries: Option<usize>) -> Result<Dat
             // With fewer base rows loaded than the file has (`n`), ids may
             // point past them: the file's truth does not apply; compute it exactly.
             let in_range = ids.iter().all(|&id| (id as usize) < n_base);
-            in_range.then(|| GroundTruth { k, ids: ids.into_iter().map(|id| id as u32).collect() })
+            let what = format!("{}: `neighbors`", path.display());
+            let ids: Vec<i64> = ids.into_iter().map(i64::from).collect();
+            if in_range {
+                Some(GroundTruth::checked(&what, k, ids, n_queries, n_base, "")?)
+            } else {
+                None
+            }
         }
     };
     Ok(Dataset {

@@ -17,6 +17,7 @@
 //! | report (JSON and human) | `output.rs` |
 //! | `hnswlab build --profile`: insertion time and distances per phase | `profile.rs` |
 //! | progress bars | `progress.rs` |
+//! | publishing an output folder whole (staging, atomic swap, Ctrl-C) | `publish.rs` |
 //! | the Python interpreter for peers (`$HNSWLAB_PYTHON`) | `python.rs` |
 //! | experiment configs (TOML) | `config.rs` |
 //! | `hnswlab report`: runs, results, charts, report.md | `cmd/report.rs`, `report/` |
@@ -29,6 +30,8 @@ pub mod cmd;
 pub mod compare;
 pub mod config;
 pub mod data;
+#[doc(hidden)]
+pub mod fuzzing;
 #[cfg(feature = "hdf5")]
 pub mod hdf5;
 pub mod limits;
@@ -36,6 +39,7 @@ pub mod metrics;
 pub mod output;
 pub mod profile;
 pub mod progress;
+pub mod publish;
 pub mod python;
 pub mod report;
 pub mod texmex;

@@ -163,20 +163,47 @@ pub fn truth(ds: &Dataset, metric: Metric, show_progress: bool) -> Result<Truth>
                 .fold(f64::NEG_INFINITY, f64::max) as f32
         })
         .collect();
-    // Spot-check the file against brute force: a file made for another metric
-    // (or another base set) would silently inflate or deflate recall.
-    let sample = kth.len().min(10);
-    let exact = exact_kth(metric, &ds.base, &ds.queries[..sample * dim], dim, k, false);
-    let disagree = (0..sample).filter(|&i| kth[i] > threshold(exact[i]) * (1.0 + 1e-4)).count();
     let mut notes = Vec::new();
-    if disagree > 0 {
-        notes.push(format!(
-            "ground truth file disagrees with brute force under metric {} on {disagree} of the \
-             first {sample} queries (was it made for another metric or base set?)",
-            metric.name()
-        ));
+    if let Some(problem) = spot_check(metric, &ds.base, &ds.queries, dim, k, &kth) {
+        ensure!(gt.trusted, "{problem}; pass --trust-groundtruth (config: trust_groundtruth = true) to use it anyway");
+        notes.push(problem);
     }
     Ok(Truth { k, kth, source: TruthSource::File, metric, notes })
+}
+
+/// Rows of a ground-truth file checked against brute force by [`spot_check`].
+pub const SPOT_CHECK_ROWS: usize = 20;
+
+/// Compare the file's k-th distance (`kth`, from its ids) with brute force
+/// on [`SPOT_CHECK_ROWS`] rows spread over the queries, both ways: farther
+/// than the true k-th (its ids are not the nearest: recall inflated) or
+/// nearer (impossible for k distinct true neighbours: recall deflated). A
+/// file made for another metric or base set fails one way or the other.
+/// Returns what disagrees, if anything.
+fn spot_check(metric: Metric, base: &[f32], queries: &[f32], dim: usize, k: usize, kth: &[f32]) -> Option<String> {
+    let count = kth.len();
+    let sample = count.min(SPOT_CHECK_ROWS);
+    let rows: Vec<usize> = (0..sample).map(|j| j * count / sample).collect();
+    let picked: Vec<f32> = rows.iter().flat_map(|&i| queries[i * dim..(i + 1) * dim].iter().copied()).collect();
+    let exact = exact_kth(metric, base, &picked, dim, k, false);
+    let slack = |d: f32| threshold(d) * (1.0 + 1e-4);
+    let farther: Vec<usize> = rows.iter().zip(&exact).filter(|&(&i, &e)| kth[i] > slack(e)).map(|(&i, _)| i).collect();
+    let nearer: Vec<usize> = rows.iter().zip(&exact).filter(|&(&i, &e)| slack(kth[i]) < e).map(|(&i, _)| i).collect();
+    let what = |rows: &[usize], how: &str| {
+        format!(
+            "ground truth disagrees with brute force under metric {}: on {} of {sample} sampled queries \
+             (first: query {}) its k-th neighbour is {how} than the true k-th (was it made for another \
+             metric or base set?)",
+            metric.name(),
+            rows.len(),
+            rows[0]
+        )
+    };
+    match (farther.is_empty(), nearer.is_empty()) {
+        (true, true) => None,
+        (false, _) => Some(what(&farther, "farther (recall would be inflated)")),
+        (true, false) => Some(what(&nearer, "nearer (recall would be deflated)")),
+    }
 }
 
 /// The reference distance ([`hnswlab::reference`]) of two rows that passed
@@ -356,12 +383,42 @@ mod tests {
             .flat_map(|i| reference::exact_knn(Metric::L2, &ds.base, 4, ds.query(i), K))
             .map(|s| s.1 as u32)
             .collect();
-        ds.ground_truth = Some(GroundTruth { k: K, ids });
+        ds.ground_truth = Some(GroundTruth { k: K, ids: ids.clone(), trusted: false });
         let exact = truth(&ds, Metric::L2, false).unwrap();
         assert!(exact.notes.is_empty(), "{:?}", exact.notes);
-        ds.ground_truth = Some(GroundTruth { k: K, ids: (0..30).map(|i| 99 - i % 10).collect() });
-        let wrong = truth(&ds, Metric::L2, false).unwrap();
-        assert_eq!(wrong.notes.len(), 1, "a made-up ground truth went unnoticed");
+        ds.ground_truth = Some(GroundTruth { k: K, ids: (0..30).map(|i| 99 - i % 10).collect(), trusted: false });
+        let wrong = format!("{:#}", truth(&ds, Metric::L2, false).unwrap_err());
+        assert!(wrong.contains("farther") && wrong.contains("--trust-groundtruth"), "{wrong}");
+        ds.ground_truth.as_mut().unwrap().trusted = true;
+        let trusted = truth(&ds, Metric::L2, false).unwrap();
+        assert_eq!(trusted.notes.len(), 1, "a trusted wrong file is a note");
+        // Under another metric the same ids are not the nearest either.
+        ds.ground_truth = Some(GroundTruth { k: K, ids, trusted: false });
+        assert!(truth(&ds, Metric::InnerProduct, false).is_err(), "an l2 file accepted under ip");
+    }
+
+    #[test]
+    fn spot_check_catches_files_too_good_and_too_bad() {
+        // 1-d base 0, 1, ..., 99: every query's true k-th distance is known.
+        let base: Vec<f32> = (0..100).map(|i| i as f32).collect();
+        let seed = 17;
+        println!("seed {seed}");
+        let mut r = hnswlab::synthetic::Rng::new(seed);
+        for case in 0..50 {
+            let queries: Vec<f32> = (0..30).map(|_| (r.below(100)) as f32).collect();
+            let k = 5;
+            let exact = exact_kth(Metric::L2, &base, &queries, 1, k, false);
+            assert_eq!(spot_check(Metric::L2, &base, &queries, 1, k, &exact), None, "case {case}");
+            // The sampled rows of 30 queries are j * 30 / 20 for j in 0..20.
+            let row = (r.below(SPOT_CHECK_ROWS as u64) as usize) * 30 / SPOT_CHECK_ROWS;
+            for (scale, how) in [(4.0f32, "farther"), (0.0, "nearer")] {
+                let mut kth = exact.clone();
+                kth[row] = exact[row] * scale + if scale == 0.0 { -1.0 } else { 1.0 };
+                let got = spot_check(Metric::L2, &base, &queries, 1, k, &kth);
+                let text = got.unwrap_or_else(|| panic!("case {case}: row {row} {how} went unnoticed"));
+                assert!(text.contains(how) && text.contains(&format!("query {row}")), "case {case}: {text}");
+            }
+        }
     }
 
     #[test]

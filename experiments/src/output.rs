@@ -193,9 +193,16 @@ pub fn print_human(r: &Report, out: &mut impl Write) -> io::Result<()> {
     }
     writeln!(out)?;
     writeln!(out, "check    check_all over the built graph: {:.2} s", r.check_seconds)?;
-    match &r.health {
-        Some(h) => print_health(h, out)?,
-        None => writeln!(out, "health   unavailable: check_all found violations")?,
+    match (&r.health, r.segment_health.len()) {
+        (None, _) => writeln!(out, "health   unavailable: check_all found violations")?,
+        (Some(h), 0) => print_health(h, out)?,
+        // Segmented builds: one census per segment, each a graph of its own.
+        (Some(_), segments) => {
+            for (i, h) in r.segment_health.iter().enumerate() {
+                writeln!(out, "segment  {i} of {segments}: {} nodes", h.nodes)?;
+                print_health(h, out)?;
+            }
+        }
     }
     if r.violations_total == 0 {
         writeln!(out, "invariants: all hard invariants hold")?;

@@ -25,6 +25,7 @@ use crate::compare::plan::{self, Entrant};
 use crate::compare::{charts, summary};
 use crate::metrics;
 use crate::progress;
+use crate::publish::{self, Staging};
 use crate::report::charts::Chart;
 use crate::report::python_peers::Inputs;
 use crate::report::results::Meta;
@@ -93,7 +94,8 @@ pub fn config(args: &CompareArgs) -> Result<CompareConfig> {
 pub fn run(args: &CompareArgs, command: &[String], show_progress: bool) -> Result<Written> {
     let config = config(args)?;
     let dir = args.out.clone().unwrap_or_else(|| Path::new("reports").join(&config.name));
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    // Checked (and the staging folder made) before the run, published whole after it.
+    let staging = Staging::begin(&dir)?;
     let date = machine::now_utc();
     let machine = machine::Machine::this();
     let start = Instant::now();
@@ -101,7 +103,9 @@ pub fn run(args: &CompareArgs, command: &[String], show_progress: bool) -> Resul
     // a folder or symlink someone planted under the system temp directory is never used.
     let scratch =
         tempfile::Builder::new().prefix("hnswlab-compare-").tempdir().context("creating a scratch directory")?;
+    publish::remove_on_interrupt(scratch.path());
     let result = measure_all(&config, scratch.path(), show_progress);
+    publish::forget(scratch.path());
     drop(scratch);
     let (measurements, prepared, unavailable, mut notes) = result?;
     let libs: Vec<Entrant> =
@@ -143,10 +147,10 @@ pub fn run(args: &CompareArgs, command: &[String], show_progress: bool) -> Resul
     };
     let regenerate = format!("cargo run --release -p hnswlab-experiments --bin hnswlab -- {}", words.join(" "));
     let comparison = Comparison { meta, regenerate, config: config.clone(), measurements, ratios, medians };
-    output::write_files(&comparison, &dir)?;
-    let charts = charts::draw_all(&comparison.medians, &dir, config.target_recall, config.rounds)?;
-    let md = dir.join("compare.md");
-    std::fs::write(&md, output::markdown(&comparison, &charts)).with_context(|| format!("writing {}", md.display()))?;
+    output::write_files(&comparison, staging.path())?;
+    let charts = charts::draw_all(&comparison.medians, staging.path(), config.target_recall, config.rounds)?;
+    publish::write_atomic(&staging.path().join("compare.md"), output::markdown(&comparison, &charts).as_bytes())?;
+    let dir = staging.commit()?;
     Ok(Written { dir, comparison, charts })
 }
 

@@ -4,11 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
 use crate::config::Config;
 use crate::metrics::REGISTRY;
+use crate::publish::{write_atomic, Staging};
 use crate::report::results::{self, Meta, Results};
 use crate::report::{charts, machine, markdown, run};
 
@@ -43,7 +44,8 @@ pub fn run(args: &ReportArgs, command: &[String], show_progress: bool) -> Result
         None => Config::quick(),
     };
     let dir = args.out.clone().unwrap_or_else(|| Path::new("reports").join(&config.name));
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    // Checked (and the staging folder made) before the run, published whole after it.
+    let staging = Staging::begin(&dir)?;
     let date = machine::now_utc();
     let machine = machine::Machine::this();
     let start = Instant::now();
@@ -78,11 +80,11 @@ pub fn run(args: &ReportArgs, command: &[String], show_progress: bool) -> Result
         notes,
     };
     let results = Results { meta, config: config.clone(), metrics: REGISTRY.iter().map(Into::into).collect(), runs };
-    results::write_files(&results, &dir)?;
-    let charts = charts::draw_all(&results.runs, &dir, config.fixed_ef)?;
+    results::write_files(&results, staging.path())?;
+    let charts = charts::draw_all(&results.runs, staging.path(), config.fixed_ef)?;
     let md = markdown::render(&results, &charts);
-    let path = dir.join("report.md");
-    std::fs::write(&path, md).with_context(|| format!("writing {}", path.display()))?;
+    write_atomic(&staging.path().join("report.md"), md.as_bytes())?;
+    let dir = staging.commit()?;
     Ok(Written { dir, results, charts })
 }
 

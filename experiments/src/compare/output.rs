@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use super::config::CompareConfig;
@@ -124,8 +124,7 @@ pub fn write_files(c: &Comparison, dir: &Path) -> Result<()> {
     let write = |name: &str, f: &dyn Fn(&mut Vec<u8>) -> Result<()>| -> Result<()> {
         let mut buf = Vec::new();
         f(&mut buf)?;
-        let path = dir.join(name);
-        std::fs::write(&path, buf).with_context(|| format!("writing {}", path.display()))
+        crate::publish::write_atomic(&dir.join(name), &buf)
     };
     write("compare.csv", &|b| write_csv(&c.measurements, b))?;
     write("compare-sweep.csv", &|b| write_sweep_csv(&c.measurements, b))?;

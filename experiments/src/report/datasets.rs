@@ -49,6 +49,9 @@ pub fn load(spec: &DatasetSpec, seed: u64) -> Result<Dataset> {
         DataSpecKind::Hdf5 => load_hdf5(spec)?,
     };
     ds.name = spec.name.clone();
+    if let Some(gt) = &mut ds.ground_truth {
+        gt.trusted = spec.trust_groundtruth;
+    }
     ensure!(
         ds.n() >= 1 && ds.query_count() >= 1,
         "data set `{}` is empty: {} base vectors, {} queries",

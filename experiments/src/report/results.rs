@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use hnswlab::{Phase, Profile};
 use hnswlab_invariants::Health;
 use serde::Serialize;
@@ -357,16 +357,12 @@ pub fn write_csv(runs: &[RunResult], out: &mut impl Write) -> Result<()> {
 
 /// Write `results.csv` and `results.json` into `dir`.
 pub fn write_files(results: &Results, dir: &Path) -> Result<()> {
-    let csv = dir.join("results.csv");
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&csv).with_context(|| csv.display().to_string())?);
-    write_csv(&results.runs, &mut f)?;
-    f.flush()?;
-    let json = dir.join("results.json");
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&json).with_context(|| json.display().to_string())?);
-    serde_json::to_writer_pretty(&mut f, results)?;
-    writeln!(f)?;
-    f.flush()?;
-    Ok(())
+    let mut csv = Vec::new();
+    write_csv(&results.runs, &mut csv)?;
+    crate::publish::write_atomic(&dir.join("results.csv"), &csv)?;
+    let mut json = serde_json::to_vec_pretty(results)?;
+    json.push(b'\n');
+    crate::publish::write_atomic(&dir.join("results.json"), &json)
 }
 
 /// The Pareto frontier of (recall, qps) points, both better higher: the points

@@ -1136,13 +1136,10 @@ pub fn reproducer(target: &str, data: &[u8]) -> Option<String> {
         "strategies_agree" => decode::<AgreeInput>(data).map(|i| format!("{i:#?}")),
         "exact" => decode::<ExactInput>(data).map(|i| format!("{i:#?}")),
         "params" => decode::<ParamsFuzzInput>(data).map(|i| format!("{i:#?}")),
-<<<<<<< HEAD
         // The input is the file: its bytes are the reproducer.
         "load_hnswlib" | "load_faiss" => Some(format!("{data:?}")),
-=======
         // Raw bytes: the mode byte, then the file.
         "load_hnswlab" => Some(format!("{data:?}")),
->>>>>>> files
         _ => None,
     }
 }

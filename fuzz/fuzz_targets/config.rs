@@ -1,0 +1,6 @@
+//! `cargo fuzz run --sanitizer none config`: a shim over
+//! [`hnswlab_experiments::fuzzing::config_text`] (replayed by
+//! experiments/tests/fuzz_config.rs).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| hnswlab_experiments::fuzzing::config_text(data));

@@ -42,6 +42,7 @@ pub mod oracle;
 pub mod params;
 pub mod prefetch;
 pub mod profile;
+pub mod reference;
 pub mod search;
 pub mod select;
 pub mod store;

@@ -62,4 +62,46 @@ mod tests {
         assert!(v.insert(NodeId(1)));
         assert!(!v.insert(NodeId(1)));
     }
+
+    /// The other side of the wrap: a tag written at generation `g` must not
+    /// read as visited when the counter comes back round to `g`, 65,535
+    /// clears later. Only zeroing the tags at the wrap guarantees that; a
+    /// test one generation after the wrap passes without it.
+    #[test]
+    fn a_visit_is_forgotten_a_full_cycle_later() {
+        for g in [1u16, 2, 1000, u16::MAX - 1, u16::MAX] {
+            let mut v = Visited::default();
+            v.clear(3);
+            v.generation = g;
+            assert!(v.insert(NodeId(2)));
+            for i in 1..=2 * u32::from(u16::MAX) + 3 {
+                v.clear(3);
+                assert!(!v.contains(NodeId(2)), "generation {g}: visit read back {i} clears later");
+            }
+        }
+    }
+
+    /// Against a set model over 200,000 clears (three wraps), growing the id
+    /// range now and then (new tags start at 0, which no generation uses).
+    #[test]
+    fn agrees_with_a_set_over_three_wraps() {
+        let mut v = Visited::default();
+        let mut model = std::collections::HashSet::new();
+        let mut n = 4usize;
+        for round in 0..200_000u32 {
+            if round % 50_000 == 0 {
+                n += 3;
+            }
+            v.clear(n);
+            model.clear();
+            let a = NodeId(round % n as u32);
+            let b = NodeId((round * 7 + 1) % n as u32);
+            for id in [a, b, a] {
+                assert_eq!(v.insert(id), model.insert(id), "round {round}, id {id:?}");
+            }
+            for i in 0..n as u32 {
+                assert_eq!(v.contains(NodeId(i)), model.contains(&NodeId(i)), "round {round}, id {i}");
+            }
+        }
+    }
 }

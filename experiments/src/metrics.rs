@@ -5,8 +5,8 @@ use std::borrow::Cow;
 
 use anyhow::{ensure, Context, Result};
 use hnswlab::distance::prepare;
-use hnswlab::oracle::exact_knn_flat;
-use hnswlab::{Metric, Neighbour};
+use hnswlab::reference;
+use hnswlab::Metric;
 
 use crate::data::Dataset;
 use crate::progress;
@@ -24,11 +24,70 @@ pub fn threshold(kth: f32) -> f32 {
     kth * (1.0 + EPSILON) + EPSILON
 }
 
-/// Hits among `found` for a query whose k-th true distance is `kth`.
-pub fn hits(found: &[Neighbour], kth: f32) -> usize {
-    let t = threshold(kth);
-    found.iter().filter(|n| n.distance <= t).count()
+/// A search asked for `k` neighbours returned another number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the search returned {returned} results for k = {k}")]
+pub struct WrongCount {
+    /// Results returned.
+    pub returned: usize,
+    /// Results asked for.
+    pub k: usize,
+    /// Hits among the first `min(returned, k)` results.
+    pub hits: usize,
 }
+
+/// Hits among the `k` rows `found` for query `q` of `ds`, whose k-th true
+/// distance is `kth`: each returned row is re-measured by the reference
+/// kernel, so neither the truth nor the judgement uses the index's kernels (a
+/// kernel that under-reports distances cannot make wrong rows look like
+/// hits). A search asked for `k` over an index of at least `k` vectors must
+/// return exactly `k`: fewer (a short list) or more is [`WrongCount`], which
+/// a caller reports as a defect, not as a lower or higher recall. A row
+/// outside the base set is a miss.
+pub fn hits(
+    ds: &Dataset,
+    metric: Metric,
+    q: &[f32],
+    found: impl ExactSizeIterator<Item = usize>,
+    k: usize,
+    kth: f32,
+) -> std::result::Result<usize, WrongCount> {
+    let t = f64::from(threshold(kth));
+    let returned = found.len();
+    let hits = found.take(k).filter(|&row| row < ds.n() && reference_distance(metric, q, ds.vector(row)) <= t).count();
+    let found = returned;
+    if found == k {
+        Ok(hits)
+    } else {
+        Err(WrongCount { returned: found, k, hits })
+    }
+}
+
+/// Recall@k that does not rise with ef, as a violation message.
+///
+/// `points` are `(ef, recall)` pairs. Compares the smallest ef with the largest
+/// when the largest is at least [`FLAT_RECALL_EF_RATIO`] times the smallest and
+/// the smallest's recall is below [`FLAT_RECALL_SATURATED`]: a beam four times
+/// wider explores a superset of the region in every healthy build measured
+/// here, so equal or lower recall means the search does not use its ef (it
+/// stops at the wrong moment or ignores its bound). Above the saturation
+/// level a flat line is just the ceiling.
+pub fn flat_recall(points: &[(usize, f64)]) -> Option<String> {
+    let lo = points.iter().min_by_key(|p| p.0)?;
+    let hi = points.iter().max_by_key(|p| p.0)?;
+    (hi.0 >= FLAT_RECALL_EF_RATIO * lo.0 && lo.1 < FLAT_RECALL_SATURATED && hi.1 <= lo.1).then(|| {
+        format!(
+            "search: recall@{K} does not rise with ef ({:.4} at ef {} and {:.4} at ef {}): the search does \
+             not use its beam",
+            lo.1, lo.0, hi.1, hi.0
+        )
+    })
+}
+
+/// [`flat_recall`] compares ef values at least this far apart.
+pub const FLAT_RECALL_EF_RATIO: usize = 4;
+/// [`flat_recall`] ignores a flat line from this recall on.
+pub const FLAT_RECALL_SATURATED: f64 = 0.99;
 
 /// `data` as the index stores it (unit norm under cosine), checked finite.
 pub fn prepared(metric: Metric, dim: usize, data: &[f32]) -> Result<Cow<'_, [f32]>> {
@@ -74,6 +133,8 @@ pub struct Truth {
     pub kth: Vec<f32>,
     /// Exact or from a file.
     pub source: TruthSource,
+    /// The metric the distances are under.
+    pub metric: Metric,
     /// Warnings, e.g. a file that disagrees with brute force.
     pub notes: Vec<String>,
 }
@@ -82,29 +143,30 @@ pub struct Truth {
 /// ground-truth file when there is one, else by brute force (threaded, with a
 /// progress bar).
 pub fn truth(ds: &Dataset, metric: Metric, show_progress: bool) -> Result<Truth> {
-    let base = prepared(metric, ds.dim, &ds.base).context("base set")?;
-    let queries = prepared(metric, ds.dim, &ds.queries).context("query set")?;
+    // Validated as the index will see them (finite; non-zero under cosine),
+    // then measured on the raw rows by the reference kernel.
+    prepared(metric, ds.dim, &ds.base).context("base set")?;
+    prepared(metric, ds.dim, &ds.queries).context("query set")?;
     let k = K.min(ds.n());
     let dim = ds.dim;
     let Some(gt) = &ds.ground_truth else {
-        let kth = exact_kth(metric, &base, &queries, dim, k, show_progress);
-        return Ok(Truth { k, kth, source: TruthSource::Exact, notes: Vec::new() });
+        let kth = exact_kth(metric, &ds.base, &ds.queries, dim, k, show_progress);
+        return Ok(Truth { k, kth, source: TruthSource::Exact, metric, notes: Vec::new() });
     };
     ensure!(gt.k >= k, "ground truth has {} neighbours per query; recall@{K} needs {k}", gt.k);
-    let kth: Vec<f32> = queries
-        .chunks_exact(dim)
-        .enumerate()
-        .map(|(i, q)| {
+    let kth: Vec<f32> = (0..ds.query_count())
+        .map(|i| {
+            let q = ds.query(i);
             gt.row(i)[..k]
                 .iter()
-                .map(|&id| metric.distance(q, &base[id as usize * dim..(id as usize + 1) * dim]))
-                .fold(f32::NEG_INFINITY, f32::max)
+                .map(|&id| reference_distance(metric, q, ds.vector(id as usize)))
+                .fold(f64::NEG_INFINITY, f64::max) as f32
         })
         .collect();
     // Spot-check the file against brute force: a file made for another metric
     // (or another base set) would silently inflate or deflate recall.
     let sample = kth.len().min(10);
-    let exact = exact_kth(metric, &base, &queries[..sample * dim], dim, k, false);
+    let exact = exact_kth(metric, &ds.base, &ds.queries[..sample * dim], dim, k, false);
     let disagree = (0..sample).filter(|&i| kth[i] > threshold(exact[i]) * (1.0 + 1e-4)).count();
     let mut notes = Vec::new();
     if disagree > 0 {
@@ -114,10 +176,17 @@ pub fn truth(ds: &Dataset, metric: Metric, show_progress: bool) -> Result<Truth>
             metric.name()
         ));
     }
-    Ok(Truth { k, kth, source: TruthSource::File, notes })
+    Ok(Truth { k, kth, source: TruthSource::File, metric, notes })
 }
 
-/// Brute-force k-th distance per query, split over the available cores.
+/// The reference distance ([`hnswlab::reference`]) of two rows that passed
+/// [`prepared`]; infinite if the metric cannot measure them.
+pub fn reference_distance(metric: Metric, a: &[f32], b: &[f32]) -> f64 {
+    reference::distance(metric, a, b).unwrap_or(f64::INFINITY)
+}
+
+/// Brute-force k-th distance per query by the reference kernel (scalar f64,
+/// independent of the index's SIMD kernels), split over the available cores.
 fn exact_kth(metric: Metric, base: &[f32], queries: &[f32], dim: usize, k: usize, show_progress: bool) -> Vec<f32> {
     let count = queries.len() / dim;
     let bar = progress::bar(count as u64, "ground truth", show_progress);
@@ -132,9 +201,9 @@ fn exact_kth(metric: Metric, base: &[f32], queries: &[f32], dim: usize, k: usize
                     chunk
                         .chunks_exact(dim)
                         .map(|q| {
-                            let top = exact_knn_flat(metric, base, dim, q, k);
+                            let top = reference::exact_knn(metric, base, dim, q, k);
                             bar.inc(1);
-                            top.last().map_or(f32::INFINITY, |s| s.dist)
+                            top.last().map_or(f32::INFINITY, |&(d, _)| d as f32)
                         })
                         .collect::<Vec<f32>>()
                 })
@@ -198,18 +267,72 @@ pub fn info(key: &str) -> Option<&'static MetricInfo> {
 mod tests {
     use super::*;
     use crate::cli::DataKind;
-    use crate::data::{synthetic_set, GroundTruth};
-    use hnswlab::NodeId;
+    use crate::data::{synthetic_set, GroundTruth, Source};
 
-    fn hit(distance: f32) -> Neighbour {
-        Neighbour { label: 0, id: NodeId(0), distance }
+    /// One-dimensional rows at squared distance `d` from the query 0.
+    fn rows_at(ds: &[f64]) -> Dataset {
+        let base = ds.iter().map(|&d| d.sqrt() as f32).collect();
+        Dataset {
+            name: "t".into(),
+            source: Source::Synthetic(DataKind::Gaussian),
+            dim: 1,
+            base,
+            queries: vec![0.0],
+            ground_truth: None,
+        }
     }
 
     #[test]
     fn epsilon_rule_counts_ties_and_rounding_as_hits() {
-        let found = [hit(0.5), hit(1.0), hit(1.0 + 5e-7), hit(1.01)];
-        assert_eq!(hits(&found, 1.0), 3);
-        assert_eq!(hits(&[hit(1e-7)], 0.0), 1, "absolute slack at distance 0");
+        let ds = rows_at(&[0.5, 1.0, 1.0 + 5e-7, 1.01, 1e-7]);
+        assert_eq!(hits(&ds, Metric::L2, &[0.0], 0..4, 4, 1.0).unwrap(), 3);
+        assert_eq!(hits(&ds, Metric::L2, &[0.0], [4].into_iter(), 1, 0.0).unwrap(), 1, "absolute slack at distance 0");
+    }
+
+    #[test]
+    fn hits_are_judged_by_the_reference_distance_not_the_reported_one() {
+        // Whatever distance the index reported, row 3 (1.01) is not within the 10th true distance 1.0.
+        let ds = rows_at(&[0.5, 1.0, 1.0 + 5e-7, 1.01]);
+        assert_eq!(hits(&ds, Metric::L2, &[0.0], [3].into_iter(), 1, 1.0).unwrap(), 0);
+        assert_eq!(
+            hits(&ds, Metric::L2, &[0.0], [99].into_iter(), 1, 1.0).unwrap(),
+            0,
+            "a row outside the base is a miss"
+        );
+    }
+
+    #[test]
+    fn a_short_or_long_result_list_is_an_error_not_a_recall() {
+        let ds = rows_at(&[0.5, 1.0]);
+        for k in [1, 3, 10] {
+            let e = hits(&ds, Metric::L2, &[0.0], 0..2, k, 1.0).unwrap_err();
+            assert_eq!((e.returned, e.k, e.hits), (2, k, k.min(2)), "k {k}");
+            assert!(e.to_string().contains(&format!("returned 2 results for k = {k}")), "{e}");
+        }
+        assert_eq!(hits(&ds, Metric::L2, &[0.0], 0..2, 2, 1.0).unwrap(), 2);
+        assert!(hits(&ds, Metric::L2, &[0.0], 0..0, 1, 1.0).is_err());
+    }
+
+    #[test]
+    fn flat_recall_is_flagged_on_both_sides_of_each_boundary() {
+        // The collapse: the same recall at every ef.
+        let flat = [(10, 0.21), (20, 0.21), (40, 0.21), (80, 0.21), (160, 0.21), (320, 0.21)];
+        assert!(flat_recall(&flat).unwrap().contains("0.2100 at ef 10"));
+        // Rising, even slightly: healthy.
+        assert_eq!(flat_recall(&[(10, 0.5), (40, 0.5001)]), None);
+        // Falling: flagged.
+        assert!(flat_recall(&[(10, 0.5), (40, 0.4)]).is_some());
+        // ef ratio just below / at the bound.
+        assert_eq!(flat_recall(&[(10, 0.5), (39, 0.5)]), None);
+        assert!(flat_recall(&[(10, 0.5), (40, 0.5)]).is_some());
+        // Saturation just below / at the bound.
+        assert!(flat_recall(&[(10, 0.9899), (40, 0.9899)]).is_some());
+        assert_eq!(flat_recall(&[(10, FLAT_RECALL_SATURATED), (40, FLAT_RECALL_SATURATED)]), None);
+        // One point, or none: nothing to compare.
+        assert_eq!(flat_recall(&[(10, 0.1)]), None);
+        assert_eq!(flat_recall(&[]), None);
+        // Order of the points does not matter.
+        assert!(flat_recall(&[(320, 0.21), (10, 0.21), (80, 0.3)]).is_some());
     }
 
     #[test]
@@ -218,16 +341,21 @@ mod tests {
         let t = truth(&ds, Metric::L2, false).unwrap();
         assert_eq!((t.k, t.kth.len(), t.source), (K, 9, TruthSource::Exact));
         for i in 0..9 {
-            let top = exact_knn_flat(Metric::L2, &ds.base, 5, ds.query(i), K);
-            assert_eq!(t.kth[i], top[K - 1].dist, "query {i}");
+            let top = reference::exact_knn(Metric::L2, &ds.base, 5, ds.query(i), K);
+            assert_eq!(t.kth[i], top[K - 1].0 as f32, "query {i}");
+            // The index's kernel agrees to rounding, so recall is not skewed by the change of kernel.
+            let kernel = Metric::L2.distance(ds.query(i), ds.vector(top[K - 1].1));
+            assert!((kernel - t.kth[i]).abs() <= 1e-5 * t.kth[i].max(1.0), "query {i}: {kernel} vs {}", t.kth[i]);
         }
     }
 
     #[test]
     fn file_truth_recomputes_distances_and_flags_a_wrong_file() {
         let mut ds = synthetic_set(DataKind::Gaussian, 100, 4, 3, 5).unwrap();
-        let ids: Vec<u32> =
-            (0..3).flat_map(|i| exact_knn_flat(Metric::L2, &ds.base, 4, ds.query(i), K)).map(|s| s.id.0).collect();
+        let ids: Vec<u32> = (0..3)
+            .flat_map(|i| reference::exact_knn(Metric::L2, &ds.base, 4, ds.query(i), K))
+            .map(|s| s.1 as u32)
+            .collect();
         ds.ground_truth = Some(GroundTruth { k: K, ids });
         let exact = truth(&ds, Metric::L2, false).unwrap();
         assert!(exact.notes.is_empty(), "{:?}", exact.notes);

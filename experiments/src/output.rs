@@ -136,6 +136,8 @@ pub struct SearchPoint {
     pub qps: f64,
     /// Mean distance computations per query.
     pub distances_per_query: f64,
+    /// Queries whose search returned other than k results (a defect; 0 in a healthy build).
+    pub wrong_count_queries: usize,
 }
 
 /// Print the JSON object and a newline.
@@ -242,8 +244,8 @@ pub fn print_health(h: &Health, out: &mut impl Write) -> io::Result<()> {
     writeln!(
         out,
         "levels   {:?} (nodes per level); unreachable {} total, zero in-degree {} total; \
-         exactness queries run {}",
-        h.level_histogram, h.unreachable_total, h.zero_in_degree_total, h.exact_queries_run
+         exactness queries run {} (Alg. 5) + {} (layer 0)",
+        h.level_histogram, h.unreachable_total, h.zero_in_degree_total, h.exact_queries_run, h.exact_layer0_queries_run
     )?;
     for why in &h.skipped {
         writeln!(out, "skipped  {why}")?;

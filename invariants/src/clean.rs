@@ -108,8 +108,11 @@ fn million_nodes() {
         }
     }
     let mut e = Expectations::for_params(&hnswlab::Params::default());
-    e.exact_queries = 0;
+    // I6's Alg. 5 form is bounded by exact_max_nodes; its layer-0 form runs at any size.
+    e.exact_queries = 4;
     let t = std::time::Instant::now();
     let h = assert_pass(check_all(&s, &e), "million");
     println!("check_all on {n} nodes: {:?}; layers {}", t.elapsed(), h.layers.len());
+    assert_eq!(h.exact_queries_run, 0, "{:?}", h.skipped);
+    assert_eq!(h.exact_layer0_queries_run, 4);
 }

@@ -16,10 +16,18 @@
 //! layer-0 entry, which on a strongly connected layer 0 is every node, and
 //! returns the `k` smallest `(distance, id)` pairs, as the oracle does.
 //! Whatever the upper layers did, the layer-0 entry is some node.
+//!
+//! The same argument gives a form that needs neither strong connectivity nor
+//! a size bound ([`check_layer0`]): paper Alg. 2 SEARCH-LAYER on layer 0 from
+//! the entry point with `ef = n` visits exactly the nodes reachable from the
+//! entry point, so its first `k` results are the `k` smallest `(distance, id)`
+//! pairs over that reachable set. It costs `O(n m0)` per query, so it runs at
+//! any size on a sample of queries, and a search whose stop condition or
+//! result bound is wrong fails it on every graph, connected or not.
 
 use hnswlab::oracle::exact_knn;
-use hnswlab::search::{knn, Scored, Scratch};
-use hnswlab::{GraphView, NodeId};
+use hnswlab::search::{knn, search_layer, Scored, Scratch};
+use hnswlab::{GraphView, Layer, NodeId};
 
 use crate::violation::{Collector, Violation};
 
@@ -65,12 +73,92 @@ where
     run
 }
 
+/// Queries of the layer-0 form: each costs a full walk of layer 0 (about 1.7 s
+/// at a million nodes in release), and a search that collapses fails nearly
+/// every query, so a few suffice.
+pub(crate) const LAYER0_QUERIES: usize = 4;
+
+/// The nodes reachable from `entry` over layer 0's links, as a mask.
+/// Pre: every link target is `< n` (I1 passed).
+fn reachable_on_layer0<V: GraphView + ?Sized>(view: &V, entry: NodeId) -> Vec<bool> {
+    let mut seen = vec![false; view.len()];
+    let mut stack = vec![entry];
+    seen[entry.index()] = true;
+    while let Some(x) = stack.pop() {
+        for &y in view.neighbours(x, Layer(0)) {
+            if !seen[y.index()] {
+                seen[y.index()] = true;
+                stack.push(y);
+            }
+        }
+    }
+    seen
+}
+
+/// I6, layer-0 form: for the sampled query nodes, SEARCH-LAYER on layer 0
+/// from `entry` with `ef = n` returns, first, exactly the `k = min(10, r)`
+/// smallest `(distance, id)` pairs over the `r` nodes reachable from `entry`.
+/// Returns the number of queries run. Pre: I1 in range, `entry < n`.
+pub(crate) fn check_layer0<V: GraphView + ?Sized>(
+    view: &V,
+    entry: NodeId,
+    queries_wanted: usize,
+    out: &mut Collector,
+) -> usize {
+    let mut scratch = Scratch::new();
+    check_layer0_with(view, entry, queries_wanted, out, |q, start, ef, found| {
+        search_layer(view, q, &[start], ef, Layer(0), &mut scratch, found)
+    })
+}
+
+/// [`check_layer0`] with an arbitrary layer search `search(query, start, ef, out)`,
+/// so tests can show the check catches a broken SEARCH-LAYER.
+pub(crate) fn check_layer0_with<V, F>(
+    view: &V,
+    entry: NodeId,
+    queries_wanted: usize,
+    out: &mut Collector,
+    mut search: F,
+) -> usize
+where
+    V: GraphView + ?Sized,
+    F: FnMut(&[f32], Scored, usize, &mut Vec<Scored>),
+{
+    let n = view.len();
+    let reach = reachable_on_layer0(view, entry);
+    let reachable = reach.iter().filter(|&&r| r).count();
+    let k = reachable.min(10);
+    let metric = view.metric();
+    let mut found = Vec::new();
+    let mut run = 0;
+    for query in queries(n, queries_wanted) {
+        let v = view.vector(query);
+        let start = Scored { dist: metric.distance(v, view.vector(entry)), id: entry };
+        search(v, start, n, &mut found);
+        let got: Vec<NodeId> = found.iter().take(k).map(|s| s.id).collect();
+        let mut pool: Vec<Scored> = (0..n as u32)
+            .filter(|&i| reach[i as usize])
+            .map(|i| Scored { dist: metric.distance(v, view.vector(NodeId(i))), id: NodeId(i) })
+            .collect();
+        pool.sort_unstable();
+        let want: Vec<NodeId> = pool.iter().take(k).map(|s| s.id).collect();
+        run += 1;
+        if got != want {
+            out.push(Violation::InexactLayer0 { query, k, ef: n, reachable, got, want });
+        }
+    }
+    run
+}
+
 #[cfg(test)]
 mod tests {
     use hnswlab::search::{knn, Scratch};
     use hnswlab::{GraphView, PrunePolicy, Snapshot};
 
-    use super::{check_with, queries};
+    use hnswlab::search::{search_layer, Scored};
+    use hnswlab::{Layer, NodeId};
+
+    use super::{check_layer0, check_layer0_with, check_with, queries};
     use crate::testutil::{assert_kinds, assert_pass, fixture};
     use crate::violation::Collector;
     use crate::{check_all, Expectations};
@@ -141,5 +229,103 @@ mod tests {
         let h = assert_pass(check_all(&s, &e), "a sink is soft");
         assert_eq!(h.exact_queries_run, 0);
         assert!(h.skipped.iter().any(|r| r.starts_with("I6")), "{:?}", h.skipped);
+    }
+
+    /// A fixture whose layer 0 is *not* strongly connected (a node made a
+    /// sink), so only the layer-0 form of I6 can run.
+    fn split_fixture() -> (Snapshot, Expectations, NodeId) {
+        let (mut s, e) = connected_fixture();
+        let x = (0..s.len()).find(|&i| Some(i) != s.entry.map(|p| p.index())).expect("two nodes");
+        s.lists[x][0].clear();
+        let ep = s.entry.expect("non-empty");
+        (s, e, ep)
+    }
+
+    /// SEARCH-LAYER whose loop stops when the candidate is farther than the
+    /// *nearest* result instead of the furthest (Alg. 2 line 7 read wrongly):
+    /// the collapse that leaves recall flat at every ef.
+    fn stops_at_nearest(s: &Snapshot, q: &[f32], start: Scored, ef: usize, out: &mut Vec<Scored>) {
+        let metric = s.metric;
+        let mut seen = vec![false; s.len()];
+        seen[start.id.index()] = true;
+        let mut candidates = vec![start];
+        let mut results = vec![start];
+        while let Some(i) = (0..candidates.len()).min_by(|&a, &b| candidates[a].cmp(&candidates[b])) {
+            let c = candidates.swap_remove(i);
+            let nearest = results.iter().min().copied().expect("non-empty");
+            if c.dist > nearest.dist {
+                break;
+            }
+            for &e in &s.lists[c.id.index()][0] {
+                if !seen[e.index()] {
+                    seen[e.index()] = true;
+                    let d = Scored { dist: metric.distance(q, &s.vectors[e.index() * s.dim..][..s.dim]), id: e };
+                    candidates.push(d);
+                    results.push(d);
+                }
+            }
+        }
+        results.sort_unstable();
+        results.truncate(ef);
+        *out = results;
+    }
+
+    #[test]
+    fn the_layer0_form_runs_without_strong_connectivity_and_passes_the_real_search() {
+        let (s, e, _) = split_fixture();
+        let h = assert_pass(check_all(&s, &e), "a sink is soft");
+        assert_eq!(h.exact_queries_run, 0, "the Alg. 5 form needs strong connectivity");
+        assert_eq!(h.exact_layer0_queries_run, e.exact_queries.min(s.len()).min(super::LAYER0_QUERIES));
+        let (s, e) = connected_fixture();
+        let h = assert_pass(check_all(&s, &e), "connected");
+        assert_eq!(h.exact_layer0_queries_run, e.exact_queries.min(s.len()).min(super::LAYER0_QUERIES));
+    }
+
+    #[test]
+    fn the_layer0_form_catches_a_search_that_stops_at_the_nearest_result() {
+        for (name, (s, e, ep)) in [
+            ("split", split_fixture()),
+            ("connected", {
+                let (s, e) = connected_fixture();
+                let ep = s.entry.expect("non-empty");
+                (s, e, ep)
+            }),
+        ] {
+            let mut out = Collector::new();
+            let run = check_layer0_with(&s, ep, e.exact_queries, &mut out, |q, start, ef, found| {
+                stops_at_nearest(&s, q, start, ef, found)
+            });
+            assert_eq!(run, e.exact_queries.min(s.len()));
+            let v = assert_kinds(out.finish(()), &["InexactLayer0"]);
+            println!("{name}: {v}");
+        }
+    }
+
+    #[test]
+    fn the_layer0_form_catches_a_result_bound_below_ef() {
+        let (s, e, ep) = split_fixture();
+        let mut scratch = Scratch::new();
+        let mut out = Collector::new();
+        // Mutant: W bounded at 3 whatever ef is asked for, so exhaustive search evicts.
+        check_layer0_with(&s, ep, e.exact_queries, &mut out, |q, start, ef, found| {
+            search_layer(&s, q, &[start], 3.min(ef), Layer(0), &mut scratch, found)
+        });
+        assert_kinds(out.finish(()), &["InexactLayer0"]);
+        let mut out = Collector::new();
+        check_layer0(&s, ep, e.exact_queries, &mut out);
+        assert!(out.finish(()).is_ok(), "the real search passes");
+    }
+
+    #[test]
+    fn the_layer0_form_judges_only_reachable_nodes() {
+        // Cut the entry point off: only it is reachable, so k = 1 and the
+        // search (which can only return the entry point) is right.
+        let (mut s, e) = connected_fixture();
+        let ep = s.entry.expect("non-empty");
+        s.lists[ep.index()][0].clear();
+        let mut out = Collector::new();
+        let run = check_layer0(&s, ep, e.exact_queries, &mut out);
+        assert_eq!(run, e.exact_queries.min(s.len()));
+        assert!(out.finish(()).is_ok());
     }
 }

@@ -19,6 +19,10 @@ pub struct Expectations {
     /// I6 runs only when the graph has at most this many nodes (it costs O(queries x n)).
     pub exact_max_nodes: usize,
     /// I7: the level law to test, `(mL, level cap)`; `None` skips it.
+    /// [`Expectations::for_params`] takes mL from M by the paper's formula
+    /// ([`documented_ml`]), not from the params' own mL, so a wrong mL in the
+    /// params is a violation; a build with a deliberately custom mL sets this
+    /// field itself.
     pub level_law: Option<(f64, u8)>,
     /// I7 runs only from this many nodes on (a statistical test needs a sample).
     pub level_law_min_nodes: usize,
@@ -26,9 +30,17 @@ pub struct Expectations {
     pub inserted: Option<usize>,
 }
 
+/// The paper's level normalisation for list size `m` (Malkov & Yashunin §4.1,
+/// "a good choice is mL = 1/ln(M)"), computed here independently of
+/// [`Params::ml`] so that I7 judges the params rather than trusting them.
+pub fn documented_ml(m: usize) -> f64 {
+    1.0 / (m as f64).ln()
+}
+
 impl Expectations {
     /// The expectations that follow from build parameters, with I5 soft and
-    /// I6/I7 at their defaults.
+    /// I6/I7 at their defaults. I7's mL is [`documented_ml`] of `p.m()`: the
+    /// oracle does not come from the object it judges.
     pub fn for_params(p: &Params) -> Self {
         Expectations {
             symmetric: p.prune() == PrunePolicy::Symmetric,
@@ -37,7 +49,7 @@ impl Expectations {
             require_reachable: false,
             exact_queries: 16,
             exact_max_nodes: 2_000,
-            level_law: Some((p.ml(), p.level_cap())),
+            level_law: Some((documented_ml(p.m()), p.level_cap())),
             level_law_min_nodes: 1_000,
             inserted: None,
         }

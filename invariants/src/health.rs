@@ -47,6 +47,8 @@ pub struct Health {
     pub zero_in_degree_total: usize,
     /// Queries run by the I6 exactness check (0 if skipped).
     pub exact_queries_run: usize,
+    /// Queries run by I6's layer-0 form (any size; 0 if skipped).
+    pub exact_layer0_queries_run: usize,
     /// Directed edges `a -> b` with no `b -> a`, summed over layers.
     pub one_way_total: usize,
     /// Checks that did not run, each with the reason (e.g. I6 above `exact_max_nodes`).

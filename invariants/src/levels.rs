@@ -205,6 +205,29 @@ mod tests {
         assert_eq!(v.0[0], Violation::LevelAboveCap { node: NodeId(17), level: Layer(4), cap: 3 });
     }
 
+    /// Levels drawn as the build draws them: with the params' own mL.
+    fn drawn_by(params: &hnswlab::Params, seed: u64, n: usize) -> Vec<Layer> {
+        drawn(seed, n, params.ml(), params.level_cap())
+    }
+
+    /// The oracle is the paper's formula, not the params: a params object
+    /// whose mL is off (here the mL of M = 8 under M = 16, as a wrong default
+    /// formula would give) fails I7 under `Expectations::for_params`, while
+    /// the documented default passes.
+    #[test]
+    fn a_params_ml_off_the_documented_formula_is_caught() {
+        let good = hnswlab::Params::builder().m(16).build().unwrap();
+        let off = hnswlab::Params::builder().m(16).ml(crate::documented_ml(8)).build().unwrap();
+        for seed in [1u64, 2, 3] {
+            println!("params mL vs documented formula, seed {seed}");
+            let only_i7 = |p: &hnswlab::Params| Expectations { exact_queries: 0, ..Expectations::for_params(p) };
+            let s = fabricate(&drawn_by(&good, seed, 5000));
+            assert_pass(check_all(&s, &only_i7(&good)), "default mL");
+            let s = fabricate(&drawn_by(&off, seed, 5000));
+            assert_kinds(check_all(&s, &only_i7(&off)), &["LevelLaw"]);
+        }
+    }
+
     #[test]
     fn small_graphs_skip_the_law() {
         let s = fabricate(&vec![Layer(0); 999]);

@@ -8,7 +8,9 @@
 //! I4) run at each commit point the strategy reports; `check_all` runs at
 //! commits 1, 2, 4, 8, ..., every 64th, and after the build, per segment.
 //! The `recall` column fails when recall@10 at ef 64 falls more than 0.05
-//! below the sequential build's on the same shape.
+//! below the sequential build's on the same shape, or below the shape's
+//! absolute floor ([`recall_floor`], measured once): a bug in the core that
+//! lowers sequential too passes the first test but not the second.
 
 use std::collections::BTreeSet;
 use std::time::Instant;
@@ -31,6 +33,8 @@ pub const RECALL_SLACK: f64 = 0.05;
 pub struct Shape {
     /// Name in reports, including the seed.
     pub name: String,
+    /// The shape's kind, without the seed (the key of [`recall_floor`]).
+    pub kind: &'static str,
     /// Vector length.
     pub dim: usize,
     /// Base rows.
@@ -42,7 +46,7 @@ pub struct Shape {
 }
 
 impl Shape {
-    fn new(name: &str, seed: u64, dim: usize, data: Vec<f32>, queries: Vec<f32>, m: usize, ef: usize) -> Self {
+    fn new(name: &'static str, seed: u64, dim: usize, data: Vec<f32>, queries: Vec<f32>, m: usize, ef: usize) -> Self {
         let params = Params::builder()
             .m(m)
             .ef_construction(ef)
@@ -50,12 +54,31 @@ impl Shape {
             .verify_inserts(true)
             .build()
             .expect("valid matrix params");
-        Shape { name: format!("{name}/seed{seed}"), dim, data, queries, params }
+        Shape { name: format!("{name}/seed{seed}"), kind: name, dim, data, queries, params }
     }
 
     /// Rows in the base set.
     pub fn rows(&self) -> usize {
         self.data.len() / self.dim
+    }
+}
+
+/// The absolute recall@10 at [`RECALL_EF`] a correct build reaches on a
+/// default shape of `kind`, whatever the code under test does: the minimum of
+/// the sequential build over seeds 0..32, rounded down to 0.01, less 0.05
+/// (the same slack the relative column allows). Derived by the ignored test
+/// `derive_recall_floors` in `tests/mutation_matrix.rs`, which prints the
+/// measured minima; 0 for an unknown kind.
+pub fn recall_floor(kind: &str) -> f64 {
+    match kind {
+        // Measured minima (seeds 0..32): 0.974, 0.294, 0.996, 1.000. The
+        // duplicates shape is low because Standard strands copies of a
+        // duplicated vector (the tie-order issue); raise it when that is fixed.
+        "lattice-2d" => 0.92,
+        "duplicates-4d" => 0.24,
+        "gaussian-8d" => 0.94,
+        "clustered-16d" => 0.95,
+        _ => 0.0,
     }
 }
 
@@ -205,6 +228,17 @@ pub fn check_build(strategy: &dyn Strategy, shape: &Shape, threads: usize, basel
         });
     }
     let recall = recall_at_10(&built, shape, RECALL_EF);
+    let floor = recall_floor(shape.kind);
+    if recall < floor {
+        found.push(Found {
+            check: "recall".into(),
+            message: format!(
+                "recall: recall@10 at ef {RECALL_EF} is {recall:.3}, below the absolute floor {floor:.2} a \
+                 correct build reaches on {} (see matrix::recall_floor)",
+                shape.name
+            ),
+        });
+    }
     if let Some(base) = baseline {
         if recall < base - RECALL_SLACK {
             found.push(Found {

@@ -206,6 +206,22 @@ pub enum Violation {
         /// Ids of the exact k-NN (ties by id), in order.
         want: Vec<NodeId>,
     },
+    /// I6, layer-0 form: SEARCH-LAYER on layer 0 from the entry point with
+    /// `ef = n` disagrees with brute force over the nodes reachable from it.
+    InexactLayer0 {
+        /// The node whose stored vector was the query.
+        query: NodeId,
+        /// k used (at most 10, at most the reachable nodes).
+        k: usize,
+        /// ef used (the node count).
+        ef: usize,
+        /// Nodes reachable from the entry point on layer 0.
+        reachable: usize,
+        /// The first k ids the search returned, in order.
+        got: Vec<NodeId>,
+        /// The k nearest reachable ids (ties by id), in order.
+        want: Vec<NodeId>,
+    },
     /// I7: the count of nodes with level `>= level` does not fit the law
     /// `P(level >= l) = exp(-l / mL)`.
     LevelLaw {
@@ -280,6 +296,7 @@ impl Violation {
             Violation::Unreachable { .. } => "Unreachable",
             Violation::ZeroInDegree { .. } => "ZeroInDegree",
             Violation::Inexact { .. } => "Inexact",
+            Violation::InexactLayer0 { .. } => "InexactLayer0",
             Violation::LevelLaw { .. } => "LevelLaw",
             Violation::LevelAboveCap { .. } => "LevelAboveCap",
             Violation::CountMismatch { .. } => "CountMismatch",
@@ -308,7 +325,7 @@ impl Violation {
             | Violation::TraceOutOfRange { .. } => "I3",
             Violation::NotFindable { .. } => "I4",
             Violation::Unreachable { .. } | Violation::ZeroInDegree { .. } => "I5",
-            Violation::Inexact { .. } => "I6",
+            Violation::Inexact { .. } | Violation::InexactLayer0 { .. } => "I6",
             Violation::LevelLaw { .. } | Violation::LevelAboveCap { .. } => "I7",
             Violation::CountMismatch { .. } | Violation::LabelMismatch { .. } => "I8",
             Violation::Omitted { .. } => "-",
@@ -438,6 +455,15 @@ impl fmt::Display for Violation {
                 "I6 exactness: querying the stored vector of {query} with k = {k}, ef = {ef} \
                  returned {} but brute force gives {}; with layer 0 strongly connected and ef \
                  >= n the search visits every node and must be exact",
+                ids(got),
+                ids(want)
+            ),
+            Violation::InexactLayer0 { query, k, ef, reachable, got, want } => write!(
+                f,
+                "I6 exactness (layer 0): SEARCH-LAYER from the entry point for the stored vector \
+                 of {query} with ef = {ef} returned {} first, but the {k} nearest of the \
+                 {reachable} nodes reachable from the entry point are {}; with ef >= n nothing \
+                 is evicted and the search must expand every reachable node",
                 ids(got),
                 ids(want)
             ),

@@ -31,6 +31,7 @@ impl Case {
             .expect("valid");
         Shape {
             name: format!("case d{} m{} seed{}", self.dim, self.m, self.seed),
+            kind: "case",
             dim: self.dim,
             queries: data.clone(),
             data,

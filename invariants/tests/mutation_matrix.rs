@@ -26,3 +26,50 @@ fn every_mutant_is_caught_and_every_strategy_passes() {
         assert_eq!(r.cells.iter().filter(|(c, _)| CHECKS.contains(&c.as_str())).count(), CHECKS.len(), "{}", r.name);
     }
 }
+
+/// The derivation of [`hnswlab_invariants::matrix::recall_floor`]: sequential
+/// recall@10 at ef 64 per shape over seeds 0..32 (minimum and mean), printed.
+/// Re-run when a shape or its parameters change:
+/// `cargo test --release -p hnswlab-invariants --test mutation_matrix derive_recall_floors -- --ignored --nocapture`
+#[test]
+#[ignore = "derivation of the recall floors, ~1 min in release; see its doc comment"]
+fn derive_recall_floors() {
+    use hnswlab_invariants::matrix::{default_shapes, recall_at_10, recall_floor, RECALL_EF};
+    let sequential = strategy::by_name("sequential").expect("sequential exists");
+    let names: Vec<String> = default_shapes(0).iter().map(|s| s.kind.to_string()).collect();
+    for (i, name) in names.iter().enumerate() {
+        let recalls: Vec<f64> = (0..32u64)
+            .map(|seed| {
+                let sh = &default_shapes(seed)[i];
+                let input = strategy::BuildInput { dim: sh.dim, params: &sh.params, data: &sh.data, threads: 1 };
+                recall_at_10(&sequential.build(&input, None).expect("builds"), sh, RECALL_EF)
+            })
+            .collect();
+        let min = recalls.iter().copied().fold(f64::INFINITY, f64::min);
+        let mean = recalls.iter().sum::<f64>() / recalls.len() as f64;
+        println!("{name:<16} min {min:.4} mean {mean:.4} floor {:.2}", recall_floor(name));
+        assert!(min >= recall_floor(name), "{name}: a seed falls below the recorded floor");
+    }
+}
+
+/// A defect of the shared core lowers sequential's recall as much as the row
+/// under test, so the relative column passes; the absolute floor does not.
+/// Stand-in for such a defect: the clustered shape built with a beam of 1 and
+/// lists of 2 (far weaker than its parameters), judged against itself.
+#[test]
+fn the_absolute_floor_catches_what_the_relative_column_cannot() {
+    use hnswlab_invariants::matrix::{check_build, default_shapes, recall_at_10, recall_floor, RECALL_EF};
+    let seed = 1;
+    println!("seed {seed}");
+    let mut sh = default_shapes(seed).into_iter().find(|s| s.kind == "clustered-16d").expect("shape");
+    sh.params = hnswlab::Params::builder().m(2).ef_construction(1).seed(seed).build().unwrap();
+    let sequential = strategy::by_name("sequential").expect("sequential exists");
+    let input = strategy::BuildInput { dim: sh.dim, params: &sh.params, data: &sh.data, threads: 1 };
+    let weak = recall_at_10(&sequential.build(&input, None).unwrap(), &sh, RECALL_EF);
+    println!("weakened sequential recall {weak:.3}, floor {:.2}", recall_floor(sh.kind));
+    assert!(weak < recall_floor(sh.kind), "the stand-in must actually be weak");
+    let run = check_build(sequential.as_ref(), &sh, 1, Some(weak));
+    let recall: Vec<&str> = run.found.iter().filter(|f| f.check == "recall").map(|f| f.message.as_str()).collect();
+    assert_eq!(recall.len(), 1, "{recall:?}");
+    assert!(recall[0].contains("absolute floor"), "{}", recall[0]);
+}

@@ -95,6 +95,21 @@ pub fn run(args: &BuildArgs, command: Vec<String>, show_progress: bool) -> Resul
     let (built, build_time) =
         build(&ds, &params, strategy.as_ref(), threads, &expect, &mut found, check_inserts, show_progress)?;
     let search = sweep(&built, &ds, &truth, &args.ef)?;
+    let points: Vec<(usize, f64)> = search.iter().map(|p| (p.ef, p.recall_at_10)).collect();
+    if let Some(flat) = metrics::flat_recall(&points) {
+        found.total += 1;
+        found.listed.push(flat);
+    }
+    for p in search.iter().filter(|p| p.wrong_count_queries > 0) {
+        found.total += 1;
+        found.listed.push(format!(
+            "search: {} of {} queries at ef {} returned other than k = {} results",
+            p.wrong_count_queries,
+            ds.query_count(),
+            p.ef,
+            truth.k
+        ));
+    }
     let mut segment_health = Vec::new();
     let single = built.segments.len() == 1;
     let check_start = std::time::Instant::now();
@@ -208,11 +223,18 @@ pub fn pass(index: &Built, scratch: &mut Scratch, ds: &Dataset, truth: &Truth, e
     // Hits are counted inline (a few comparisons per query) so each result
     // list is freed at once: keeping them all would time the allocator.
     let mut hits = 0usize;
+    let mut wrong_count = 0usize;
     let distances_before = scratch.distances;
     let start = Instant::now();
     for (i, &kth) in truth.kth.iter().enumerate().take(queries) {
         let found = index.search_with(scratch, ds.query(i), truth.k, ef)?;
-        hits += metrics::hits(&found, kth);
+        match metrics::hits(ds, truth.metric, ds.query(i), found.iter().map(|n| n.label as usize), truth.k, kth) {
+            Ok(h) => hits += h,
+            Err(wrong) => {
+                hits += wrong.hits;
+                wrong_count += 1;
+            }
+        }
     }
     let seconds = start.elapsed().as_secs_f64();
     Ok(SearchPoint {
@@ -220,6 +242,7 @@ pub fn pass(index: &Built, scratch: &mut Scratch, ds: &Dataset, truth: &Truth, e
         recall_at_10: hits as f64 / (queries * truth.k) as f64,
         qps: queries as f64 / seconds.max(1e-9),
         distances_per_query: (scratch.distances - distances_before) as f64 / queries as f64,
+        wrong_count_queries: wrong_count,
     })
 }
 

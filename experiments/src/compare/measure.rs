@@ -161,7 +161,8 @@ pub fn worker(args: &WorkerArgs) -> Result<()> {
         queries: query.data,
         ground_truth: None,
     };
-    let truth = Truth { k: args.k, kth: kth.data, source: TruthSource::File, notes: Vec::new() };
+    let truth =
+        Truth { k: args.k, kth: kth.data, source: TruthSource::File, metric: hnswlab::Metric::L2, notes: Vec::new() };
     let build = BuildSpec {
         m: args.m,
         ef_construction: args.ef_construction,

@@ -28,6 +28,7 @@ pub mod cmd;
 pub mod compare;
 pub mod config;
 pub mod data;
+pub mod fidelity;
 #[cfg(feature = "hdf5")]
 pub mod hdf5;
 pub mod metrics;

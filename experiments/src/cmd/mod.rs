@@ -2,5 +2,6 @@
 
 pub mod build;
 pub mod compare;
+pub mod fidelity;
 pub mod mutants;
 pub mod report;

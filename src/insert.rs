@@ -227,7 +227,7 @@ pub(crate) fn plan<A: Adjacency + ?Sized>(
             pool.sort_unstable();
             lap.charge(&mut plan.profile, Phase::Search, s.distances);
             let mut selected = Vec::new();
-            select(g, params.selection, q, qv, &pool, params.m, lc, s, &mut selected);
+            select(g, params.selection, params.prune, q, qv, &pool, params.m, lc, s, &mut selected);
             plan.layers.push((lc, selected));
             lap.charge(&mut plan.profile, Phase::Select, s.distances);
         }
@@ -243,7 +243,7 @@ pub(crate) fn plan<A: Adjacency + ?Sized>(
         search_layer(g, qv, &entry, params.ef_construction, lc, s, &mut found);
         lap.charge(&mut plan.profile, Phase::Search, s.distances);
         let mut selected = Vec::new();
-        select(g, params.selection, q, qv, &found, params.m, lc, s, &mut selected);
+        select(g, params.selection, params.prune, q, qv, &found, params.m, lc, s, &mut selected);
         plan.layers.push((lc, selected));
         std::mem::swap(&mut entry, &mut found);
         lap.charge(&mut plan.profile, Phase::Select, s.distances);
@@ -611,7 +611,7 @@ pub(crate) fn reselect<A: Adjacency + ?Sized>(
         (_, sel) => sel,
     };
     let mut kept = Vec::new();
-    select(g, selection, e, ev, &pool, cap, lc, s, &mut kept);
+    select(g, selection, params.prune, e, ev, &pool, cap, lc, s, &mut kept);
     (pool, kept)
 }
 

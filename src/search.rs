@@ -2,8 +2,12 @@
 //!
 //! The search reads the graph through [`Adjacency`], so the reference index,
 //! snapshots and the concurrent strategies share one implementation.
-//! Ties are broken by node id everywhere, so a search is a deterministic
-//! function of the graph, the query and ef.
+//! A search is a deterministic function of the graph, the query and ef. On
+//! equal distances it follows the paper and hnswlib: a full `W` admits a
+//! node only if it is strictly closer than `W`'s furthest (Alg. 2 line 13,
+//! hnswlib's `lowerBound > dist`), so with ef = 1 the greedy descent moves
+//! only to a strictly closer node, and among equal distances the node met
+//! first stays. Heaps and the sorted output order ties by id.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -98,7 +102,8 @@ impl Scratch {
 /// Pre: every id in `entry` is on `layer`. Post: `out` holds the (at most)
 /// `ef` nearest visited nodes, sorted ascending by (distance, id). The loop
 /// stops when the nearest unexpanded candidate is farther than the furthest
-/// result (`C`'s min > `W`'s max), as in the paper.
+/// result (`C`'s min > `W`'s max), as in the paper. A node at exactly the
+/// furthest result's distance does not enter a full `W` (paper: `<`).
 pub fn search_layer<A: Adjacency + ?Sized>(
     g: &A,
     q: &[f32],
@@ -150,7 +155,7 @@ pub fn search_layer<A: Adjacency + ?Sized>(
         s.distances += fresh.len() as u64;
         for &e in &fresh {
             let cand = Scored { dist: distance(q, g.vector(e)), id: e };
-            if s.results.len() < ef || cand < *s.results.peek().expect("non-empty") {
+            if s.results.len() < ef || cand.dist < s.results.peek().expect("non-empty").dist {
                 s.candidates.push(Reverse(cand));
                 s.results.push(cand);
                 if s.results.len() > ef {
@@ -168,7 +173,8 @@ pub fn search_layer<A: Adjacency + ?Sized>(
 
 /// Greedy descent (Alg. 1 lines 5-7, Alg. 5 lines 4-6): from `ep` on layer
 /// `from`, SEARCH-LAYER with ef = 1 on each layer down to `to + 1`, keeping the
-/// nearest as the next entry. Returns the entry for layer `to`.
+/// nearest as the next entry. Returns the entry for layer `to`. It moves only
+/// to a strictly closer node, as hnswlib's greedy walk does.
 pub fn descend<A: Adjacency + ?Sized>(g: &A, q: &[f32], ep: Scored, from: Layer, to: Layer, s: &mut Scratch) -> Scored {
     let mut ep = ep;
     let mut out = std::mem::take(&mut s.layer_out);

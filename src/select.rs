@@ -3,10 +3,33 @@
 //!
 //! Both take candidates already scored against the base element `q`, and
 //! return at most `m` of them, ascending by (distance, id).
+//!
+//! Alg. 4 leaves two things open that decide the graph on data with exact
+//! duplicates or equal distances; the prune policy settles them:
+//! - *Standard* follows hnswlib's `getNeighborsByHeuristic2`: candidates at
+//!   equal distance are considered newest (largest id) first, because its
+//!   queue pops the largest `(-distance, id)` pair; and a pool of fewer than
+//!   `m` candidates is returned whole, unpruned. So a new node that ties with
+//!   a full list's members replaces the oldest of them instead of being
+//!   dropped, and a clump of copies keeps linking its newest members.
+//! - *Symmetric* keeps its own rule: oldest (smallest id) first, every pool pruned.
+
+use std::cmp::Ordering;
 
 use crate::ids::{Layer, NodeId};
-use crate::params::Selection;
+use crate::params::{PrunePolicy, Selection};
 use crate::search::{Adjacency, Scored, Scratch};
+
+/// Alg. 4's consideration order under `prune`: ascending distance, then
+/// descending id (Standard, hnswlib) or ascending id (Symmetric).
+#[inline]
+pub fn heuristic_order(prune: PrunePolicy, a: &Scored, b: &Scored) -> Ordering {
+    let by_dist = a.dist.total_cmp(&b.dist);
+    match prune {
+        PrunePolicy::Standard => by_dist.then(b.id.cmp(&a.id)),
+        PrunePolicy::Symmetric => by_dist.then(a.id.cmp(&b.id)),
+    }
+}
 
 /// Alg. 3: the `m` nearest candidates.
 ///
@@ -21,12 +44,15 @@ pub fn select_simple(candidates: &[Scored], m: usize, out: &mut Vec<Scored>) {
 
 /// Alg. 4: keep a candidate `e` (nearest first) only if it is closer to `q`
 /// than to every element already kept — hnswlib's rule: `e` is discarded iff
-/// some kept `r` has `dist(e, r) < dist(e, q)`. With `extend_candidates`, the
+/// some kept `r` has `dist(e, r) < dist(e, q)` (strictly: a copy of `q` is
+/// never discarded for a copy already kept). With `extend_candidates`, the
 /// neighbours of the candidates on `layer` join the pool (never `q` itself);
 /// with `keep_pruned`, discarded candidates refill the result up to `m`.
+/// Candidates are considered in [`heuristic_order`] for `prune`; under
+/// Standard a pool of fewer than `m` is kept whole (hnswlib).
 ///
-/// Post: the result is a subset of the pool of size `<= m`, ascending, and
-/// contains the nearest candidate when there is one.
+/// Post: the result is a subset of the pool of size `<= m`, ascending by
+/// (distance, id), and contains the nearest candidate when there is one.
 #[allow(clippy::too_many_arguments)]
 pub fn select_heuristic<A: Adjacency + ?Sized>(
     g: &A,
@@ -37,6 +63,7 @@ pub fn select_heuristic<A: Adjacency + ?Sized>(
     layer: Layer,
     extend_candidates: bool,
     keep_pruned: bool,
+    prune: PrunePolicy,
     s: &mut Scratch,
     out: &mut Vec<Scored>,
 ) {
@@ -65,6 +92,11 @@ pub fn select_heuristic<A: Adjacency + ?Sized>(
     pool.sort_unstable();
     pool.dedup_by_key(|c| c.id);
     out.clear();
+    if prune == PrunePolicy::Standard && pool.len() < m {
+        out.extend_from_slice(&pool);
+        return;
+    }
+    pool.sort_unstable_by(|a, b| heuristic_order(prune, a, b));
     let mut discarded = Vec::new();
     for &e in &pool {
         if out.len() >= m {
@@ -92,15 +124,16 @@ pub fn select_heuristic<A: Adjacency + ?Sized>(
             }
             out.push(e);
         }
-        out.sort_unstable();
     }
+    out.sort_unstable();
 }
 
-/// Select by `selection` (Alg. 3 or 4) for base element `q`.
+/// Select by `selection` (Alg. 3 or 4, the latter with `prune`'s rules) for base element `q`.
 #[allow(clippy::too_many_arguments)]
 pub fn select<A: Adjacency + ?Sized>(
     g: &A,
     selection: Selection,
+    prune: PrunePolicy,
     q: NodeId,
     q_vec: &[f32],
     candidates: &[Scored],
@@ -115,7 +148,7 @@ pub fn select<A: Adjacency + ?Sized>(
             select_simple(&pool, m, out)
         }
         Selection::Heuristic { extend_candidates, keep_pruned } => {
-            select_heuristic(g, q, q_vec, candidates, m, layer, extend_candidates, keep_pruned, s, out)
+            select_heuristic(g, q, q_vec, candidates, m, layer, extend_candidates, keep_pruned, prune, s, out)
         }
     }
 }

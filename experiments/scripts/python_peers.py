@@ -17,6 +17,14 @@ queries on one thread (hnswlib `knn_query(queries, k, num_threads=1)`, faiss
 `search` with one OpenMP thread), so the binding's per-call overhead is paid
 once per sweep point, not per query. Writes one JSON object to `--json`.
 
+`--mode graph` (for `hnswlab fidelity`) builds hnswlib once on one thread with
+`--seed`, sweeps recall@k per ef in batch calls, counts self-misses (a base
+vector whose k = 1 search at ef = efConstruction returns neither it nor an
+identical vector), saves the index with `save_index` and writes its graph,
+read back from that file (header, level-0 blocks, upper-layer lists; format
+in FAILURES.md §3), as JSON to `--json`: `entry`, `max_level`, `levels`,
+`lists` (per node, per layer 0..=level), `search`, `self_misses`.
+
 Exits 3, with `skip:` lines on stderr, when numpy or every requested library
 is missing (pip install numpy hnswlib faiss-cpu); a missing library among
 several is skipped with a `skip:` line.
@@ -154,6 +162,56 @@ def batch(np, lib, base, queries, kth, a):
         f.write("\n")
 
 
+def read_hnswlib_graph(np, path):
+    """Entry point, max level, levels and lists[node][layer] of a saved hnswlib index."""
+    import struct
+
+    b = open(path, "rb").read()
+    offset_l0, _max_el, count, size_data, _label_off, _offset_data = struct.unpack_from("<6Q", b, 0)
+    max_level, entry = struct.unpack_from("<iI", b, 48)
+    max_m, max_m0, _m, _mult, _efc = struct.unpack_from("<3QdQ", b, 56)
+    off = 96
+    l0 = np.frombuffer(b, dtype=np.uint8, count=count * size_data, offset=off).reshape(count, size_data)
+    off += count * size_data
+    counts = l0[:, offset_l0 : offset_l0 + 4].copy().view(np.uint32)[:, 0] & 0xFFFF
+    links = l0[:, offset_l0 + 4 : offset_l0 + 4 + 4 * max_m0].copy().view(np.uint32)
+    size_links = max_m * 4 + 4
+    levels, lists = [], []
+    for i in range(count):
+        node = [links[i, : counts[i]].tolist()]
+        (size,) = struct.unpack_from("<I", b, off)
+        off += 4
+        for layer in range(size // size_links):
+            start = off + layer * size_links
+            (c,) = struct.unpack_from("<I", b, start)
+            node.append(list(struct.unpack_from("<%dI" % (c & 0xFFFF), b, start + 4)))
+        off += size
+        levels.append(len(node) - 1)
+        lists.append(node)
+    return {"entry": int(entry), "max_level": int(max_level), "levels": levels, "lists": lists}
+
+
+def graph(np, lib, base, queries, kth, a):
+    """`--mode graph`: one single-thread build, recall per ef, self-misses, and the graph."""
+    lib.build(base, a.m, a.ef_construction, 1, a.seed)
+    search = []
+    for ef in [int(x) for x in a.ef.split(",")]:
+        lib.prepare(ef)
+        ids = lib.search_batch(queries, a.k)
+        search.append({"ef": ef, "recall_at_10": batch_hits(np, base, queries, ids, kth, a.k) / (len(queries) * a.k)})
+    lib.prepare(a.ef_construction)
+    top = lib.search_batch(base, 1)[:, 0]
+    found = (top >= 0) & (base[np.where(top >= 0, top, 0)] == base).all(axis=1)
+    path = a.json + ".hnswlib.bin"
+    lib.index.save_index(path)
+    out = read_hnswlib_graph(np, path)
+    os.remove(path)
+    out.update(search=search, self_misses=int((~found).sum()))
+    with open(a.json, "w") as f:
+        json.dump(out, f)
+        f.write("\n")
+
+
 def libraries(names):
     out = []
     for name in names:
@@ -184,7 +242,7 @@ def main():
     p.add_argument("--ef", required=True, help="comma-separated search ef values")
     p.add_argument("--threads", required=True, help="comma-separated build thread counts (batch: one)")
     p.add_argument("--libs", default="hnswlib,faiss", help="comma-separated libraries (batch: one)")
-    p.add_argument("--mode", choices=["csv", "batch"], default="csv")
+    p.add_argument("--mode", choices=["csv", "batch", "graph"], default="csv")
     p.add_argument("--dataset", help="data set name for the run path (csv mode)")
     p.add_argument("--build", help="build label for the run path (csv mode)")
     p.add_argument("--prune", default="standard")
@@ -194,7 +252,7 @@ def main():
     p.add_argument("--out", help="CSV output (csv mode)")
     p.add_argument("--json", help="JSON output (batch mode)")
     a = p.parse_args()
-    needed = ["json"] if a.mode == "batch" else ["dataset", "build", "out"]
+    needed = ["json"] if a.mode in ("batch", "graph") else ["dataset", "build", "out"]
     missing = [f"--{n}" for n in needed if getattr(a, n) is None]
     if missing:
         p.error(f"--mode {a.mode} needs {', '.join(missing)}")
@@ -212,6 +270,11 @@ def main():
         if len(libs) != 1 or "," in a.threads:
             p.error("--mode batch measures one library at one thread count")
         batch(np, libs[0], base, queries, kth, a)
+        return
+    if a.mode == "graph":
+        if [lib.name for lib in libs] != ["hnswlib"]:
+            p.error("--mode graph reads hnswlib's graph: --libs hnswlib")
+        graph(np, libs[0], base, queries, kth, a)
         return
     n, dim = base.shape
     efs = [int(x) for x in a.ef.split(",")]

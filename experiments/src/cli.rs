@@ -29,6 +29,8 @@ pub enum Command {
     Report(crate::cmd::report::ReportArgs),
     /// Compare hnswlab with hnswlib and faiss on the same files in one run (rounds, rotating order, ratios).
     Compare(crate::cmd::compare::CompareArgs),
+    /// hnswlab --prune standard against hnswlib on the same vectors, per data shape and seed; flags differences outside the seed spread.
+    Fidelity(crate::cmd::fidelity::FidelityArgs),
     /// One measurement of `hnswlab compare` in this fresh process (internal).
     #[command(hide = true)]
     CompareWorker(crate::compare::measure::WorkerArgs),

@@ -32,6 +32,7 @@ pub mod config;
 pub mod data;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod fidelity;
 #[cfg(feature = "hdf5")]
 pub mod hdf5;
 pub mod limits;

@@ -2,8 +2,9 @@
 //!
 //! Exit codes: 0 success; 1 error (bad parameters, unreadable data);
 //! 2 command-line usage error; 3 a hard invariant was violated (`build`), a
-//! file defect or violation was found (`check`), or a
-//! mutant escaped / a strategy failed a check (`mutants`).
+//! file defect or violation was found (`check`), a mutant escaped / a
+//! strategy failed a check (`mutants`), or a metric differs from hnswlib
+//! beyond the seed spread (`fidelity`).
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -106,6 +107,25 @@ fn main() -> ExitCode {
             if let Err(e) = cmd::compare::print(&written, args.json, &mut io::stdout().lock()) {
                 eprintln!("error: cannot write the summary: {e:#}");
                 return ExitCode::FAILURE;
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Fidelity(args) => {
+            let f = match cmd::fidelity::run(&args).and_then(|f| cmd::fidelity::write_files(&f, &args.out).map(|()| f))
+            {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            if let Err(e) = cmd::fidelity::print_tables(&f, &mut io::stdout().lock()) {
+                eprintln!("error: cannot write the tables: {e}");
+                return ExitCode::FAILURE;
+            }
+            println!("wrote {}", args.out.join("fidelity.md").display());
+            if f.flagged() {
+                return ExitCode::from(EXIT_VIOLATION);
             }
             ExitCode::SUCCESS
         }

@@ -41,6 +41,10 @@ pub struct Report {
     pub health: Option<Health>,
     /// One census per segment (segment-parallel only; empty otherwise).
     pub segment_health: Vec<Health>,
+    /// Inserts whose I4 self-search missed although the build did not promise
+    /// I4 (no `--verify-inserts`): a census fact, not a violation. Null when
+    /// the per-insert checks were skipped (`--no-check-inserts`).
+    pub insert_self_misses: Option<usize>,
     /// Broken hard invariants (first 100), per insert and whole graph; empty when all hold.
     pub violations: Vec<String>,
     /// Number of violations found, including those not listed.
@@ -203,6 +207,13 @@ pub fn print_human(r: &Report, out: &mut impl Write) -> io::Result<()> {
                 print_health(h, out)?;
             }
         }
+    }
+    if let Some(misses) = r.insert_self_misses.filter(|&m| m > 0) {
+        writeln!(
+            out,
+            "self-miss {misses} insert(s) did not find themselves right after insertion (I4 census: \
+             the paper's insert does not promise it; --verify-inserts does)"
+        )?;
     }
     if r.violations_total == 0 {
         writeln!(out, "invariants: all hard invariants hold")?;

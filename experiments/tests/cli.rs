@@ -304,3 +304,38 @@ fn unknown_strategy_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("unknown strategy `nope`") && err.contains("batched-deterministic-parallel"), "{err}");
 }
+
+/// I4's contract: without `--verify-inserts` a self-miss is counted, not a
+/// violation (exit 0); with it the build repairs every miss. At m 3 and
+/// efConstruction 2 the paper's insert leaves a few 2-d Gaussian points
+/// unable to find themselves.
+#[test]
+fn self_misses_are_a_census_unless_verify_inserts_promised_them() {
+    let args = [
+        "--data",
+        "gaussian",
+        "--n",
+        "500",
+        "--dim",
+        "2",
+        "--queries",
+        "20",
+        "--m",
+        "3",
+        "--ef-construction",
+        "2",
+        "--seed",
+        "1",
+        "--ef",
+        "10",
+    ];
+    let r = run_json(&args);
+    let misses = r["insert_self_misses"].as_u64().expect("insert_self_misses is a count");
+    assert!(misses >= 1, "some insert misses itself: {r}");
+    assert_eq!(r["violations"].as_array().map(Vec::len), Some(0), "{r}");
+    let mut verified = args.to_vec();
+    verified.push("--verify-inserts");
+    let r = run_json(&verified);
+    assert_eq!(r["insert_self_misses"].as_u64(), Some(0), "--verify-inserts repairs every miss: {r}");
+    assert!(r["build_stats"]["findability_repairs"].as_u64().unwrap_or(0) >= 1, "{r}");
+}

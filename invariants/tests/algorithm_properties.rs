@@ -23,7 +23,7 @@ use std::collections::{BTreeSet, HashMap};
 use hnswlab::level::{level, level_from_draw};
 use hnswlab::search::{search_layer, Adjacency};
 use hnswlab::select::select_heuristic;
-use hnswlab::{Layer, Metric, NodeId, Params, Scored, Scratch, Snapshot};
+use hnswlab::{Layer, Metric, NodeId, Params, PrunePolicy, Scored, Scratch, Snapshot};
 use hnswlab_invariants::{check_all, documented_ml, Expectations};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -115,7 +115,9 @@ proptest! {
         take in 1usize..40,
         extend in any::<bool>(),
         keep_pruned in any::<bool>(),
+        symmetric in any::<bool>(),
     ) {
+        let prune = if symmetric { PrunePolicy::Symmetric } else { PrunePolicy::Standard };
         let g = graph(&points, lists);
         let n = points.len();
         let q = NodeId(q_pick.index(n) as u32);
@@ -136,9 +138,10 @@ proptest! {
         pool.sort();
         prop_assume!(!has_tie(&pool));
         let mut out = Vec::new();
-        select_heuristic(&g, q, &qv, &candidates, m, Layer(0), extend, keep_pruned, &mut Scratch::new(), &mut out);
-        let want = greedy(&g, &pool, m, keep_pruned);
-        prop_assert_eq!(&out, &want, "m {} extend {} keep_pruned {} pool {:?}", m, extend, keep_pruned, pool);
+        select_heuristic(&g, q, &qv, &candidates, m, Layer(0), extend, keep_pruned, prune, &mut Scratch::new(), &mut out);
+        // Standard returns a pool smaller than m whole, as hnswlib does.
+        let want = if prune == PrunePolicy::Standard && pool.len() < m { pool.clone() } else { greedy(&g, &pool, m, keep_pruned) };
+        prop_assert_eq!(&out, &want, "m {} extend {} keep_pruned {} {:?} pool {:?}", m, extend, keep_pruned, prune, pool);
     }
 
     /// Alg. 2's defining properties, and step-for-step agreement with the pseudocode.
@@ -228,7 +231,19 @@ fn heuristic_keeps_a_candidate_equidistant_to_q_and_a_kept_one() {
     let qv = [0.0, 0.0];
     let candidates: Vec<Scored> = (1..4).map(|i| Scored { dist: dist(&g, NodeId(i), &qv), id: NodeId(i) }).collect();
     let mut out = Vec::new();
-    select_heuristic(&g, q, &qv, &candidates, 3, Layer(0), false, false, &mut Scratch::new(), &mut out);
+    select_heuristic(
+        &g,
+        q,
+        &qv,
+        &candidates,
+        3,
+        Layer(0),
+        false,
+        false,
+        PrunePolicy::Standard,
+        &mut Scratch::new(),
+        &mut out,
+    );
     let ids: Vec<u32> = out.iter().map(|s| s.id.0).collect();
     assert_eq!(ids, vec![1, 2], "e (node 2) ties and is kept; f (node 3) is closer to r and discarded");
 }

@@ -8,7 +8,7 @@
 use hnswlab::distance::{dot, dot_scalar, l2_squared, l2_squared_scalar, prepare};
 use hnswlab::level::{level, level_from_draw, unit_draw};
 use hnswlab::select::{select_heuristic, select_simple};
-use hnswlab::{GraphView, Hnsw, Layer, Metric, NodeId, Params, Scored, Scratch};
+use hnswlab::{GraphView, Hnsw, Layer, Metric, NodeId, Params, PrunePolicy, Scored, Scratch};
 use quickcheck::{quickcheck, TestResult};
 
 /// quickcheck's f32 includes NaN, infinities and huge values: fold them into
@@ -187,7 +187,7 @@ fn lattice_index(points: &[(i8, i8)], m: usize) -> Hnsw {
 
 #[test]
 fn select_heuristic_returns_a_small_subset_with_the_nearest() {
-    fn prop(points: Vec<(i8, i8)>, m: u8, extend: bool, keep: bool) -> TestResult {
+    fn prop(points: Vec<(i8, i8)>, m: u8, extend: bool, keep: bool, symmetric: bool) -> TestResult {
         if points.len() < 2 {
             return TestResult::discard();
         }
@@ -205,8 +205,9 @@ fn select_heuristic_returns_a_small_subset_with_the_nearest() {
         };
         let mut out = Vec::new();
         let mut scratch = Scratch::new();
-        select_heuristic(&index, q, &qv, &cands, m, Layer(0), extend, keep, &mut scratch, &mut out);
-        let ctx = format!("m {m} extend {extend} keep {keep} points {points:?} -> {out:?}");
+        let prune = if symmetric { PrunePolicy::Symmetric } else { PrunePolicy::Standard };
+        select_heuristic(&index, q, &qv, &cands, m, Layer(0), extend, keep, prune, &mut scratch, &mut out);
+        let ctx = format!("m {m} extend {extend} keep {keep} {prune:?} points {points:?} -> {out:?}");
         if out.len() > m {
             return TestResult::error(format!("too many: {ctx}"));
         }
@@ -222,17 +223,30 @@ fn select_heuristic_returns_a_small_subset_with_the_nearest() {
         if !out.iter().all(pool_ok) {
             return TestResult::error(format!("not from the pool: {ctx}"));
         }
-        let nearest = cands.iter().find(|c| c.id != q).copied();
-        if out.first().copied() != nearest {
-            return TestResult::error(format!("nearest {nearest:?} not first: {ctx}"));
-        }
+        // Every other node is a candidate, so extension adds nothing: the pool is `others`.
         let others = cands.len() - 1;
+        // Standard considers ties newest first: the nearest kept is the newest at the least distance.
+        let nearest = match prune {
+            PrunePolicy::Symmetric => cands.iter().find(|c| c.id != q).copied(),
+            PrunePolicy::Standard => {
+                let least = cands.iter().find(|c| c.id != q).map(|c| c.dist);
+                cands.iter().filter(|c| c.id != q && Some(c.dist) == least).max_by_key(|c| c.id).copied()
+            }
+        };
+        if nearest.is_some_and(|n| !out.contains(&n)) || out.first().map(|o| o.dist) != nearest.map(|n| n.dist) {
+            return TestResult::error(format!("nearest {nearest:?} not kept first: {ctx}"));
+        }
+        // hnswlib returns a pool smaller than m whole.
+        let whole = prune == PrunePolicy::Standard && others < m;
+        if whole && out.len() != others {
+            return TestResult::error(format!("Standard pruned a pool smaller than m: {ctx}"));
+        }
         if keep && !extend && out.len() != m.min(others) {
             return TestResult::error(format!("keep_pruned did not fill to m: {ctx}"));
         }
         // Alg. 4's rule: every kept e (without refill) is no farther from q than from
         // any kept element before it.
-        if !keep {
+        if !keep && !whole {
             for (i, e) in out.iter().enumerate() {
                 for r in &out[..i] {
                     let d = Metric::L2.distance(index.vector(e.id), index.vector(r.id));
@@ -244,7 +258,7 @@ fn select_heuristic_returns_a_small_subset_with_the_nearest() {
         }
         TestResult::passed()
     }
-    quickcheck(prop as fn(Vec<(i8, i8)>, u8, bool, bool) -> TestResult);
+    quickcheck(prop as fn(Vec<(i8, i8)>, u8, bool, bool, bool) -> TestResult);
 }
 
 #[test]

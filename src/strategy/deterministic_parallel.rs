@@ -15,7 +15,9 @@
 //!   candidates); the Symmetric policy, extended candidates and the
 //!   racy-parallel mutant commit serially.
 //! - Batches grow by prefix doubling (1, 1, 2, 4, ... up to `max_batch`), so a
-//!   batch is never larger than the graph it is planned against.
+//!   batch is never larger than the graph it is planned against; a batch also
+//!   ends before a row that repeats one of its earlier rows exactly (copies
+//!   must see each other, see `before_repeat`).
 //! - A node whose level exceeds the current maximum is inserted sequentially
 //!   before its batch is planned, so upper layers stay connected.
 //! - New nodes in one batch do not see each other while planning: that is the
@@ -404,7 +406,10 @@ pub(crate) fn build_batches(
     let mut h = Hnsw::new(input.dim, input.params.clone())?;
     reserve(&mut h, n)?;
     let mut scratches: Vec<Scratch> = (0..input.threads.max(1)).map(|_| Scratch::new()).collect();
-    for (start, end) in schedule(n, max_batch) {
+    let mut start = 0;
+    while start < n {
+        let end = (start + start.clamp(1, max_batch.max(1))).min(n);
+        let end = if mode == CommitMode::StaleOverwrite { end } else { before_repeat(input, start, end) };
         allocate_batch(&mut h, input, start, end)?;
         // Within a batch, verify_inserts runs once, at the end (the commit point).
         let mut traces = link_batch(&mut h, start, end, &mut scratches, mode);
@@ -457,8 +462,29 @@ pub(crate) fn build_batches(
         if let Some(o) = observer.as_deref_mut() {
             o(Commit { segment: 0, view: &h, traces: &traces });
         }
+        start = end;
     }
     Ok(h)
+}
+
+/// The end of the batch `start..end`, moved forward to the first row that
+/// repeats an earlier row of the batch bit for bit (at least one row stays).
+///
+/// Copies in one batch would plan without seeing each other; under the
+/// Standard policy's newest-first tie order (hnswlib's) they then all select
+/// the same older copies, whose re-selections keep only the batch's last
+/// copies and strand the rest. Cutting the batch there makes copies see
+/// each other as the sequential build does; the cut depends on the data and
+/// the schedule only, so the build stays deterministic.
+fn before_repeat(input: &BuildInput<'_>, start: usize, end: usize) -> usize {
+    let mut seen = std::collections::HashSet::with_capacity(end - start);
+    for i in start..end {
+        let bits: Vec<u32> = input.row(i).iter().map(|x| x.to_bits()).collect();
+        if !seen.insert(bits) && i > start {
+            return i;
+        }
+    }
+    end
 }
 
 impl Strategy for DeterministicParallel {

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{ensure, Context, Result};
 use hnswlab::strategy::{self, BuildInput, Built, Commit, Strategy};
 use hnswlab::{BuildStats, Params, Scratch};
+use hnswlab_invariants::searchable::take_self_misses;
 use hnswlab_invariants::{check_all, check_insert, Expectations, Health, Violation, Violations};
 
 use crate::cli::BuildArgs;
@@ -41,11 +42,14 @@ pub fn params(args: &BuildArgs) -> Result<Params> {
         .context("invalid build parameters")
 }
 
-/// Violations found so far: the first [`MAX_VIOLATIONS`] as text, and a count.
+/// Violations found so far: the first [`MAX_VIOLATIONS`] as text, and a
+/// count; and the insert-time self-misses, which are census facts unless the
+/// build promised I4 (see [`take_self_misses`]).
 #[derive(Debug, Default)]
 pub(crate) struct Found {
     pub(crate) listed: Vec<String>,
     pub(crate) total: usize,
+    pub(crate) self_misses: usize,
 }
 
 impl Found {
@@ -152,6 +156,7 @@ pub fn run(args: &BuildArgs, command: Vec<String>, show_progress: bool) -> Resul
         search,
         health,
         segment_health: if single { Vec::new() } else { segment_health },
+        insert_self_misses: check_inserts.then_some(found.self_misses),
         violations: found.listed,
         violations_total: found.total,
         notes,
@@ -196,8 +201,11 @@ fn build(
         let mut observe = |c: Commit<'_>| {
             let t0 = Instant::now();
             for t in c.traces {
-                if let Err(vs) = check_insert(c.view, t, expect) {
-                    found.add(&format!("insert {} (segment {})", t.node, c.segment), &vs);
+                if let Err(mut vs) = check_insert(c.view, t, expect) {
+                    found.self_misses += take_self_misses(&mut vs, expect);
+                    if !vs.0.is_empty() {
+                        found.add(&format!("insert {} (segment {})", t.node, c.segment), &vs);
+                    }
                 }
             }
             bar.inc(c.traces.len() as u64);

@@ -4,5 +4,6 @@ pub mod build;
 pub mod check;
 pub mod compare;
 pub mod convert;
+pub mod fidelity;
 pub mod mutants;
 pub mod report;

@@ -85,6 +85,25 @@ fn replay_params() {
 }
 
 #[test]
+fn replay_load_hnswlab() {
+    replay("load_hnswlab");
+}
+
+/// The committed `load_hnswlab` seeds are the generator's current output
+/// (regenerate with the command in README.md, "Index files"), and each is a
+/// file that loads.
+#[test]
+fn load_hnswlab_seeds_are_current_and_load() {
+    for (name, bytes) in load_hnswlab_seeds() {
+        let committed = fs::read(regression_dir("load_hnswlab").join(&name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(committed == bytes, "{name}: committed seed differs from the generator's output");
+        if let Err(e) = hnswlab::Hnsw::from_bytes(&bytes[1..]) {
+            panic!("{name} does not load: {e}");
+        }
+    }
+}
+
+#[test]
 fn replay_load_hnswlib() {
     replay("load_hnswlib");
 }
@@ -129,22 +148,8 @@ fn bit_flips_load_faiss() {
 }
 
 #[test]
-fn replay_load_hnswlab() {
-    replay("load_hnswlab");
-}
-
-/// The committed `load_hnswlab` seeds are the generator's current output
-/// (regenerate with the command in README.md, "Index files"), and each is a
-/// file that loads.
-#[test]
-fn load_hnswlab_seeds_are_current_and_load() {
-    for (name, bytes) in load_hnswlab_seeds() {
-        let committed = fs::read(regression_dir("load_hnswlab").join(&name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!(committed == bytes, "{name}: committed seed differs from the generator's output");
-        if let Err(e) = hnswlab::Hnsw::from_bytes(&bytes[1..]) {
-            panic!("{name} does not load: {e}");
-        }
-    }
+fn bit_flips_load_hnswlab() {
+    bit_flips("load_hnswlab");
 }
 
 proptest! {
@@ -373,22 +378,6 @@ fn exact_bug_05_verify_inserts_gave_up() {
     exact(&input);
 }
 
-/// fuzz/regressions/load_hnswlib/crash-55336fc371b9c48b4d79e882569988a64e51b3b8
-// postmortem: a file with 25 nodes sharing labels made check_all fold the
-// LabelMismatch violations past the per-kind cap into one `Omitted`, which
-// the body did not recognise as a label report; the reader was right.
-#[test]
-fn load_hnswlib_bug_01_labels_past_the_report_cap() {
-    let data = fs::read(regression_dir("load_hnswlib").join("crash-55336fc371b9c48b4d79e882569988a64e51b3b8")).unwrap();
-    let idx = hnswlab::foreign::hnswlib::read(
-        &data,
-        &hnswlab::foreign::hnswlib::Options { dim: None, space: hnswlab::Metric::L2 },
-    )
-    .expect("readable");
-    let twice = idx.defects.iter().filter(|d| d.kind() == "LabelMappedTwice").count();
-    assert!(twice > hnswlab_invariants::violation::REPORT_CAP, "{twice} labels carried twice");
-    load_hnswlib(&data);
-#[test]
 /// fuzz/regressions/load_hnswlab/crash-3b5b0c9b02136c031e99001a1fc8c90824e6bb39
 /// (not a core bug: the fuzz body asked too much of a file's graph).
 #[test]
@@ -404,4 +393,21 @@ fn load_hnswlab_bug_06_disconnected_file_graph() {
     let found = h.search(&q, 3, 16).unwrap();
     assert!((1..=3).contains(&found.len()), "{found:?}");
     load_hnswlab(&data);
+}
+
+/// fuzz/regressions/load_hnswlib/crash-55336fc371b9c48b4d79e882569988a64e51b3b8
+// postmortem: a file with 25 nodes sharing labels made check_all fold the
+// LabelMismatch violations past the per-kind cap into one `Omitted`, which
+// the body did not recognise as a label report; the reader was right.
+#[test]
+fn load_hnswlib_bug_01_labels_past_the_report_cap() {
+    let data = fs::read(regression_dir("load_hnswlib").join("crash-55336fc371b9c48b4d79e882569988a64e51b3b8")).unwrap();
+    let idx = hnswlab::foreign::hnswlib::read(
+        &data,
+        &hnswlab::foreign::hnswlib::Options { dim: None, space: hnswlab::Metric::L2 },
+    )
+    .expect("readable");
+    let twice = idx.defects.iter().filter(|d| d.kind() == "LabelMappedTwice").count();
+    assert!(twice > hnswlab_invariants::violation::REPORT_CAP, "{twice} labels carried twice");
+    load_hnswlib(&data);
 }

@@ -32,6 +32,7 @@
 pub mod distance;
 pub mod error;
 pub mod file;
+pub mod foreign;
 pub mod graph;
 pub mod hugepage;
 pub mod ids;

@@ -13,6 +13,7 @@
 //! | `ops` | [`ops`] | arbitrary insert / duplicate / search / check sequences: typed errors matching the input's defect, a rejected insert changes nothing, `check_insert` + `check_all` after every accepted insert, search results valid (and exact where the census proves they must be) |
 //! | `strategies_agree` | [`strategies_agree`] | every strategy on the same rows: same accept/reject, every commit and every result passes the checker, `batched` byte-identical to `sequential`, `batched-deterministic-parallel` independent of the thread count |
 //! | `exact` | [`exact`] | n <= 64 searched with ef >= n: where layer 0 is strongly connected the result is the brute-force oracle's |
+//! | `load_hnswlib`, `load_faiss` | [`load_hnswlib`], [`load_faiss`] | the bytes as an index file: a typed error or a graph that passes structural validation and can be searched (`foreign.rs`) |
 //! | `params` | [`params`] | absurd parameters: a typed error or an index that takes a few inserts and a search |
 //! | `load_hnswlab` | [`load_hnswlab`] | file bytes (optionally resealed): a typed `CorruptFile` error, or an index that passes the structural checks, searches, and re-encodes to the same bytes |
 //!
@@ -23,6 +24,8 @@
 //!
 //! Oversized inputs (more than [`MAX_OPS`] ops, [`MAX_POINTS`] points, dim
 //! above [`MAX_FUZZ_DIM`]) return at once instead of running slowly.
+
+mod foreign;
 
 use std::fmt;
 
@@ -39,6 +42,7 @@ use crate::{check_all, check_insert, Expectations, Health, Violation, Violations
 mod load;
 pub use load::{load_hnswlab, load_hnswlab_seeds, MAX_FILE_BYTES};
 
+pub use self::foreign::{load_faiss, load_hnswlib, MAX_FILE};
 pub use self::Coord::*;
 pub use self::MetricInput::*;
 pub use self::Op::*;
@@ -381,7 +385,7 @@ impl Defect {
     pub fn of(e: &Error) -> Defect {
         match e.kind() {
             ErrorKind::DimensionMismatch { .. } => Defect::Dim,
-            ErrorKind::NonFinite { coordinate: usize::MAX, .. } => Defect::Overflow,
+            ErrorKind::NormTooLarge { .. } => Defect::Overflow,
             ErrorKind::NonFinite { .. } => Defect::NonFinite,
             ErrorKind::ZeroVector { .. } => Defect::ZeroNorm,
             ErrorKind::DuplicateLabel { .. } => Defect::DuplicateLabel,
@@ -459,7 +463,7 @@ impl Expect {
                     ErrorKind::DimensionMismatch { got, .. } => {
                         assert_eq!(got, v.len(), "{what}: DimensionMismatch reports the wrong length: {e:?}")
                     }
-                    ErrorKind::NonFinite { coordinate, value } if coordinate != usize::MAX => {
+                    ErrorKind::NonFinite { coordinate, value } => {
                         let c = v.get(coordinate).copied();
                         assert!(
                             c.is_some_and(|c| !c.is_finite() && c.to_bits() == value.to_bits()),
@@ -1115,12 +1119,14 @@ pub fn decode<'a, T: Arbitrary<'a>>(data: &'a [u8]) -> Option<T> {
 pub type Body = fn(&[u8]);
 
 /// Every target by name, as a bytes-in body.
-pub const TARGETS: [(&str, Body); 5] = [
+pub const TARGETS: [(&str, Body); 7] = [
     ("ops", |d| run_bytes(d, ops)),
     ("strategies_agree", |d| run_bytes(d, strategies_agree)),
     ("exact", |d| run_bytes(d, exact)),
     ("params", |d| run_bytes(d, params)),
     ("load_hnswlab", load_hnswlab),
+    ("load_hnswlib", load_hnswlib),
+    ("load_faiss", load_faiss),
 ];
 
 /// The `{:#?}` reproducer of `data` for `target`, or `None` if it does not decode.
@@ -1132,6 +1138,8 @@ pub fn reproducer(target: &str, data: &[u8]) -> Option<String> {
         "params" => decode::<ParamsFuzzInput>(data).map(|i| format!("{i:#?}")),
         // Raw bytes: the mode byte, then the file.
         "load_hnswlab" => Some(format!("{data:?}")),
+        // The input is the file: its bytes are the reproducer.
+        "load_hnswlib" | "load_faiss" => Some(format!("{data:?}")),
         _ => None,
     }
 }

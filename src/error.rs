@@ -93,6 +93,29 @@ pub enum ErrorKind {
         /// The maximum number of nodes.
         max: u64,
     },
+    /// An index file (or byte string) that is not a valid hnswlab index.
+    #[error("index file: {section} at byte {offset}: {problem}")]
+    CorruptFile {
+        /// The part of the file that is wrong.
+        section: crate::file::Section,
+        /// Byte offset from the file's start of the wrong field; for a checksum
+        /// mismatch, of the first byte the checksum covers.
+        offset: u64,
+        /// What is wrong there.
+        problem: crate::file::FileProblem,
+    },
+    /// Reading or writing an index file failed.
+    #[error("{op} {path}: {message}")]
+    Io {
+        /// What was being done (`read`, `write`, `rename`, ...).
+        op: &'static str,
+        /// The path involved.
+        path: String,
+        /// The OS error's kind.
+        kind: std::io::ErrorKind,
+        /// The OS error, printed.
+        message: String,
+    },
     /// A size whose product overflows `usize`, or exceeds a stated limit.
     #[error("`{what}` is too large: {requested} exceeds the limit of {max}")]
     TooLarge {
@@ -123,6 +146,10 @@ impl Error {
     /// The kind of error, for matching.
     pub fn kind(&self) -> &ErrorKind {
         &self.kind
+    }
+
+    pub(crate) fn io(op: &'static str, path: &std::path::Path, e: &std::io::Error) -> Self {
+        ErrorKind::Io { op, path: path.display().to_string(), kind: e.kind(), message: e.to_string() }.into()
     }
 
     pub(crate) fn invalid(name: &'static str, value: impl fmt::Display, reason: &'static str) -> Self {

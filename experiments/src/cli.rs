@@ -21,6 +21,8 @@ pub enum Command {
     Mutants(MutantsArgs),
     /// Build an index, check every insert and the whole graph, and sweep search ef.
     Build(BuildArgs),
+    /// Check an index file written by hnswlib or faiss: defects with byte offsets, census, self-search.
+    Check(crate::cmd::check::CheckArgs),
     /// Run an experiment config and write reports/<name>/ (report.md, results.csv/json, charts).
     Report(crate::cmd::report::ReportArgs),
     /// Compare hnswlab with hnswlib and faiss on the same files in one run (rounds, rotating order, ratios).

@@ -29,7 +29,7 @@ fn build(
     mutant: ConcurrentMutant,
 ) -> (Snapshot, Vec<InsertTrace>) {
     let idx =
-        Arc::new(SharedIndex::new(params.clone(), dim, data.to_vec()).expect("whole rows of dim").with_mutant(mutant));
+        Arc::new(SharedIndex::new(params.clone(), dim, data.to_vec()).expect("a valid index").with_mutant(mutant));
     let workers: Vec<_> = (0..threads)
         .map(|_| {
             let idx = Arc::clone(&idx);

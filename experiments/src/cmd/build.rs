@@ -43,13 +43,13 @@ pub fn params(args: &BuildArgs) -> Result<Params> {
 
 /// Violations found so far: the first [`MAX_VIOLATIONS`] as text, and a count.
 #[derive(Debug, Default)]
-struct Found {
-    listed: Vec<String>,
-    total: usize,
+pub(crate) struct Found {
+    pub(crate) listed: Vec<String>,
+    pub(crate) total: usize,
 }
 
 impl Found {
-    fn add(&mut self, context: &str, vs: &Violations) {
+    pub(crate) fn add(&mut self, context: &str, vs: &Violations) {
         for v in &vs.0 {
             // The checker folds violations past its per-kind cap into one `Omitted`.
             self.total += match v {

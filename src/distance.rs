@@ -31,9 +31,22 @@ impl Metric {
     }
 
     /// Distance between two prepared vectors of equal length.
+    ///
+    /// # Panics
+    /// When `a.len() != b.len()`, with every kernel alike (the answer never
+    /// depends on the CPU); [`Metric::try_distance`] returns an error instead.
     #[inline]
     pub fn distance(self, a: &[f32], b: &[f32]) -> f32 {
         self.kernel()(a, b)
+    }
+
+    /// [`Metric::distance`] for slices of unchecked lengths:
+    /// [`ErrorKind::DimensionMismatch`] (`expected` = `a.len()`) when they differ.
+    pub fn try_distance(self, a: &[f32], b: &[f32]) -> Result<f32> {
+        if a.len() != b.len() {
+            return Err(ErrorKind::DimensionMismatch { expected: a.len(), got: b.len() }.into());
+        }
+        Ok(self.distance(a, b))
     }
 
     /// This metric's distance with the kernel chosen once, for hot loops:
@@ -48,7 +61,8 @@ impl Metric {
     }
 }
 
-/// A distance between two vectors of equal length.
+/// A distance between two vectors of equal length; every kernel panics alike
+/// (through [`same_len`]) when the lengths differ.
 pub type DistanceFn = fn(&[f32], &[f32]) -> f32;
 
 /// One implementation of the distance primitives (scalar, AVX2+FMA, AVX-512).
@@ -132,6 +146,10 @@ impl std::str::FromStr for Metric {
     }
 }
 
+/// Largest accepted squared norm: a quarter of f32::MAX, so that L2 between
+/// two such vectors (at most `4 x` it) stays finite.
+pub const MAX_NORM2: f64 = f32::MAX as f64 / 4.0;
+
 /// Validate a vector at the API boundary and return the form stored in the
 /// index: finite coordinates, finite squared norm, unit norm under cosine.
 pub fn prepare(metric: Metric, dim: usize, v: &[f32]) -> Result<Vec<f32>> {
@@ -143,9 +161,8 @@ pub fn prepare(metric: Metric, dim: usize, v: &[f32]) -> Result<Vec<f32>> {
     }
     // Accumulate in f64 so that a norm that overflows f32 is detected, not wrapped into inf later.
     let norm2: f64 = v.iter().map(|&x| f64::from(x) * f64::from(x)).sum();
-    // Half of f32::MAX leaves room for L2 between two such vectors to stay finite.
-    if norm2 > f64::from(f32::MAX) / 4.0 {
-        return Err(ErrorKind::NonFinite { coordinate: usize::MAX, value: norm2 as f32 }.into());
+    if norm2 > MAX_NORM2 {
+        return Err(ErrorKind::NormTooLarge { norm2, max: MAX_NORM2 }.into());
     }
     match metric {
         Metric::Cosine => {
@@ -176,8 +193,25 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     (best_kernel().dot)(a, b)
 }
 
+/// The one length check every kernel makes before it reads a float, so slices
+/// of different lengths panic the same way on every CPU instead of one kernel
+/// indexing out of bounds and another silently using the shorter length.
+#[inline(always)]
+pub(crate) fn same_len(a: &[f32], b: &[f32]) {
+    if a.len() != b.len() {
+        length_mismatch(a.len(), b.len());
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn length_mismatch(a: usize, b: usize) -> ! {
+    panic!("distance between vectors of different lengths ({a} and {b}); use Metric::try_distance")
+}
+
 /// Reference squared L2: the obviously-correct loop the SIMD kernel is tested against.
 pub fn l2_squared_scalar(a: &[f32], b: &[f32]) -> f32 {
+    same_len(a, b);
     let mut acc = [0.0f32; 8];
     let chunks = a.len() / 8;
     for c in 0..chunks {
@@ -196,6 +230,7 @@ pub fn l2_squared_scalar(a: &[f32], b: &[f32]) -> f32 {
 
 /// Reference dot product.
 pub fn dot_scalar(a: &[f32], b: &[f32]) -> f32 {
+    same_len(a, b);
     let mut acc = [0.0f32; 8];
     let chunks = a.len() / 8;
     for c in 0..chunks {
@@ -340,18 +375,22 @@ mod simd {
     // Safe entry points for `Kernel`: `kernels()` hands them out only after
     // detecting the CPU feature, and they are not reachable any other way.
     pub(super) fn l2_avx2_checked(a: &[f32], b: &[f32]) -> f32 {
+        super::same_len(a, b);
         // SAFETY: only reachable through `kernels()`, which checked avx2 and fma.
         unsafe { l2_avx2(a, b) }
     }
     pub(super) fn dot_avx2_checked(a: &[f32], b: &[f32]) -> f32 {
+        super::same_len(a, b);
         // SAFETY: as above.
         unsafe { dot_avx2(a, b) }
     }
     pub(super) fn l2_avx512_checked(a: &[f32], b: &[f32]) -> f32 {
+        super::same_len(a, b);
         // SAFETY: only reachable through `kernels()`, which checked avx512f.
         unsafe { l2_avx512(a, b) }
     }
     pub(super) fn dot_avx512_checked(a: &[f32], b: &[f32]) -> f32 {
+        super::same_len(a, b);
         // SAFETY: as above.
         unsafe { dot_avx512(a, b) }
     }
@@ -393,13 +432,45 @@ mod tests {
     }
 
     #[test]
+    fn every_kernel_rejects_slices_of_different_lengths_alike() {
+        // Every (la, lb) pair up to 40 floats: try_distance is a typed error
+        // naming both lengths, and every kernel on this CPU panics (none
+        // silently truncates to the shorter length).
+        let all = kernels();
+        for la in 0..40usize {
+            for lb in 0..40usize {
+                let a = vec![0.5f32; la];
+                let b = vec![0.25f32; lb];
+                for metric in [Metric::L2, Metric::InnerProduct, Metric::Cosine] {
+                    let got = metric.try_distance(&a, &b);
+                    if la == lb {
+                        assert_eq!(got.unwrap().to_bits(), metric.distance(&a, &b).to_bits(), "{metric:?} {la}");
+                    } else {
+                        let kind = got.unwrap_err().kind().clone();
+                        assert_eq!(kind, ErrorKind::DimensionMismatch { expected: la, got: lb }, "{metric:?}");
+                    }
+                }
+                if la == lb {
+                    continue;
+                }
+                for k in &all {
+                    for (what, f) in [("l2", k.l2), ("dot", k.dot), ("ip", k.ip), ("cosine", k.cosine)] {
+                        let r = std::panic::catch_unwind(|| f(&a, &b));
+                        assert!(r.is_err(), "{} {what} on lengths {la} and {lb} returned {:?}", k.name, r.ok());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn prepare_rejects_bad_vectors() {
         use crate::error::ErrorKind as K;
         let e = |r: Result<Vec<f32>>| r.unwrap_err().kind().clone();
         assert!(matches!(e(prepare(Metric::L2, 2, &[1.0])), K::DimensionMismatch { expected: 2, got: 1 }));
         assert!(matches!(e(prepare(Metric::L2, 2, &[1.0, f32::NAN])), K::NonFinite { coordinate: 1, .. }));
         assert!(matches!(e(prepare(Metric::L2, 1, &[f32::INFINITY])), K::NonFinite { coordinate: 0, .. }));
-        assert!(matches!(e(prepare(Metric::InnerProduct, 2, &[3e38, 3e38])), K::NonFinite { .. }));
+        assert!(matches!(e(prepare(Metric::InnerProduct, 2, &[3e38, 3e38])), K::NormTooLarge { .. }));
         assert!(matches!(e(prepare(Metric::Cosine, 2, &[0.0, 0.0])), K::ZeroVector { .. }));
         assert!(matches!(e(prepare(Metric::Cosine, 1, &[1e-40])), K::ZeroVector { .. }));
         let v = prepare(Metric::Cosine, 2, &[3.0, 4.0]).unwrap();

@@ -28,13 +28,22 @@ pub enum ErrorKind {
         /// The vector's length.
         got: usize,
     },
-    /// A coordinate is NaN or infinite (or overflows in the distance).
+    /// A coordinate is NaN or infinite.
     #[error("non-finite value {value} at coordinate {coordinate}")]
     NonFinite {
-        /// Position of the bad coordinate (or `usize::MAX` for a derived quantity such as the norm).
+        /// Position of the bad coordinate.
         coordinate: usize,
         /// The value found.
         value: f32,
+    },
+    /// Every coordinate is finite, but the squared norm is so large that a
+    /// distance to the vector could overflow f32.
+    #[error("vector too large: squared norm {norm2:e} exceeds {max:e} (a distance to it could overflow f32)")]
+    NormTooLarge {
+        /// The squared norm, computed in f64.
+        norm2: f64,
+        /// The largest accepted squared norm.
+        max: f64,
     },
     /// A vector with zero (or subnormal-only) norm under the cosine metric.
     #[error("zero vector: cosine distance is undefined for a vector of norm {norm}")]
@@ -84,6 +93,47 @@ pub enum ErrorKind {
         /// The maximum number of nodes.
         max: u64,
     },
+    /// An index file (or byte string) that is not a valid hnswlab index.
+    #[error("index file: {section} at byte {offset}: {problem}")]
+    CorruptFile {
+        /// The part of the file that is wrong.
+        section: crate::file::Section,
+        /// Byte offset from the file's start of the wrong field; for a checksum
+        /// mismatch, of the first byte the checksum covers.
+        offset: u64,
+        /// What is wrong there.
+        problem: crate::file::FileProblem,
+    },
+    /// Reading or writing an index file failed.
+    #[error("{op} {path}: {message}")]
+    Io {
+        /// What was being done (`read`, `write`, `rename`, ...).
+        op: &'static str,
+        /// The path involved.
+        path: String,
+        /// The OS error's kind.
+        kind: std::io::ErrorKind,
+        /// The OS error, printed.
+        message: String,
+    },
+    /// A size whose product overflows `usize`, or exceeds a stated limit.
+    #[error("`{what}` is too large: {requested} exceeds the limit of {max}")]
+    TooLarge {
+        /// What was sized (`n x dim`, `reserve`, ...).
+        what: &'static str,
+        /// The requested size (saturated at `u128::MAX` when it overflows).
+        requested: u128,
+        /// The limit.
+        max: u128,
+    },
+    /// The allocator refused a request (reported by `try_reserve`).
+    #[error("cannot allocate {bytes} bytes for {what}")]
+    AllocationFailed {
+        /// What the memory was for.
+        what: &'static str,
+        /// How many bytes were asked for.
+        bytes: u128,
+    },
 }
 
 /// The error type of every fallible hnswlab call.
@@ -98,9 +148,35 @@ impl Error {
         &self.kind
     }
 
+    pub(crate) fn io(op: &'static str, path: &std::path::Path, e: &std::io::Error) -> Self {
+        ErrorKind::Io { op, path: path.display().to_string(), kind: e.kind(), message: e.to_string() }.into()
+    }
+
     pub(crate) fn invalid(name: &'static str, value: impl fmt::Display, reason: &'static str) -> Self {
         ErrorKind::InvalidParam { name, value: value.to_string(), reason }.into()
     }
+}
+
+/// `a * b` as a `usize`, or [`ErrorKind::TooLarge`] naming `what` when it overflows.
+pub fn checked_product(what: &'static str, a: usize, b: usize) -> Result<usize> {
+    a.checked_mul(b)
+        .ok_or_else(|| ErrorKind::TooLarge { what, requested: a as u128 * b as u128, max: usize::MAX as u128 }.into())
+}
+
+/// An empty `Vec` with room for `n` elements, or [`ErrorKind::AllocationFailed`]
+/// (overflow included) instead of an abort.
+pub fn try_vec<T>(what: &'static str, n: usize) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    try_grow(what, &mut v, n)?;
+    Ok(v)
+}
+
+/// `v.try_reserve(n)` with the refusal as [`ErrorKind::AllocationFailed`].
+pub fn try_grow<T>(what: &'static str, v: &mut Vec<T>, n: usize) -> Result<()> {
+    v.try_reserve(n).map_err(|_| {
+        let bytes = n as u128 * std::mem::size_of::<T>() as u128;
+        Error::from(ErrorKind::AllocationFailed { what, bytes })
+    })
 }
 
 impl From<ErrorKind> for Error {

@@ -9,6 +9,7 @@
 //! hnswlib guards its writes): no self-link, no duplicate, `count <= capacity`,
 //! and a link on layer `l` only targets a node whose level is `>= l`.
 
+use crate::error::{checked_product, try_grow, Result};
 use crate::ids::{Layer, NodeId};
 
 /// Adjacency of every node on every layer, plus the entry point.
@@ -45,12 +46,14 @@ impl Graph {
         }
     }
 
-    /// Reserve room for `n` more nodes on layer 0.
-    pub fn reserve(&mut self, n: usize) {
-        self.base.reserve(n * (1 + self.m0));
+    /// Reserve room for `n` more nodes on layer 0: sizes in checked
+    /// arithmetic, an allocation the allocator refuses is an error, not an abort.
+    pub fn reserve(&mut self, n: usize) -> Result<()> {
+        let slots = checked_product("graph reserve (nodes x (1 + m0))", n, 1 + self.m0)?;
+        try_grow("layer-0 lists", &mut self.base, slots)?;
         crate::hugepage::advise(&self.base);
-        self.levels.reserve(n);
-        self.upper_start.reserve(n);
+        try_grow("levels", &mut self.levels, n)?;
+        try_grow("upper-layer offsets", &mut self.upper_start, n)
     }
 
     /// Number of nodes.

@@ -83,7 +83,7 @@ impl Hnsw {
         if let Some(first) = defects.first() {
             return Err(ErrorKind::InvalidGraph { defect: first.to_string(), count: defects.len() }.into());
         }
-        h.reserve(n);
+        h.reserve(n)?;
         for i in 0..n as u32 {
             let id = NodeId(i);
             if !h.labels.push(view.label(id)) {
@@ -104,10 +104,15 @@ impl Hnsw {
         Ok(h)
     }
 
-    /// Reserve room for `n` more vectors.
-    pub fn reserve(&mut self, n: usize) {
-        self.graph.reserve(n);
-        self.vectors.reserve(n);
+    /// Reserve room for `n` more vectors. Errors (and nothing is reserved
+    /// beyond what fitted) when `len + n` exceeds [`MAX_NODES`] or the
+    /// allocator refuses: never a capacity-overflow panic or an abort.
+    pub fn reserve(&mut self, n: usize) -> Result<()> {
+        if (self.len() as u64).saturating_add(n as u64) > MAX_NODES {
+            return Err(ErrorKind::CapacityExceeded { max: MAX_NODES }.into());
+        }
+        self.graph.reserve(n)?;
+        self.vectors.reserve(n)
     }
 
     /// Build parameters.
@@ -185,13 +190,7 @@ impl Hnsw {
     }
 
     fn check_query(&self, q: &[f32], k: usize, ef: usize) -> Result<Vec<f32>> {
-        if k == 0 {
-            return Err(ErrorKind::ZeroK.into());
-        }
-        if ef < k {
-            return Err(ErrorKind::EfLessThanK { ef, k }.into());
-        }
-        let q = prepare(self.params.metric, self.dim(), q)?;
+        let q = check_query(self.params.metric, self.dim(), q, k, ef)?;
         if self.is_empty() {
             return Err(ErrorKind::EmptyIndex.into());
         }
@@ -214,6 +213,18 @@ impl Hnsw {
             .map(|s| Neighbour { label: self.labels.label(s.id), id: s.id, distance: s.dist })
             .collect())
     }
+}
+
+/// A k-NN query as Alg. 5 needs it: k >= 1, ef >= k, and `q` [`prepare`]d
+/// (length `dim`, finite, normalised under cosine).
+pub(crate) fn check_query(metric: Metric, dim: usize, q: &[f32], k: usize, ef: usize) -> Result<Vec<f32>> {
+    if k == 0 {
+        return Err(ErrorKind::ZeroK.into());
+    }
+    if ef < k {
+        return Err(ErrorKind::EfLessThanK { ef, k }.into());
+    }
+    prepare(metric, dim, q)
 }
 
 impl GraphView for Hnsw {

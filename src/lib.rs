@@ -31,6 +31,8 @@
 
 pub mod distance;
 pub mod error;
+pub mod file;
+pub mod foreign;
 pub mod graph;
 pub mod hugepage;
 pub mod ids;

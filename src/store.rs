@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::error::{checked_product, try_grow, ErrorKind, Result};
 use crate::ids::NodeId;
 
 /// One 64-byte cache line of floats: the unit of [`Vectors`]' storage, so the
@@ -39,11 +40,20 @@ impl Vectors {
     fn lines_for(&self, rows: usize) -> usize {
         (rows * self.stride).div_ceil(LINE)
     }
-    /// Reserve room for `n` more vectors.
-    pub fn reserve(&mut self, n: usize) {
-        let need = self.lines_for(self.len + n);
-        self.lines.reserve(need.saturating_sub(self.lines.len()));
+    /// Reserve room for `n` more vectors: sizes in checked arithmetic, an
+    /// allocation the allocator refuses is an error, not an abort.
+    pub fn reserve(&mut self, n: usize) -> Result<()> {
+        let rows = self.len.checked_add(n).ok_or(ErrorKind::TooLarge {
+            what: "vector reserve (rows)",
+            requested: self.len as u128 + n as u128,
+            max: usize::MAX as u128,
+        })?;
+        let floats = checked_product("vector reserve (rows x stride)", rows, self.stride)?;
+        let need = floats.div_ceil(LINE);
+        let more = need.saturating_sub(self.lines.len());
+        try_grow("vectors", &mut self.lines, more)?;
         crate::hugepage::advise(&self.lines);
+        Ok(())
     }
     /// Vector length.
     pub fn dim(&self) -> usize {

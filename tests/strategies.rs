@@ -18,7 +18,7 @@ fn recall(b: &Built, dim: usize, data: &[f32], queries: &[f32], ef: usize) -> f6
     let mut hits = 0;
     let mut total = 0;
     for q in queries.chunks_exact(dim) {
-        let truth = oracle::exact_knn_flat(Metric::L2, data, dim, q, 10);
+        let truth = oracle::exact_knn_flat(Metric::L2, data, dim, q, 10).expect("valid shapes");
         let kth = truth.last().expect("k results").dist;
         let got = b.search_with(&mut s, q, 10, ef).expect("search");
         hits += got.iter().filter(|g| g.distance <= kth).count();

@@ -23,7 +23,7 @@ fn index() -> Hnsw {
     let params = Params::builder().m(16).ef_construction(100).seed(SEED).build().expect("valid parameters");
     let base = synthetic::clustered(N, DIM, CLUSTERED_CENTRES, CLUSTERED_SPREAD, SEED, BASE_STREAM);
     let mut h = Hnsw::new(DIM, params).expect("valid index");
-    h.reserve(N);
+    h.reserve(N).expect("room for the bench's vectors");
     for (label, row) in base.chunks_exact(DIM).enumerate() {
         h.insert(label as u64, row).expect("finite synthetic row");
     }

@@ -40,21 +40,26 @@ fn main() -> Result<()> {
     let q = prepared(metric, dim, &queries.data)?;
     let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1);
     let per = queries.len().div_ceil(threads).max(1);
-    let ids: Vec<i32> = std::thread::scope(|s| {
+    let ids: Vec<i32> = std::thread::scope(|s| -> Result<Vec<i32>> {
         let handles: Vec<_> = q
             .chunks(per * dim)
             .map(|chunk| {
                 let b = &b;
                 s.spawn(move || {
-                    chunk
-                        .chunks_exact(dim)
-                        .flat_map(|v| exact_knn_flat(metric, b, dim, v, k).into_iter().map(|s| s.id.0 as i32))
-                        .collect::<Vec<i32>>()
+                    let mut ids = Vec::new();
+                    for v in chunk.chunks_exact(dim) {
+                        ids.extend(exact_knn_flat(metric, b, dim, v, k)?.into_iter().map(|s| s.id.0 as i32));
+                    }
+                    Ok::<_, hnswlab::Error>(ids)
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("ground-truth worker panicked")).collect()
-    });
+        let mut all = Vec::new();
+        for h in handles {
+            all.extend(h.join().expect("ground-truth worker panicked")?);
+        }
+        Ok(all)
+    })?;
     texmex::write(&out, k, &ids).with_context(|| format!("writing {}", out.display()))?;
     eprintln!("{}: top-{k} of {} queries over {} base vectors", out.display(), queries.len(), base.len());
     Ok(())

@@ -21,6 +21,8 @@ pub enum Command {
     Mutants(MutantsArgs),
     /// Build an index, check every insert and the whole graph, and sweep search ef.
     Build(BuildArgs),
+    /// Check an index file written by hnswlib or faiss: defects with byte offsets, census, self-search.
+    Check(crate::cmd::check::CheckArgs),
     /// Run an experiment config and write reports/<name>/ (report.md, results.csv/json, charts).
     Report(crate::cmd::report::ReportArgs),
     /// Compare hnswlab with hnswlib and faiss on the same files in one run (rounds, rotating order, ratios).
@@ -90,7 +92,7 @@ pub struct BuildArgs {
 
     /// Build threads, used by the parallel strategies (sequential and batched
     /// validate in parallel but link on one thread).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = 1, value_parser = threads_range())]
     pub threads: u32,
 
     /// Insertion strategy or mutant: sequential, batched,
@@ -124,6 +126,11 @@ pub struct BuildArgs {
     /// `profile` object in the JSON.
     #[arg(long)]
     pub profile: bool,
+}
+
+/// `--threads`: `1..=MAX_THREADS` ([`crate::limits::MAX_THREADS`]).
+pub fn threads_range() -> clap::builder::RangedI64ValueParser<u32> {
+    clap::value_parser!(u32).range(1..=crate::limits::MAX_THREADS as i64)
 }
 
 /// Built-in synthetic data sets.
@@ -230,7 +237,14 @@ mod tests {
             "hnswlab", "build", "--data", "gaussian", "--base", "b.fvecs", "--query", "q.fvecs"
         ])
         .is_err());
-        assert!(Cli::try_parse_from(["hnswlab", "build", "--threads", "0"]).is_err());
+        for threads in ["0", "1025", "100000", "4294967296", "18446744073709551615", "-1"] {
+            for cmd in ["build", "mutants"] {
+                let e = Cli::try_parse_from(["hnswlab", cmd, "--threads", threads]).unwrap_err();
+                let text = e.to_string();
+                assert!(text.contains("--threads") || text.contains(threads), "{cmd} --threads {threads}: {e}");
+            }
+        }
+        assert!(Cli::try_parse_from(["hnswlab", "build", "--threads", "1024"]).is_ok());
     }
 }
 
@@ -242,7 +256,7 @@ pub struct MutantsArgs {
     pub seeds: Vec<u64>,
 
     /// Build threads for the parallel strategies.
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = 2, value_parser = threads_range())]
     pub threads: u32,
 
     /// Print one JSON object on stdout instead of the table.

@@ -293,52 +293,87 @@ impl Config {
     }
 }
 
+/// Queries of a synthetic set when the config does not say.
+pub const DEFAULT_QUERIES: usize = 1_000;
+
+/// Longest name accepted for a report or data set (a folder or file name part).
+pub const MAX_NAME: usize = 100;
+
+/// `name` is safe as one path component: 1 to [`MAX_NAME`] letters, digits,
+/// `-`, `_` or `.`, not starting with `.` (so never `.`, `..` or hidden), and
+/// therefore never a separator, an absolute path or a parent reference.
+pub fn check_component(what: &str, name: &str) -> Result<()> {
+    ensure!(
+        !name.is_empty()
+            && name.len() <= MAX_NAME
+            && !name.starts_with('.')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
+        "{what} `{}`: use 1 to {MAX_NAME} letters, digits, `-`, `_` or `.`, not starting with `.`",
+        name.escape_debug()
+    );
+    Ok(())
+}
+
 impl DatasetSpec {
-    fn validate(&self) -> Result<()> {
-        ensure!(
-            !self.name.is_empty() && self.name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
-            "name: use letters, digits, `-`, `_` or `.`"
-        );
-        let need = |v: Option<usize>, what: &str| -> Result<()> {
-            ensure!(v.is_some_and(|v| v >= 1), "kind {:?} needs `{what}` >= 1", self.kind);
+    /// Everything about one data set that can be checked before any data is
+    /// made, shared by `report` and `compare`: a name safe as a path
+    /// component, the keys its kind needs, sizes within [`crate::limits`],
+    /// generator parameters that give a non-empty set, and a known metric.
+    pub fn validate(&self) -> Result<()> {
+        check_component("name", &self.name)?;
+        let need = |v: Option<usize>, what: &str| -> Result<usize> {
+            match v {
+                Some(v) if v >= 1 => Ok(v),
+                _ => bail!("kind {:?} needs `{what}` >= 1", self.kind),
+            }
+        };
+        if let Some(q) = self.queries {
+            ensure!(q >= 1, "queries must be at least 1");
+        }
+        let synthetic = |n: usize, dim: usize| -> Result<()> {
+            let max = hnswlab::index::MAX_DIM;
+            ensure!(dim <= max, "dim {dim} exceeds the largest dimension {max}");
+            crate::limits::floats("n x dim", n, dim)?;
+            crate::limits::floats("queries x dim", self.queries.unwrap_or(DEFAULT_QUERIES), dim)?;
             Ok(())
         };
         match self.kind {
-            DataSpecKind::Clustered | DataSpecKind::Gaussian => {
-                need(self.n, "n")?;
-                need(self.dim, "dim")?;
-            }
+            DataSpecKind::Clustered | DataSpecKind::Gaussian => synthetic(need(self.n, "n")?, need(self.dim, "dim")?)?,
             DataSpecKind::Lattice => {
-                need(self.n, "n")?;
-                need(self.dim, "dim")?;
-                ensure!(self.range.is_some_and(|r| r >= 1), "kind lattice needs `range` >= 1");
+                synthetic(need(self.n, "n")?, need(self.dim, "dim")?)?;
+                let max = hnswlab::synthetic::MAX_LATTICE_RANGE;
+                ensure!(
+                    self.range.is_some_and(|r| (1..=max).contains(&r)),
+                    "kind lattice needs `range` in 1..={max}, got {:?}",
+                    self.range
+                );
             }
             DataSpecKind::Duplicates => {
-                need(self.n, "n")?;
-                need(self.dim, "dim")?;
-                need(self.copies, "copies")?;
-                ensure!(self.n >= self.copies, "n must be at least copies");
+                let n = need(self.n, "n")?;
+                synthetic(n, need(self.dim, "dim")?)?;
+                let copies = need(self.copies, "copies")?;
+                ensure!(n >= copies, "n ({n}) must be at least copies ({copies}): the set would be empty");
             }
             DataSpecKind::Texmex => {
                 ensure!(self.base.is_some() && self.query.is_some(), "kind texmex needs `base` and `query`");
             }
             DataSpecKind::Hdf5 => ensure!(self.file.is_some(), "kind hdf5 needs `file`"),
         }
-        if let Some(q) = self.queries {
-            ensure!(q >= 1, "queries must be at least 1");
-        }
+        MetricArg::from_str(&self.metric, true)
+            .map_err(|_| anyhow::anyhow!("metric `{}`: expected l2, ip or cosine", self.metric))?;
         Ok(())
     }
 }
 
 /// The checks every config shares: a name fit for a folder, thread counts
-/// >= 1, and a non-empty search sweep with every ef >= k.
+/// in `1..=MAX_THREADS`, and a non-empty search sweep with every ef >= k.
 pub fn check_name_threads_ef(name: &str, threads: &[usize], ef: &[usize]) -> Result<()> {
+    check_component("name", name)?;
+    let max = crate::limits::MAX_THREADS;
     ensure!(
-        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
-        "name `{name}`: use letters, digits, `-`, `_` or `.`"
+        !threads.is_empty() && threads.iter().all(|&t| (1..=max).contains(&t)),
+        "threads {threads:?}: list counts in 1..={max}"
     );
-    ensure!(!threads.is_empty() && threads.iter().all(|&t| t >= 1), "threads: list counts >= 1");
     ensure!(!ef.is_empty(), "ef: list at least one value");
     if let Some(ef) = ef.iter().find(|&&ef| ef < crate::metrics::K) {
         bail!("ef {ef} is below k = {}", crate::metrics::K);
@@ -367,6 +402,26 @@ pub fn load_toml<T>(path: &Path, parse: impl Fn(&str) -> Result<T>) -> Result<T>
 /// `<dataset>/<strategy>/<build label>/t<threads>/r<repetition>`.
 pub fn run_id(dataset: &str, strategy: &str, build: &BuildSpec, threads: usize, repetition: usize) -> String {
     format!("{dataset}/{strategy}/{}/t{threads}/r{repetition}", build.label())
+}
+
+/// A small valid spec of `kind` (60 x 3, 5 queries), for tests.
+#[cfg(test)]
+pub(crate) fn example_spec(kind: DataSpecKind) -> DatasetSpec {
+    DatasetSpec {
+        name: "t".into(),
+        kind,
+        n: Some(60),
+        dim: Some(3),
+        queries: Some(5),
+        range: Some(2),
+        copies: Some(6),
+        base: Some("b.fvecs".into()),
+        query: Some("q.fvecs".into()),
+        groundtruth: None,
+        file: Some("f.hdf5".into()),
+        metric: "l2".into(),
+        mutants: false,
+    }
 }
 
 #[cfg(test)]
@@ -409,6 +464,63 @@ mod tests {
         c.datasets[0].n = None;
         assert!(format!("{:#}", c.validate().unwrap_err()).contains("`n`"));
         assert!(Config::parse("name = \"x\"\nbogus = 1").is_err(), "unknown keys are rejected");
+    }
+
+    use super::example_spec as spec;
+
+    #[test]
+    fn names_that_are_not_one_safe_path_component_are_rejected() {
+        let bad = [
+            "", ".", "..", "../x", "../../x", "a/b", "a\\b", "/abs", "/", ".hidden", "x\0y", "a b", "ä", "x:y", "~",
+            "-\n", "a/../b",
+        ];
+        let long = "x".repeat(MAX_NAME + 1);
+        for name in bad.iter().copied().chain([long.as_str()]) {
+            let mut s = spec(DataSpecKind::Gaussian);
+            s.name = name.into();
+            let e = format!("{:#}", s.validate().unwrap_err());
+            assert!(e.contains("name"), "{name:?}: {e}");
+            assert!(check_component("name", name).is_err(), "{name:?}");
+        }
+        for name in ["a", "x..y", "sift-1M", "A_b.c", "9", &"x".repeat(MAX_NAME)] {
+            assert!(check_component("name", name).is_ok(), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn data_sets_that_would_be_empty_or_too_large_are_rejected_before_any_data_is_made() {
+        use DataSpecKind::*;
+        // (kind, edit, text the error must contain)
+        type Edit = fn(&mut DatasetSpec);
+        let cases: &[(DataSpecKind, Edit, &str)] = &[
+            (Duplicates, |s| s.copies = Some(0), "copies"),
+            (Duplicates, |s| s.copies = None, "copies"),
+            (Duplicates, |s| s.copies = Some(61), "copies"),
+            (Duplicates, |s| s.copies = Some(usize::MAX), "copies"),
+            (Lattice, |s| s.range = Some(-3), "range"),
+            (Lattice, |s| s.range = Some(0), "range"),
+            (Lattice, |s| s.range = Some(i32::MAX), "range"),
+            (Lattice, |s| s.range = Some(i32::MIN), "range"),
+            (Lattice, |s| s.n = Some(usize::MAX), "n x dim"),
+            (Lattice, |s| s.n = Some(usize::MAX / 3 + 1), "n x dim"),
+            (Gaussian, |s| s.n = Some(crate::limits::MAX_FLOATS), "n x dim"),
+            (Clustered, |s| s.queries = Some(usize::MAX), "queries x dim"),
+            (Clustered, |s| s.queries = Some(1 << 62), "queries x dim"),
+            (Clustered, |s| s.queries = Some(0), "queries"),
+            (Clustered, |s| s.dim = Some(0), "dim"),
+            (Clustered, |s| s.dim = Some(1 << 20), "dim"),
+            (Gaussian, |s| s.n = Some(0), "`n`"),
+            (Gaussian, |s| s.metric = "hamming".into(), "metric"),
+            (Texmex, |s| s.base = None, "base"),
+            (Hdf5, |s| s.file = None, "file"),
+        ];
+        for (kind, edit, want) in cases {
+            let mut s = spec(*kind);
+            assert!(s.validate().is_ok(), "{kind:?} before the edit");
+            edit(&mut s);
+            let e = format!("{:#}", s.validate().unwrap_err());
+            assert!(e.contains(want), "{kind:?} {s:?}: {e}");
+        }
     }
 
     #[test]

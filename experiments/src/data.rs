@@ -10,7 +10,7 @@ use hnswlab::level::splitmix64;
 use hnswlab::synthetic;
 
 use crate::cli::{BuildArgs, DataKind};
-use crate::texmex;
+use crate::{limits, texmex};
 
 /// Default number of base vectors of a synthetic set.
 pub const DEFAULT_N: usize = 20_000;
@@ -118,20 +118,19 @@ pub fn synthetic_set(kind: DataKind, n: usize, dim: usize, queries: usize, seed:
     ensure!(n >= 1, "--n must be at least 1");
     ensure!(dim >= 1, "--dim must be at least 1");
     ensure!(queries >= 1, "--queries must be at least 1");
-    ensure!(
-        n.checked_mul(dim).is_some_and(|c| c <= isize::MAX as usize / 4),
-        "--n {n} x --dim {dim} does not fit in memory"
-    );
+    ensure!(dim <= hnswlab::index::MAX_DIM, "--dim {dim} exceeds the largest dimension {}", hnswlab::index::MAX_DIM);
+    limits::floats("--n x --dim", n, dim)?;
+    limits::floats("--queries x --dim", queries, dim)?;
     let (name, base, qs) = match kind {
         DataKind::Clustered => (
             "clustered",
-            synthetic::clustered(n, dim, CLUSTERED_CENTRES, CLUSTERED_SPREAD, seed, BASE_STREAM),
-            synthetic::clustered(queries, dim, CLUSTERED_CENTRES, CLUSTERED_SPREAD, seed, QUERY_STREAM),
+            synthetic::try_clustered(n, dim, CLUSTERED_CENTRES, CLUSTERED_SPREAD, seed, BASE_STREAM)?,
+            synthetic::try_clustered(queries, dim, CLUSTERED_CENTRES, CLUSTERED_SPREAD, seed, QUERY_STREAM)?,
         ),
         DataKind::Gaussian => (
             "gaussian",
-            synthetic::gaussian(n, dim, seed),
-            synthetic::gaussian(queries, dim, splitmix64(seed) ^ QUERY_STREAM),
+            synthetic::try_gaussian(n, dim, seed)?,
+            synthetic::try_gaussian(queries, dim, splitmix64(seed) ^ QUERY_STREAM)?,
         ),
     };
     Ok(Dataset { name: name.to_string(), source: Source::Synthetic(kind), dim, base, queries: qs, ground_truth: None })
@@ -230,10 +229,28 @@ mod tests {
     }
 
     #[test]
-    fn zero_sizes_are_rejected() {
-        assert!(synthetic_set(DataKind::Clustered, 0, 4, 1, 0).is_err());
-        assert!(synthetic_set(DataKind::Clustered, 1, 0, 1, 0).is_err());
-        assert!(synthetic_set(DataKind::Clustered, 1, 4, 0, 0).is_err());
+    fn zero_and_absurd_sizes_are_rejected_naming_the_flag() {
+        let big = limits::MAX_FLOATS;
+        // (n, dim, queries, the flag the error names)
+        let cases: &[(usize, usize, usize, &str)] = &[
+            (0, 4, 1, "--n"),
+            (1, 0, 1, "--dim"),
+            (1, 4, 0, "--queries"),
+            (1, 65_537, 1, "--dim"),
+            (usize::MAX, 4, 1, "--n x --dim"),
+            (big / 4 + 1, 4, 1, "--n x --dim"),
+            (1, 4, usize::MAX, "--queries x --dim"),
+            (1, 128, 1_000_000_000, "--queries x --dim"),
+            // 2^62 x 4 wraps to 0 in unchecked arithmetic.
+            (1, 4, 1 << 62, "--queries x --dim"),
+            (1, 1, usize::MAX, "--queries x --dim"),
+        ];
+        for kind in [DataKind::Clustered, DataKind::Gaussian] {
+            for &(n, dim, queries, flag) in cases {
+                let e = synthetic_set(kind, n, dim, queries, 0).unwrap_err().to_string();
+                assert!(e.contains(flag), "{kind:?} n {n} dim {dim} queries {queries}: {e}");
+            }
+        }
     }
 
     #[test]

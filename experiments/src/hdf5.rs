@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use anyhow::{ensure, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use hdf5_pure::File;
 
 use crate::data::{Dataset, GroundTruth, Source};
@@ -26,16 +26,18 @@ fn rows_of(shape: &[u64], what: &str) -> Result<(usize, usize)> {
 /// falls inside the loaded base rows (otherwise it is computed exactly).
 pub fn load(path: &Path, n: Option<usize>, queries: Option<usize>) -> Result<Dataset> {
     let file = File::open_streaming(path).with_context(|| format!("opening HDF5 file {}", path.display()))?;
-    let read = |name: &str, limit: Option<usize>| -> Result<(usize, Vec<f32>)> {
+    // (rows in the file, dim, the first `limit` rows)
+    let read = |name: &str, limit: Option<usize>| -> Result<(usize, usize, Vec<f32>)> {
         let ds = file.dataset(name).with_context(|| format!("{}: no `{name}` dataset", path.display()))?;
         let (rows, dim) = rows_of(&ds.shape()?, name)?;
         let take = limit.unwrap_or(rows).min(rows);
+        crate::limits::floats(&format!("{}: `{name}`", path.display()), take, dim)?;
         let data = ds.read_f32_rows(0, take as u64).with_context(|| format!("{}: reading `{name}`", path.display()))?;
         ensure!(data.len() == take * dim, "{}: `{name}` gave {} values for {take} x {dim}", path.display(), data.len());
-        Ok((dim, data))
+        Ok((rows, dim, data))
     };
-    let (dim, base) = read("train", n)?;
-    let (qdim, queries_data) = read("test", queries)?;
+    let (train_rows, dim, base) = read("train", n)?;
+    let (_, qdim, queries_data) = read("test", queries)?;
     ensure!(dim >= 1 && !base.is_empty(), "{}: `train` is empty", path.display());
     ensure!(qdim == dim, "{}: `test` has dimension {qdim}, `train` {dim}", path.display());
     let (n_base, n_queries) = (base.len() / dim, queries_data.len() / dim);
@@ -44,9 +46,20 @@ pub fn load(path: &Path, n: Option<usize>, queries: Option<usize>) -> Result<Dat
         Ok(ds) => {
             let (rows, k) = rows_of(&ds.shape()?, "neighbors")?;
             ensure!(rows >= n_queries, "{}: {rows} `neighbors` rows for {n_queries} queries", path.display());
+            crate::limits::floats(&format!("{}: `neighbors`", path.display()), n_queries, k)?;
             let ids = ds.read_i32_rows(0, n_queries as u64)?;
-            // With fewer base rows than the file has, ids may point past them: compute exactly then.
-            let in_range = ids.iter().all(|&id| id >= 0 && (id as usize) < n_base);
+            // An id outside the file's own `train` rows is a broken file, whatever was loaded.
+            if let Some((i, &id)) = ids.iter().enumerate().find(|(_, &id)| id < 0 || id as usize >= train_rows) {
+                bail!(
+                    "{}: `neighbors` row {}, column {} is id {id}, outside the {train_rows} `train` rows",
+                    path.display(),
+                    i / k.max(1),
+                    i % k.max(1)
+                );
+            }
+            // With fewer base rows loaded than the file has (`n`), ids may
+            // point past them: the file's truth does not apply; compute it exactly.
+            let in_range = ids.iter().all(|&id| (id as usize) < n_base);
             in_range.then(|| GroundTruth { k, ids: ids.into_iter().map(|id| id as u32).collect() })
         }
     };
@@ -78,7 +91,7 @@ mod tests {
         let test = synthetic::gaussian(7, dim, 2);
         let neighbors: Vec<i32> = test
             .chunks(dim)
-            .flat_map(|q| exact_knn_flat(Metric::L2, &train, dim, q, k).into_iter().map(|s| s.id.0 as i32))
+            .flat_map(|q| exact_knn_flat(Metric::L2, &train, dim, q, k).unwrap().into_iter().map(|s| s.id.0 as i32))
             .collect();
         let mut b = FileBuilder::new();
         b.create_dataset("train").with_f32_data(&train).with_shape(&[200, dim as u64]);
@@ -99,6 +112,29 @@ mod tests {
         let gt = ds.ground_truth.expect("neighbors read");
         assert_eq!(gt.k, 10);
         assert_eq!(gt.ids, neighbors.iter().map(|&i| i as u32).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn neighbors_outside_the_train_rows_are_an_error_naming_the_cell() {
+        let dir = tempfile::tempdir().unwrap();
+        let (dim, k) = (3, 4);
+        let train = synthetic::gaussian(50, dim, 1);
+        let test = synthetic::gaussian(5, dim, 2);
+        // (row, column, bad id): negative, one past the end, far past the end.
+        for (row, col, bad) in [(0usize, 0usize, -1i32), (2, 3, 50), (4, 1, i32::MAX), (1, 2, i32::MIN)] {
+            let mut neighbors: Vec<i32> = (0..5 * k as i32).map(|i| i % 50).collect();
+            neighbors[row * k + col] = bad;
+            let path = dir.path().join(format!("bad-{row}-{col}.hdf5"));
+            let mut b = FileBuilder::new();
+            b.create_dataset("train").with_f32_data(&train).with_shape(&[50, dim as u64]);
+            b.create_dataset("test").with_f32_data(&test).with_shape(&[5, dim as u64]);
+            b.create_dataset("neighbors").with_i32_data(&neighbors).with_shape(&[5, k as u64]);
+            b.write(&path).unwrap();
+            for n in [None, Some(10)] {
+                let e = format!("{:#}", load(&path, n, None).unwrap_err());
+                assert!(e.contains(&format!("row {row}, column {col} is id {bad}")), "n {n:?}: {e}");
+            }
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! | fvecs / ivecs / bvecs | `texmex.rs` |
 //! | ann-benchmarks HDF5 (feature `hdf5`) | `hdf5.rs` |
 //! | ground truth, recall, metric registry | `metrics.rs` |
+//! | the sizes the CLI accepts (threads, passes, floats per set) | `limits.rs` |
 //! | `hnswlab build` | `cmd/build.rs` |
 //! | report (JSON and human) | `output.rs` |
 //! | `hnswlab build --profile`: insertion time and distances per phase | `profile.rs` |
@@ -31,6 +32,7 @@ pub mod data;
 pub mod fidelity;
 #[cfg(feature = "hdf5")]
 pub mod hdf5;
+pub mod limits;
 pub mod metrics;
 pub mod output;
 pub mod profile;

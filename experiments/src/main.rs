@@ -1,9 +1,10 @@
 //! `hnswlab`: see `hnswlab --help`.
 //!
 //! Exit codes: 0 success; 1 error (bad parameters, unreadable data);
-//! 2 command-line usage error; 3 a hard invariant was violated (`build`), or a
-//! mutant escaped / a strategy failed a check (`mutants`), or a metric differs
-//! from hnswlib beyond the seed spread (`fidelity`).
+//! 2 command-line usage error; 3 a hard invariant was violated (`build`), a
+//! file defect or violation was found (`check`), a mutant escaped / a
+//! strategy failed a check (`mutants`), or a metric differs from hnswlib
+//! beyond the seed spread (`fidelity`).
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -59,6 +60,32 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Command::Check(args) => match cmd::check::run(&args, command) {
+            cmd::check::Outcome::Checked(r) => {
+                let mut out = io::stdout().lock();
+                let printed = if args.json {
+                    cmd::check::print_json(&r, &mut out)
+                } else {
+                    cmd::check::print_human(&r, &mut out)
+                };
+                if let Err(e) = printed.and_then(|()| out.flush()) {
+                    eprintln!("error: cannot write the report: {e}");
+                    return ExitCode::FAILURE;
+                }
+                if r.violations_total > 0 {
+                    ExitCode::from(EXIT_VIOLATION)
+                } else {
+                    ExitCode::SUCCESS
+                }
+            }
+            cmd::check::Outcome::Unreadable { file, error } => {
+                eprintln!("error: {file}: {error}");
+                if args.json {
+                    println!("{}", serde_json::json!({ "file": file, "error": error }));
+                }
+                ExitCode::FAILURE
+            }
+        },
         Command::Compare(args) => {
             let written = match cmd::compare::run(&args, &command, io::stderr().is_terminal()) {
                 Ok(w) => w,

@@ -79,6 +79,16 @@ pub enum TexmexErrorKind {
         /// Bytes left in the file from `offset`.
         available: u64,
     },
+    /// The records to read hold more components than
+    /// [`crate::limits::MAX_FLOATS`], or the allocator refused them.
+    TooLarge {
+        /// Records that would be read.
+        records: u64,
+        /// Components per record.
+        dim: usize,
+        /// The most components accepted.
+        max: usize,
+    },
     /// An fvecs component is NaN or infinite.
     NonFinite {
         /// Record number (0-based).
@@ -130,6 +140,11 @@ impl fmt::Display for TexmexError {
                 "{p}: truncated: record {record} (byte {offset}) needs {needed} bytes \
                  but only {available} remain"
             ),
+            TexmexErrorKind::TooLarge { records, dim, max } => write!(
+                f,
+                "{p}: {records} records of dimension {dim} exceed the limit of {max} components \
+                 (pass a smaller --n or --queries)"
+            ),
             TexmexErrorKind::NonFinite { record, coordinate, value } => {
                 write!(f, "{p}: record {record} has non-finite value {value} at component {coordinate}")
             }
@@ -137,14 +152,9 @@ impl fmt::Display for TexmexError {
     }
 }
 
-impl std::error::Error for TexmexError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
-            TexmexErrorKind::Io(e) => Some(e),
-            _ => None,
-        }
-    }
-}
+/// No `source`: the I/O error's message is already part of `Display`, and
+/// an error chain printed with `{:#}` would repeat it.
+impl std::error::Error for TexmexError {}
 
 /// A component type of a texmex format.
 pub trait Component: Copy {
@@ -234,6 +244,15 @@ pub fn read<T: Component>(path: &Path, limit: Option<usize>) -> Result<Vecs<T>, 
         let d = d as usize;
         if record == 0 {
             dim = d;
+            // Every record has this size, so the file's length bounds the records:
+            // refuse (or reserve) the whole read before any component is decoded.
+            let records = (file_len / (4 + d as u64 * T::SIZE as u64)).min(limit as u64);
+            let too_large = || fail(TexmexErrorKind::TooLarge { records, dim: d, max: crate::limits::MAX_FLOATS });
+            let components = usize::try_from(records).ok().and_then(|r| r.checked_mul(d));
+            match components {
+                Some(c) if c <= crate::limits::MAX_FLOATS => data.try_reserve(c).map_err(|_| too_large())?,
+                _ => return Err(too_large()),
+            }
         } else if d != dim {
             return Err(fail(TexmexErrorKind::InconsistentDimension { record, offset, expected: dim, got: d }));
         }
@@ -333,6 +352,32 @@ mod tests {
         let err = read_fvecs(&path, None).unwrap_err();
         assert!(matches!(err.kind(), TexmexErrorKind::Io(_)), "{err:?}");
         assert!(err.to_string().contains("nope.fvecs"), "{err}");
+        // Through anyhow's chain the OS message appears once.
+        let chained = format!("{:#}", anyhow::Error::from(err).context("data set `x`"));
+        let os = std::io::Error::from(std::io::ErrorKind::NotFound).to_string();
+        assert_eq!(chained.matches("No such file").count(), 1, "{chained} ({os})");
+    }
+
+    #[test]
+    fn a_file_whose_length_implies_too_many_components_is_refused_before_reading() {
+        // Sparse files: the first record's header sets dim, the length sets the
+        // record count; nothing past the header is ever read or allocated.
+        let dir = tempfile::tempdir().unwrap();
+        let max = crate::limits::MAX_FLOATS as u64;
+        for (dim, records) in [(1u64, max + 1), (128, max / 128 + 1), (1 << 20, max / (1 << 20) + 7)] {
+            let path = dir.path().join(format!("big-{dim}.fvecs"));
+            let f = File::create(&path).unwrap();
+            let mut header = (dim as i32).to_le_bytes().to_vec();
+            header.resize(4 + dim as usize * 4, 0);
+            (&f).write_all(&header).unwrap();
+            f.set_len(records * (4 + 4 * dim)).unwrap();
+            let err = read_fvecs(&path, None).unwrap_err();
+            assert!(matches!(err.kind(), TexmexErrorKind::TooLarge { .. }), "dim {dim}: {err:?}");
+            assert!(err.to_string().contains(&format!("{records} records")), "{err}");
+            // A limit that fits reads the first record instead.
+            let few = read_fvecs(&path, Some(1)).unwrap();
+            assert_eq!((few.dim, few.len()), (dim as usize, 1));
+        }
     }
 
     #[test]

@@ -176,7 +176,7 @@ fn write_texmex(dir: &Path, n: usize, dim: usize, queries: usize) {
     let qs = synthetic::clustered(queries, dim, 10, 0.3, 11, 1);
     let gt: Vec<i32> = qs
         .chunks_exact(dim)
-        .flat_map(|q| exact_knn_flat(Metric::L2, &base, dim, q, 20))
+        .flat_map(|q| exact_knn_flat(Metric::L2, &base, dim, q, 20).expect("valid shapes"))
         .map(|s| s.id.0 as i32)
         .collect();
     texmex::write(&dir.join("base.fvecs"), dim, &base).unwrap();

@@ -22,7 +22,9 @@
 //! and `|N_l(a)| <= capacity(l)` ([`Violation::ListTooLong`]). A node has no
 //! non-empty list above its level, checked on layers
 //! `level(a) + 1 ..= max(stored max level, highest level) + 1`
-//! ([`Violation::ListAboveLevel`]).
+//! ([`Violation::ListAboveLevel`]). Every vector has exactly `dim` finite
+//! coordinates ([`Violation::VectorLength`], [`Violation::NonFiniteVector`]);
+//! when one does not, the distance-based I6 is skipped.
 //!
 //! **I2 entry point** (always hard; [`check_all`]). `n == 0` iff there is no
 //! entry point ([`Violation::EntryInEmptyGraph`], [`Violation::MissingEntry`]);
@@ -132,6 +134,7 @@ pub mod matrix;
 pub mod searchable;
 pub mod structure;
 pub mod symmetry;
+mod vectors;
 pub mod violation;
 
 #[cfg(test)]
@@ -156,6 +159,7 @@ pub fn check_all<V: GraphView + ?Sized>(view: &V, expect: &Expectations) -> Resu
     let mut out = Collector::new();
     let layout = Layout::of(view);
     let n = layout.n;
+    let vectors_ok = vectors::check(view, n, &mut out);
     let structure = structure::check(view, &layout, &mut out);
     let entry = entry::check(view, &layout, &mut out);
     let mut health = Health {
@@ -186,6 +190,8 @@ pub fn check_all<V: GraphView + ?Sized>(view: &V, expect: &Expectations) -> Resu
         Some("I6: exact_queries = 0".to_string())
     } else if n == 0 {
         Some("I6: the graph is empty".to_string())
+    } else if !vectors_ok {
+        Some("I6: some vectors are malformed (I1)".to_string())
     } else if n > expect.exact_max_nodes {
         Some(format!("I6: {n} nodes > exact_max_nodes = {}", expect.exact_max_nodes))
     } else if !structure.in_range {
@@ -204,6 +210,7 @@ pub fn check_all<V: GraphView + ?Sized>(view: &V, expect: &Expectations) -> Resu
     }
     match entry {
         _ if expect.exact_queries == 0 || n == 0 => {}
+        _ if !vectors_ok => health.skipped.push("I6 (layer 0): some vectors are malformed (I1)".into()),
         _ if !structure.in_range => health.skipped.push("I6 (layer 0): some link targets are out of range (I1)".into()),
         None => health.skipped.push("I6 (layer 0): no valid entry point (I2)".into()),
         Some(ep) => {

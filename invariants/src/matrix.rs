@@ -164,7 +164,8 @@ pub fn recall_at_10(built: &Built, shape: &Shape, ef: usize) -> f64 {
     let (mut hits, mut total) = (0usize, 0usize);
     let metric = shape.params.metric();
     for q in shape.queries.chunks_exact(shape.dim) {
-        let truth = oracle::exact_knn_flat(metric, &shape.data, shape.dim, q, 10);
+        let truth = oracle::exact_knn_flat(metric, &shape.data, shape.dim, q, 10)
+            .expect("a shape's rows and queries share dim");
         let Some(kth) = truth.last().map(|t| t.dist) else { continue };
         total += truth.len();
         if let Ok(got) = built.search_with(&mut s, q, 10, ef.max(10)) {

@@ -78,6 +78,24 @@ pub enum Violation {
         /// Length of the list found there.
         len: usize,
     },
+    /// I1: a node's vector does not have `dim` coordinates (a short buffer).
+    VectorLength {
+        /// The node.
+        node: NodeId,
+        /// The view's dimension.
+        expected: usize,
+        /// The vector's length.
+        got: usize,
+    },
+    /// I1: a node's vector has a NaN or infinite coordinate (the first one).
+    NonFiniteVector {
+        /// The node.
+        node: NodeId,
+        /// Position of the coordinate.
+        coordinate: usize,
+        /// Its value.
+        value: f32,
+    },
     /// I2: the graph has no nodes but an entry point is set.
     EntryInEmptyGraph {
         /// The entry point reported.
@@ -283,6 +301,8 @@ impl Violation {
             Violation::ListTooLong { .. } => "ListTooLong",
             Violation::LinkToLowerNode { .. } => "LinkToLowerNode",
             Violation::ListAboveLevel { .. } => "ListAboveLevel",
+            Violation::VectorLength { .. } => "VectorLength",
+            Violation::NonFiniteVector { .. } => "NonFiniteVector",
             Violation::EntryInEmptyGraph { .. } => "EntryInEmptyGraph",
             Violation::MissingEntry { .. } => "MissingEntry",
             Violation::EntryOutOfRange { .. } => "EntryOutOfRange",
@@ -313,7 +333,9 @@ impl Violation {
             | Violation::DuplicateLink { .. }
             | Violation::ListTooLong { .. }
             | Violation::LinkToLowerNode { .. }
-            | Violation::ListAboveLevel { .. } => "I1",
+            | Violation::ListAboveLevel { .. }
+            | Violation::VectorLength { .. }
+            | Violation::NonFiniteVector { .. } => "I1",
             Violation::EntryInEmptyGraph { .. }
             | Violation::MissingEntry { .. }
             | Violation::EntryOutOfRange { .. }
@@ -477,6 +499,16 @@ impl fmt::Display for Violation {
             Violation::LevelAboveCap { node, level, cap } => {
                 write!(f, "I7 level law: node {node} has level {} above the level cap {cap}", level.0)
             }
+            Violation::VectorLength { node, expected, got } => write!(
+                f,
+                "I1 structure: the vector of node {node} has {got} coordinates, the view's dim is \
+                 {expected}; every node needs a whole vector (is the vector buffer short?)"
+            ),
+            Violation::NonFiniteVector { node, coordinate, value } => write!(
+                f,
+                "I1 structure: the vector of node {node} has the non-finite value {value} at \
+                 coordinate {coordinate}; distances to it are meaningless"
+            ),
             Violation::CountMismatch { len, inserted } => {
                 write!(f, "I8 counts: the graph has {len} nodes but {inserted} vectors were inserted")
             }

@@ -28,7 +28,8 @@ fn build(
     threads: usize,
     mutant: ConcurrentMutant,
 ) -> (Snapshot, Vec<InsertTrace>) {
-    let idx = Arc::new(SharedIndex::new(params.clone(), dim, data.to_vec()).with_mutant(mutant));
+    let idx =
+        Arc::new(SharedIndex::new(params.clone(), dim, data.to_vec()).expect("a valid index").with_mutant(mutant));
     let workers: Vec<_> = (0..threads)
         .map(|_| {
             let idx = Arc::clone(&idx);

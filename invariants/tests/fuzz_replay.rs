@@ -84,6 +84,50 @@ fn replay_params() {
     replay("params");
 }
 
+#[test]
+fn replay_load_hnswlib() {
+    replay("load_hnswlib");
+}
+
+#[test]
+fn replay_load_faiss() {
+    replay("load_faiss");
+}
+
+/// One bit flipped per byte (bit `offset % 8`) of every valid seed file of
+/// `target` (files written by hnswlib / faiss) through its body: each is a
+/// typed error or a sound graph.
+fn bit_flips(target: &str) {
+    let seeds: Vec<PathBuf> = fs::read_dir(regression_dir(target))
+        .expect("regressions")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("seed-")))
+        .collect();
+    assert!(!seeds.is_empty(), "{target}: no seed files");
+    let run = body(target);
+    for seed in &seeds {
+        let clean = fs::read(seed).expect("read seed");
+        for at in 0..clean.len() {
+            let mut b = clean.clone();
+            b[at] ^= 1 << (at % 8);
+            if catch_unwind(AssertUnwindSafe(|| run(&b))).is_err() {
+                panic!("{target}: {} with bit {} of byte {at} flipped", seed.display(), at % 8);
+            }
+        }
+        eprintln!("{target}: {} single-bit flips of {}", clean.len(), seed.display());
+    }
+}
+
+#[test]
+fn bit_flips_load_hnswlib() {
+    bit_flips("load_hnswlib");
+}
+
+#[test]
+fn bit_flips_load_faiss() {
+    bit_flips("load_faiss");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
@@ -100,6 +144,16 @@ proptest! {
     #[test]
     fn random_bytes_exact(data in vec(any::<u8>(), 0..1024)) {
         body("exact")(&data);
+    }
+
+    #[test]
+    fn random_bytes_load_hnswlib(data in vec(any::<u8>(), 0..2048)) {
+        body("load_hnswlib")(&data);
+    }
+
+    #[test]
+    fn random_bytes_load_faiss(data in vec(any::<u8>(), 0..2048)) {
+        body("load_faiss")(&data);
     }
 
     #[test]
@@ -285,4 +339,21 @@ fn exact_bug_05_verify_inserts_gave_up() {
     assert!(input.params.verify_inserts, "{input:?}");
     // postmortem: inner product, 2-d; row 30 [61, 0] stays unfindable (its self-distance is -3720, the search returns #0) after verify_inserts' 3 repair rounds, which count it in findability_failures: tolerated since 7819c0e.
     exact(&input);
+}
+
+/// fuzz/regressions/load_hnswlib/crash-55336fc371b9c48b4d79e882569988a64e51b3b8
+// postmortem: a file with 25 nodes sharing labels made check_all fold the
+// LabelMismatch violations past the per-kind cap into one `Omitted`, which
+// the body did not recognise as a label report; the reader was right.
+#[test]
+fn load_hnswlib_bug_01_labels_past_the_report_cap() {
+    let data = fs::read(regression_dir("load_hnswlib").join("crash-55336fc371b9c48b4d79e882569988a64e51b3b8")).unwrap();
+    let idx = hnswlab::foreign::hnswlib::read(
+        &data,
+        &hnswlab::foreign::hnswlib::Options { dim: None, space: hnswlab::Metric::L2 },
+    )
+    .expect("readable");
+    let twice = idx.defects.iter().filter(|d| d.kind() == "LabelMappedTwice").count();
+    assert!(twice > hnswlab_invariants::violation::REPORT_CAP, "{twice} labels carried twice");
+    load_hnswlib(&data);
 }

@@ -83,8 +83,9 @@ impl Scenario {
     /// A fresh index (loom objects: call inside a model) with `pre` inserted.
     fn index(&self) -> SharedIndex {
         let levels = self.levels.iter().map(|&l| Layer(l)).collect();
-        let idx =
-            SharedIndex::with_levels(self.params.clone(), 1, self.points.clone(), levels).with_mutant(self.mutant);
+        let idx = SharedIndex::with_levels(self.params.clone(), 1, self.points.clone(), levels)
+            .expect("a model has one level per point")
+            .with_mutant(self.mutant);
         let mut s = Scratch::new();
         for &q in &self.pre {
             idx.insert(NodeId(q), &mut s);
@@ -338,7 +339,7 @@ fn search_beside_inserts(idx: &SharedIndex, query: f32, k: usize) {
         top.max_level
     );
     let guarded = knn(&Guarded(idx), ep, top.max_level, &query, k, 4, &mut s);
-    let public = idx.search(&query, k, 4, &mut s);
+    let public = idx.search(&query, k, 4, &mut s).expect("a valid query");
     for hits in [&guarded, &public] {
         assert_eq!(hits.len(), k, "k of the pre-inserted nodes at least: {hits:?}");
         assert!(hits.windows(2).all(|w| w[0] < w[1]), "sorted, distinct: {hits:?}");

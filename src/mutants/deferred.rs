@@ -24,7 +24,7 @@ impl Strategy for DeferredConnectivity {
     fn build(&self, input: &BuildInput<'_>, mut observer: Option<Observer<'_>>) -> Result<Built> {
         let n = input.rows()?;
         let mut h = Hnsw::new(input.dim, input.params.clone())?;
-        h.reserve(n);
+        h.reserve(n)?;
         for i in 0..n {
             let id = h.allocate(i as u64, input.row(i))?;
             let trace = InsertTrace { node: id, level: h.graph.level(id), layers: Vec::new(), promoted: false };

@@ -52,7 +52,7 @@ impl Strategy for Batched {
     fn build(&self, input: &BuildInput<'_>, mut observer: Option<Observer<'_>>) -> Result<Built> {
         let n = input.rows()?;
         let mut h = Hnsw::new(input.dim, input.params.clone())?;
-        reserve(&mut h, n);
+        reserve(&mut h, n)?;
         let mut start = 0;
         while start < n {
             let end = (start + self.batch.max(1)).min(n);

@@ -35,9 +35,9 @@
 
 use super::{BuildInput, Built, Commit, Observer, Strategy};
 use crate::distance::{prepare, Metric};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{Layer, NodeId};
-use crate::index::Hnsw;
+use crate::index::{check_query, Hnsw, MAX_DIM, MAX_NODES};
 use crate::insert::{finds, link_back_local, plan, BackLink, InsertTrace, LayerTrace, Mutation};
 use crate::level::level;
 use crate::params::{Params, PrunePolicy, Selection};
@@ -222,19 +222,24 @@ pub struct SharedIndex {
 impl SharedIndex {
     /// An index over prepared rows (validated, normalised for cosine) whose
     /// levels come from `params`' level function. Nodes are unlinked until inserted.
-    pub fn new(params: Params, dim: usize, vectors: Vec<f32>) -> Self {
-        let n = vectors.len() / dim;
+    ///
+    /// Errors: `dim` outside `1..=MAX_DIM`, `vectors` not a whole number of
+    /// rows, more rows than node ids.
+    pub fn new(params: Params, dim: usize, vectors: Vec<f32>) -> Result<Self> {
+        let n = rows_of(dim, &vectors)?;
         let levels = (0..n as u32).map(|i| level(params.seed(), NodeId(i), params.ml(), params.level_cap())).collect();
         Self::with_levels(params, dim, vectors, levels)
     }
 
-    /// As `new`, with levels given (the loom models force them).
-    pub fn with_levels(params: Params, dim: usize, vectors: Vec<f32>, levels: Vec<Layer>) -> Self {
-        let n = levels.len();
-        assert_eq!(vectors.len(), n * dim, "one level per row");
+    /// As `new`, with levels given (the loom models force them): one per row.
+    pub fn with_levels(params: Params, dim: usize, vectors: Vec<f32>, levels: Vec<Layer>) -> Result<Self> {
+        let n = rows_of(dim, &vectors)?;
+        if levels.len() != n {
+            return Err(Error::invalid("levels", levels.len(), "must give one level per row"));
+        }
         let lists = Lists::new(params.m(), params.m0(), &levels);
         let mut store = Vectors::new(dim);
-        store.reserve(n);
+        store.reserve(n)?;
         for row in vectors.chunks_exact(dim.max(1)) {
             store.push(row);
         }
@@ -243,7 +248,7 @@ impl SharedIndex {
         if let Selection::Heuristic { keep_pruned, .. } = params.selection() {
             reselect_params.selection = Selection::Heuristic { extend_candidates: false, keep_pruned };
         }
-        SharedIndex {
+        Ok(SharedIndex {
             reselect_params,
             params,
             dim,
@@ -254,7 +259,7 @@ impl SharedIndex {
             top: Mutex::new(Top { entry: None, max_level: Layer(0) }),
             next: AtomicUsize::new(0),
             mutant: ConcurrentMutant::None,
-        }
+        })
     }
 
     /// Plant a concurrency bug (loom models only).
@@ -362,7 +367,7 @@ impl SharedIndex {
         let metric = self.params.metric();
         let qv = self.vector(q);
         for _ in 0..3 {
-            let Some(&c) = self.search(qv, 1, self.params.ef_construction(), s).first() else { return };
+            let Some(&c) = self.search_prepared(qv, 1, self.params.ef_construction(), s).first() else { return };
             if finds(metric, qv, c, self.vector(c.id)) {
                 return;
             }
@@ -422,8 +427,16 @@ impl SharedIndex {
         true
     }
 
-    /// k-NN (Alg. 5) concurrently with inserts.
-    pub fn search(&self, q: &[f32], k: usize, ef: usize, s: &mut Scratch) -> Vec<Scored> {
+    /// k-NN (Alg. 5) concurrently with inserts; no hits before the first
+    /// insert. The query is validated as [`Hnsw::search`] validates it
+    /// (k >= 1, ef >= k, length, finite; normalised under cosine).
+    pub fn search(&self, q: &[f32], k: usize, ef: usize, s: &mut Scratch) -> Result<Vec<Scored>> {
+        let q = check_query(self.params.metric(), self.dim, q, k, ef)?;
+        Ok(self.search_prepared(&q, k, ef, s))
+    }
+
+    /// [`SharedIndex::search`] for a stored (prepared) vector, 1 <= k <= ef.
+    fn search_prepared(&self, q: &[f32], k: usize, ef: usize, s: &mut Scratch) -> Vec<Scored> {
         let top = self.top();
         match top.entry {
             None => Vec::new(),
@@ -471,7 +484,7 @@ impl SharedIndex {
     fn into_hnsw(self) -> Result<Hnsw> {
         let top = self.top();
         let mut h = Hnsw::new(self.dim, self.params.clone())?;
-        h.graph.reserve(self.capacity());
+        h.graph.reserve(self.capacity())?;
         let mut buf = Vec::new();
         for (&level, &label) in self.levels.iter().zip(&self.labels) {
             h.graph.add_node(level);
@@ -527,6 +540,21 @@ impl Adjacency for SharedIndex {
             crate::prefetch::prefetch(self.lists.block(id, layer), 3);
         }
     }
+}
+
+/// Rows in `vectors` of `dim` floats, checked as [`Hnsw::new`] checks `dim`.
+fn rows_of(dim: usize, vectors: &[f32]) -> Result<usize> {
+    if dim == 0 || dim > MAX_DIM {
+        return Err(Error::invalid("dim", dim, "must be in 1..=65536"));
+    }
+    if !vectors.len().is_multiple_of(dim) {
+        return Err(ErrorKind::DimensionMismatch { expected: dim, got: vectors.len() % dim }.into());
+    }
+    let n = vectors.len() / dim;
+    if n as u64 > MAX_NODES {
+        return Err(ErrorKind::CapacityExceeded { max: MAX_NODES }.into());
+    }
+    Ok(n)
 }
 
 /// Vectors without adjacency: what re-selection under a node lock may read.
@@ -587,7 +615,7 @@ impl Strategy for Concurrent {
         let mut alloc = Profile::default();
         let mut lap = Lap::start(0);
         let prepared = prepare_all(input)?;
-        let shared = Arc::new(SharedIndex::new(input.params.clone(), input.dim, prepared));
+        let shared = Arc::new(SharedIndex::new(input.params.clone(), input.dim, prepared)?);
         lap.charge(&mut alloc, Phase::Alloc, 0);
         let workers: Vec<_> = (0..input.threads.max(1))
             .map(|_| {

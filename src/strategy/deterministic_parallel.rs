@@ -404,7 +404,7 @@ pub(crate) fn build_batches(
 ) -> Result<Hnsw> {
     let n = input.rows()?;
     let mut h = Hnsw::new(input.dim, input.params.clone())?;
-    reserve(&mut h, n);
+    reserve(&mut h, n)?;
     let mut scratches: Vec<Scratch> = (0..input.threads.max(1)).map(|_| Scratch::new()).collect();
     let mut start = 0;
     while start < n {

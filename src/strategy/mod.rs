@@ -7,7 +7,7 @@
 //! and the [`InsertTrace`]s of the inserts completed since the previous
 //! commit. The per-insert checks (I3 post-condition, I4) run there.
 
-use crate::error::{ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::index::{Hnsw, Neighbour};
 use crate::params::Params;
 use crate::search::Scratch;
@@ -61,13 +61,22 @@ pub struct BuildInput<'a> {
     pub params: &'a Params,
     /// `n * dim` floats; row `i` is inserted with label `i`.
     pub data: &'a [f32],
-    /// Worker threads (>= 1).
+    /// Worker threads, in `1..=MAX_THREADS`.
     pub threads: usize,
 }
 
+/// The most worker threads a build accepts: far beyond any machine this
+/// runs on, well below the point where spawning them aborts.
+pub const MAX_THREADS: usize = 1024;
+
 impl BuildInput<'_> {
-    /// Number of rows; errors if `data` is not a whole number of rows.
+    /// Number of rows, once the input is valid: errors if `threads` is
+    /// outside `1..=MAX_THREADS` or `data` is not a whole number of rows.
+    /// Every strategy calls it before any work.
     pub fn rows(&self) -> Result<usize> {
+        if self.threads == 0 || self.threads > MAX_THREADS {
+            return Err(Error::invalid("threads", self.threads, "must be in 1..=1024 (strategy::MAX_THREADS)"));
+        }
         if self.dim == 0 || !self.data.len().is_multiple_of(self.dim) {
             return Err(
                 ErrorKind::DimensionMismatch { expected: self.dim, got: self.data.len() % self.dim.max(1) }.into()

@@ -25,7 +25,7 @@ fn segment_bounds(n: usize, s: usize) -> Vec<(usize, usize)> {
 
 fn build_segment(input: &BuildInput<'_>, a: usize, b: usize, observer: Option<Observer<'_>>) -> Result<Hnsw> {
     let mut h = Hnsw::new(input.dim, input.params.clone())?;
-    reserve(&mut h, b - a);
+    reserve(&mut h, b - a)?;
     let mut observer = observer;
     for i in a..b {
         let trace = insert_row(&mut h, i as u64, input.row(i))?;

@@ -12,10 +12,11 @@ use crate::profile::{Lap, Phase};
 pub struct Sequential;
 
 /// Reserve room for `n` more nodes in `h`, timed as [`Phase::Alloc`].
-pub(crate) fn reserve(h: &mut Hnsw, n: usize) {
+pub(crate) fn reserve(h: &mut Hnsw, n: usize) -> Result<()> {
     let mut lap = Lap::start(0);
-    h.reserve(n);
+    let reserved = h.reserve(n);
     lap.charge(&mut h.stats.profile, Phase::Alloc, 0);
+    reserved
 }
 
 /// `Hnsw::insert_traced` with the allocation (validation, vector, label,
@@ -30,7 +31,7 @@ pub(crate) fn insert_row(h: &mut Hnsw, label: u64, row: &[f32]) -> Result<Insert
 /// Insert every row of `input` into `h` in order, committing after each.
 pub(crate) fn insert_all(mut h: Hnsw, input: &BuildInput<'_>, mut observer: Option<Observer<'_>>) -> Result<Hnsw> {
     let n = input.rows()?;
-    reserve(&mut h, n);
+    reserve(&mut h, n)?;
     for i in 0..n {
         let trace = insert_row(&mut h, i as u64, input.row(i))?;
         if let Some(o) = observer.as_deref_mut() {

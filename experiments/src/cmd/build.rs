@@ -46,14 +46,14 @@ pub fn params(args: &BuildArgs) -> Result<Params> {
 /// count; and the insert-time self-misses, which are census facts unless the
 /// build promised I4 (see [`take_self_misses`]).
 #[derive(Debug, Default)]
-struct Found {
-    listed: Vec<String>,
-    total: usize,
-    self_misses: usize,
+pub(crate) struct Found {
+    pub(crate) listed: Vec<String>,
+    pub(crate) total: usize,
+    pub(crate) self_misses: usize,
 }
 
 impl Found {
-    fn add(&mut self, context: &str, vs: &Violations) {
+    pub(crate) fn add(&mut self, context: &str, vs: &Violations) {
         for v in &vs.0 {
             // The checker folds violations past its per-kind cap into one `Omitted`.
             self.total += match v {

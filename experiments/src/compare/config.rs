@@ -134,7 +134,8 @@ impl CompareConfig {
     pub fn validate(&self) -> Result<()> {
         check_name_threads_ef(&self.name, &self.threads, &self.ef)?;
         ensure!(self.rounds >= 1, "rounds must be at least 1");
-        ensure!((1..=100).contains(&self.search_passes), "search_passes must be in 1..=100");
+        let max = crate::limits::MAX_PASSES;
+        ensure!((1..=max).contains(&self.search_passes), "search_passes must be in 1..={max}");
         ensure!(self.target_recall > 0.0 && self.target_recall <= 1.0, "target_recall must be in (0, 1]");
         self.build().params("l2", self.seed)?;
         for key in self.strategies.keys() {
@@ -158,6 +159,7 @@ impl CompareConfig {
         let mut names = std::collections::BTreeSet::new();
         for d in &self.datasets {
             ensure!(names.insert(d.name.as_str()), "data set name `{}` is used twice", d.name);
+            d.validate().with_context(|| format!("data set `{}`", d.name.escape_debug()))?;
             ensure!(d.metric == "l2", "data set `{}`: the comparison measures l2 only", d.name);
         }
         Ok(())

@@ -130,17 +130,17 @@ pub struct WorkerArgs {
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     pub ef: Vec<usize>,
     /// Build threads.
-    #[arg(long)]
-    pub threads: usize,
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=crate::limits::MAX_THREADS as u64))]
+    pub threads: u64,
     /// hnswlab strategy.
     #[arg(long)]
     pub strategy: String,
     /// Seed of the level function.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Timed passes per ef; QPS is the best.
-    #[arg(long, default_value_t = 1)]
-    pub passes: usize,
+    /// Timed passes per ef; QPS is the best (`1..=MAX_PASSES`).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=crate::limits::MAX_PASSES as u64))]
+    pub passes: u64,
     /// Where to write the [`Measured`] JSON.
     #[arg(long)]
     pub json: PathBuf,
@@ -170,7 +170,8 @@ pub fn worker(args: &WorkerArgs) -> Result<()> {
         selection: "heuristic".into(),
         verify_inserts: false,
     };
-    let measured = measure(&ds, &truth, &build, args.seed, &args.strategy, args.threads, &args.ef, args.passes)?;
+    let (threads, passes) = (args.threads as usize, args.passes as usize);
+    let measured = measure(&ds, &truth, &build, args.seed, &args.strategy, threads, &args.ef, passes)?;
     let text = serde_json::to_string(&measured)?;
     std::fs::write(&args.json, text + "\n").with_context(|| format!("writing {}", args.json.display()))
 }

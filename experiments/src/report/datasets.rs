@@ -2,7 +2,7 @@
 //! (deterministic from the config seed), texmex files and ann-benchmarks HDF5
 //! files.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use clap::Parser;
 use hnswlab::level::splitmix64;
 use hnswlab::synthetic;
@@ -11,16 +11,17 @@ use crate::cli::{Cli, Command, DataKind};
 use crate::config::{DataSpecKind, DatasetSpec};
 use crate::data::{self, Dataset, Source};
 
-/// Queries of a synthetic set when the config does not say.
-pub const DEFAULT_QUERIES: usize = 1_000;
+pub use crate::config::DEFAULT_QUERIES;
 
 /// Seed of a synthetic set's queries, distinct from the base set's.
 fn query_seed(seed: u64) -> u64 {
     splitmix64(seed) ^ data::QUERY_STREAM
 }
 
-/// Make or load the data set `spec` describes.
+/// Make or load the data set `spec` describes: validated first
+/// ([`DatasetSpec::validate`]), and an error if it ends up empty.
 pub fn load(spec: &DatasetSpec, seed: u64) -> Result<Dataset> {
+    spec.validate().with_context(|| format!("data set `{}`", spec.name.escape_debug()))?;
     let queries = spec.queries.unwrap_or(DEFAULT_QUERIES);
     let (n, dim) = (spec.n.unwrap_or(0), spec.dim.unwrap_or(0));
     let mut ds = match spec.kind {
@@ -31,8 +32,8 @@ pub fn load(spec: &DatasetSpec, seed: u64) -> Result<Dataset> {
             synthetic_dataset(
                 spec,
                 dim,
-                synthetic::lattice(n, dim, range, seed),
-                synthetic::lattice(queries, dim, range, query_seed(seed)),
+                synthetic::try_lattice(n, dim, range, seed)?,
+                synthetic::try_lattice(queries, dim, range, query_seed(seed))?,
             )
         }
         DataSpecKind::Duplicates => {
@@ -40,14 +41,21 @@ pub fn load(spec: &DatasetSpec, seed: u64) -> Result<Dataset> {
             synthetic_dataset(
                 spec,
                 dim,
-                synthetic::duplicates(n / copies, copies, dim, seed),
-                synthetic::gaussian(queries, dim, query_seed(seed)),
+                synthetic::try_duplicates(n / copies.max(1), copies, dim, seed)?,
+                synthetic::try_gaussian(queries, dim, query_seed(seed))?,
             )
         }
         DataSpecKind::Texmex => load_texmex(spec)?,
         DataSpecKind::Hdf5 => load_hdf5(spec)?,
     };
     ds.name = spec.name.clone();
+    ensure!(
+        ds.n() >= 1 && ds.query_count() >= 1,
+        "data set `{}` is empty: {} base vectors, {} queries",
+        spec.name,
+        ds.n(),
+        ds.query_count()
+    );
     Ok(ds)
 }
 
@@ -63,23 +71,20 @@ fn synthetic_dataset(spec: &DatasetSpec, dim: usize, base: Vec<f32>, queries: Ve
     }
 }
 
-/// texmex files through `hnswlab build`'s own loader (same checks and messages).
+/// texmex files through `hnswlab build`'s own loader (same checks and
+/// messages). The paths are set as values, never re-parsed as arguments, so
+/// a file named `-x.fvecs` is a file.
 fn load_texmex(spec: &DatasetSpec) -> Result<Dataset> {
     let (Some(base), Some(query)) = (&spec.base, &spec.query) else { bail!("texmex needs base and query") };
-    let mut argv: Vec<String> = vec!["hnswlab".into(), "build".into(), "--base".into(), base.display().to_string()];
-    argv.extend(["--query".into(), query.display().to_string()]);
-    if let Some(gt) = &spec.groundtruth {
-        argv.extend(["--groundtruth".into(), gt.display().to_string()]);
-    }
-    if let Some(n) = spec.n {
-        argv.extend(["--n".into(), n.to_string()]);
-    }
-    if let Some(q) = spec.queries {
-        argv.extend(["--queries".into(), q.to_string()]);
-    }
-    let cli = Cli::try_parse_from(&argv).context("texmex data set")?;
-    let Command::Build(args) = cli.command else { unreachable!("parsed a build command") };
-    data::load(&args).with_context(|| format!("loading {}", base.display()))
+    let cli = Cli::try_parse_from(["hnswlab", "build"]).context("default build arguments")?;
+    let Command::Build(mut args) = cli.command else { unreachable!("parsed a build command") };
+    args.data = None;
+    args.base = Some(base.clone());
+    args.query = Some(query.clone());
+    args.groundtruth = spec.groundtruth.clone();
+    args.n = spec.n;
+    args.queries = spec.queries;
+    data::load(&args).with_context(|| format!("data set `{}`", spec.name))
 }
 
 #[cfg(feature = "hdf5")]
@@ -101,23 +106,7 @@ fn load_hdf5(spec: &DatasetSpec) -> Result<Dataset> {
 mod tests {
     use super::*;
 
-    fn spec(kind: DataSpecKind) -> DatasetSpec {
-        DatasetSpec {
-            name: "t".into(),
-            kind,
-            n: Some(60),
-            dim: Some(3),
-            queries: Some(5),
-            range: Some(2),
-            copies: Some(6),
-            base: None,
-            query: None,
-            groundtruth: None,
-            file: None,
-            metric: "l2".into(),
-            mutants: false,
-        }
-    }
+    use crate::config::example_spec as spec;
 
     #[test]
     fn synthetic_kinds_are_sized_deterministic_and_named() {

@@ -13,6 +13,7 @@
 //! | `ops` | [`ops`] | arbitrary insert / duplicate / search / check sequences: typed errors matching the input's defect, a rejected insert changes nothing, `check_insert` + `check_all` after every accepted insert, search results valid (and exact where the census proves they must be) |
 //! | `strategies_agree` | [`strategies_agree`] | every strategy on the same rows: same accept/reject, every commit and every result passes the checker, `batched` byte-identical to `sequential`, `batched-deterministic-parallel` independent of the thread count |
 //! | `exact` | [`exact`] | n <= 64 searched with ef >= n: where layer 0 is strongly connected the result is the brute-force oracle's |
+//! | `load_hnswlib`, `load_faiss` | [`load_hnswlib`], [`load_faiss`] | the bytes as an index file: a typed error or a graph that passes structural validation and can be searched (`foreign.rs`) |
 //! | `params` | [`params`] | absurd parameters: a typed error or an index that takes a few inserts and a search |
 //!
 //! Inputs print (`{:?}`) as Rust that rebuilds them after
@@ -22,6 +23,8 @@
 //!
 //! Oversized inputs (more than [`MAX_OPS`] ops, [`MAX_POINTS`] points, dim
 //! above [`MAX_FUZZ_DIM`]) return at once instead of running slowly.
+
+mod foreign;
 
 use std::fmt;
 
@@ -35,6 +38,7 @@ use hnswlab::{Error, ErrorKind, GraphView, Hnsw, Metric, Neighbour, NodeId, Para
 
 use crate::{check_all, check_insert, Expectations, Health, Violation, Violations};
 
+pub use self::foreign::{load_faiss, load_hnswlib, MAX_FILE};
 pub use self::Coord::*;
 pub use self::MetricInput::*;
 pub use self::Op::*;
@@ -377,7 +381,7 @@ impl Defect {
     pub fn of(e: &Error) -> Defect {
         match e.kind() {
             ErrorKind::DimensionMismatch { .. } => Defect::Dim,
-            ErrorKind::NonFinite { coordinate: usize::MAX, .. } => Defect::Overflow,
+            ErrorKind::NormTooLarge { .. } => Defect::Overflow,
             ErrorKind::NonFinite { .. } => Defect::NonFinite,
             ErrorKind::ZeroVector { .. } => Defect::ZeroNorm,
             ErrorKind::DuplicateLabel { .. } => Defect::DuplicateLabel,
@@ -455,7 +459,7 @@ impl Expect {
                     ErrorKind::DimensionMismatch { got, .. } => {
                         assert_eq!(got, v.len(), "{what}: DimensionMismatch reports the wrong length: {e:?}")
                     }
-                    ErrorKind::NonFinite { coordinate, value } if coordinate != usize::MAX => {
+                    ErrorKind::NonFinite { coordinate, value } => {
                         let c = v.get(coordinate).copied();
                         assert!(
                             c.is_some_and(|c| !c.is_finite() && c.to_bits() == value.to_bits()),
@@ -1111,11 +1115,13 @@ pub fn decode<'a, T: Arbitrary<'a>>(data: &'a [u8]) -> Option<T> {
 pub type Body = fn(&[u8]);
 
 /// Every target by name, as a bytes-in body.
-pub const TARGETS: [(&str, Body); 4] = [
+pub const TARGETS: [(&str, Body); 6] = [
     ("ops", |d| run_bytes(d, ops)),
     ("strategies_agree", |d| run_bytes(d, strategies_agree)),
     ("exact", |d| run_bytes(d, exact)),
     ("params", |d| run_bytes(d, params)),
+    ("load_hnswlib", load_hnswlib),
+    ("load_faiss", load_faiss),
 ];
 
 /// The `{:#?}` reproducer of `data` for `target`, or `None` if it does not decode.
@@ -1125,6 +1131,8 @@ pub fn reproducer(target: &str, data: &[u8]) -> Option<String> {
         "strategies_agree" => decode::<AgreeInput>(data).map(|i| format!("{i:#?}")),
         "exact" => decode::<ExactInput>(data).map(|i| format!("{i:#?}")),
         "params" => decode::<ParamsFuzzInput>(data).map(|i| format!("{i:#?}")),
+        // The input is the file: its bytes are the reproducer.
+        "load_hnswlib" | "load_faiss" => Some(format!("{data:?}")),
         _ => None,
     }
 }

@@ -20,10 +20,9 @@ once per sweep point, not per query. Writes one JSON object to `--json`.
 `--mode graph` (for `hnswlab fidelity`) builds hnswlib once on one thread with
 `--seed`, sweeps recall@k per ef in batch calls, counts self-misses (a base
 vector whose k = 1 search at ef = efConstruction returns neither it nor an
-identical vector), saves the index with `save_index` and writes its graph,
-read back from that file (header, level-0 blocks, upper-layer lists; format
-in FAILURES.md §3), as JSON to `--json`: `entry`, `max_level`, `levels`,
-`lists` (per node, per layer 0..=level), `search`, `self_misses`.
+identical vector), saves the index with `save_index` to `--index` (read
+back by hnswlab's own hnswlib reader, `hnswlab::foreign::hnswlib`), and
+writes `search` and `self_misses` as JSON to `--json`.
 
 Exits 3, with `skip:` lines on stderr, when numpy or every requested library
 is missing (pip install numpy hnswlib faiss-cpu); a missing library among
@@ -162,35 +161,6 @@ def batch(np, lib, base, queries, kth, a):
         f.write("\n")
 
 
-def read_hnswlib_graph(np, path):
-    """Entry point, max level, levels and lists[node][layer] of a saved hnswlib index."""
-    import struct
-
-    b = open(path, "rb").read()
-    offset_l0, _max_el, count, size_data, _label_off, _offset_data = struct.unpack_from("<6Q", b, 0)
-    max_level, entry = struct.unpack_from("<iI", b, 48)
-    max_m, max_m0, _m, _mult, _efc = struct.unpack_from("<3QdQ", b, 56)
-    off = 96
-    l0 = np.frombuffer(b, dtype=np.uint8, count=count * size_data, offset=off).reshape(count, size_data)
-    off += count * size_data
-    counts = l0[:, offset_l0 : offset_l0 + 4].copy().view(np.uint32)[:, 0] & 0xFFFF
-    links = l0[:, offset_l0 + 4 : offset_l0 + 4 + 4 * max_m0].copy().view(np.uint32)
-    size_links = max_m * 4 + 4
-    levels, lists = [], []
-    for i in range(count):
-        node = [links[i, : counts[i]].tolist()]
-        (size,) = struct.unpack_from("<I", b, off)
-        off += 4
-        for layer in range(size // size_links):
-            start = off + layer * size_links
-            (c,) = struct.unpack_from("<I", b, start)
-            node.append(list(struct.unpack_from("<%dI" % (c & 0xFFFF), b, start + 4)))
-        off += size
-        levels.append(len(node) - 1)
-        lists.append(node)
-    return {"entry": int(entry), "max_level": int(max_level), "levels": levels, "lists": lists}
-
-
 def graph(np, lib, base, queries, kth, a):
     """`--mode graph`: one single-thread build, recall per ef, self-misses, and the graph."""
     lib.build(base, a.m, a.ef_construction, 1, a.seed)
@@ -202,11 +172,8 @@ def graph(np, lib, base, queries, kth, a):
     lib.prepare(a.ef_construction)
     top = lib.search_batch(base, 1)[:, 0]
     found = (top >= 0) & (base[np.where(top >= 0, top, 0)] == base).all(axis=1)
-    path = a.json + ".hnswlib.bin"
-    lib.index.save_index(path)
-    out = read_hnswlib_graph(np, path)
-    os.remove(path)
-    out.update(search=search, self_misses=int((~found).sum()))
+    lib.index.save_index(a.index)
+    out = {"search": search, "self_misses": int((~found).sum())}
     with open(a.json, "w") as f:
         json.dump(out, f)
         f.write("\n")
@@ -250,9 +217,10 @@ def main():
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--passes", type=int, default=1, help="timed passes per ef, best kept (batch mode)")
     p.add_argument("--out", help="CSV output (csv mode)")
-    p.add_argument("--json", help="JSON output (batch mode)")
+    p.add_argument("--json", help="JSON output (batch and graph modes)")
+    p.add_argument("--index", help="where graph mode saves the hnswlib index")
     a = p.parse_args()
-    needed = ["json"] if a.mode in ("batch", "graph") else ["dataset", "build", "out"]
+    needed = {"batch": ["json"], "graph": ["json", "index"]}.get(a.mode, ["dataset", "build", "out"])
     missing = [f"--{n}" for n in needed if getattr(a, n) is None]
     if missing:
         p.error(f"--mode {a.mode} needs {', '.join(missing)}")

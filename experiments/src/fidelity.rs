@@ -4,8 +4,8 @@
 //! which saves the index and hands its graph back), over several seeds, and
 //! compared metric by metric.
 //!
-//! Both graphs go through the same checker census (`check_all` over a
-//! [`Snapshot`]), so one-way fraction, in-degree 0, unreachable and mean
+//! Both graphs go through the same checker census (`check_all`; hnswlib's
+//! saved index is read by `hnswlab::foreign::hnswlib`), so one-way fraction, in-degree 0, unreachable and mean
 //! out-degree per layer mean exactly the same thing on both sides. Recall@10
 //! uses the ε rule against one exact ground truth; the self-miss fraction is
 //! the share of base vectors whose k = 1 search at ef = efConstruction returns
@@ -16,13 +16,12 @@
 //! metrics whose range can be zero (see [`floor`]): a difference the seeds
 //! alone do not explain.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 use hnswlab::synthetic::{self, Rng};
-use hnswlab::{Hnsw, Layer, Metric, NodeId, Params, PrunePolicy, Snapshot};
+use hnswlab::{Hnsw, Metric, Params, PrunePolicy};
 use hnswlab_invariants::{check_all, Expectations, Health};
 use serde::{Deserialize, Serialize};
 
@@ -240,13 +239,10 @@ pub fn hnswlab_run(ds: &Dataset, truth: &Truth, s: &Settings, seed: u64) -> Resu
     Ok(measures(&health, &r, misses))
 }
 
-/// hnswlib's graph and numbers as `python_peers.py --mode graph` writes them.
+/// hnswlib's numbers as `python_peers.py --mode graph` writes them (its graph
+/// is the saved index file, read by [`hnswlab::foreign::hnswlib`]).
 #[derive(Debug, Deserialize)]
 struct PeerGraph {
-    entry: u32,
-    max_level: i32,
-    levels: Vec<u8>,
-    lists: Vec<Vec<Vec<u32>>>,
     search: Vec<PeerPoint>,
     self_misses: usize,
 }
@@ -262,11 +258,13 @@ struct PeerPoint {
 pub fn hnswlib_run(dir: &Path, ds: &Dataset, truth: &Truth, s: &Settings, seed: u64) -> Result<Option<Measures>> {
     let inputs = Inputs::write(dir, ds, truth)?;
     let json = dir.join("graph.json");
+    let index = dir.join("hnswlib.bin");
     let python = crate::python::interpreter();
     let output = Command::new(&python)
         .args(inputs.args(truth.k, s.m, s.ef_construction))
         .args(["--mode", "graph", "--libs", "hnswlib", "--threads", "1", "--ef", &python_peers::join(&s.efs)])
         .args(["--seed", &seed.to_string(), "--json", &json.display().to_string()])
+        .args(["--index", &index.display().to_string()])
         .output()
         .with_context(|| format!("cannot run {python}"))?;
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -281,36 +279,19 @@ pub fn hnswlib_run(dir: &Path, ds: &Dataset, truth: &Truth, s: &Settings, seed: 
     }
     let text = std::fs::read_to_string(&json).with_context(|| format!("reading {}", json.display()))?;
     let g: PeerGraph = serde_json::from_str(&text).context("hnswlib graph JSON")?;
-    let snap = snapshot(ds, s, &g)?;
-    let health = check_all(&snap, &soft(ds.n())).map_err(|v| anyhow::anyhow!("hnswlib graph: {v}"))?;
+    let bytes = std::fs::read(&index).with_context(|| format!("reading {}", index.display()))?;
+    let opts = hnswlab::foreign::hnswlib::Options { dim: Some(ds.dim), space: Metric::L2 };
+    let file = hnswlab::foreign::hnswlib::read(&bytes, &opts).context("reading hnswlib's saved index")?;
+    anyhow::ensure!(file.defects.is_empty(), "hnswlib's saved index has defects: {:?}", file.defects);
+    anyhow::ensure!(
+        file.graph.levels.len() == ds.n(),
+        "hnswlib saved {} nodes for {} rows",
+        file.graph.levels.len(),
+        ds.n()
+    );
+    let health = check_all(&file.graph, &soft(ds.n())).map_err(|v| anyhow::anyhow!("hnswlib graph: {v}"))?;
     let r: Vec<(usize, f64)> = g.search.iter().map(|p| (p.ef, p.recall_at_10)).collect();
     Ok(Some(measures(&health, &r, g.self_misses)))
-}
-
-/// hnswlib's graph as a [`Snapshot`] over the same rows (internal id = row).
-fn snapshot(ds: &Dataset, s: &Settings, g: &PeerGraph) -> Result<Snapshot> {
-    let n = ds.n();
-    anyhow::ensure!(
-        g.levels.len() == n && g.lists.len() == n,
-        "hnswlib graph has {} nodes for {n} rows",
-        g.lists.len()
-    );
-    anyhow::ensure!(g.max_level >= 0 && (g.entry as usize) < n, "hnswlib graph: bad entry point or max level");
-    let lists =
-        g.lists.iter().map(|node| node.iter().map(|l| l.iter().map(|&b| NodeId(b)).collect()).collect()).collect();
-    Ok(Snapshot {
-        dim: ds.dim,
-        metric: Metric::L2,
-        m: s.m,
-        m0: 2 * s.m,
-        levels: g.levels.iter().map(|&l| Layer(l)).collect(),
-        lists,
-        entry: Some(NodeId(g.entry)),
-        max_level: Layer(u8::try_from(g.max_level).context("hnswlib max level")?),
-        vectors: ds.base.clone(),
-        labels: (0..n as u64).collect(),
-        ids: (0..n as u64).map(|l| (l, NodeId(l as u32))).collect::<HashMap<_, _>>(),
-    })
 }
 
 /// Seed mean and range of one metric for one library.

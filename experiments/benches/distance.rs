@@ -1,5 +1,5 @@
 //! Distance kernels per dimension: the dispatched `l2_squared`/`dot` against the
-//! scalar reference, and every kernel this CPU runs (`distance::kernels()`:
+//! scalar reference, the oracles' f64 reference (`hnswlab::reference`), and every kernel this CPU runs (`distance::kernels()`:
 //! scalar, AVX2+FMA, AVX-512) side by side, because distances dominate both
 //! build and search time.
 //!
@@ -22,6 +22,10 @@ fn distances(c: &mut Criterion) {
         ("l2_squared_scalar".into(), distance::l2_squared_scalar),
         ("dot".into(), distance::dot),
         ("dot_scalar".into(), distance::dot_scalar),
+        // The oracles' kernel (scalar, f64): what exact ground truth now costs per distance.
+        ("l2_reference_f64".into(), |a, b| {
+            hnswlab::reference::distance(hnswlab::Metric::L2, a, b).unwrap_or(f64::NAN) as f32
+        }),
     ];
     // The scalar kernel is `l2_squared_scalar`/`dot_scalar`, timed above.
     for k in distance::kernels().into_iter().filter(|k| k.name != "scalar") {

@@ -30,9 +30,9 @@ pub mod cmd;
 pub mod compare;
 pub mod config;
 pub mod data;
+pub mod fidelity;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod fidelity;
 #[cfg(feature = "hdf5")]
 pub mod hdf5;
 pub mod limits;

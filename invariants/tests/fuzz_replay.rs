@@ -411,3 +411,20 @@ fn load_hnswlib_bug_01_labels_past_the_report_cap() {
     assert!(twice > hnswlab_invariants::violation::REPORT_CAP, "{twice} labels carried twice");
     load_hnswlib(&data);
 }
+
+/// fuzz/regressions/load_hnswlib/crash-310d3af670f08eb1fb6cfbfe7ac8b38f6f9fa31d
+// postmortem: a file with a NaN component: the reader reports it as a file
+// defect and keeps the vector (as documented), but since check_all learnt to
+// report non-finite vectors as I1 the body counted that as the reader's
+// failure. The body now treats NonFiniteVector like LabelMismatch.
+#[test]
+fn load_hnswlib_bug_02_nan_component_is_a_reported_defect() {
+    let data = fs::read(regression_dir("load_hnswlib").join("crash-310d3af670f08eb1fb6cfbfe7ac8b38f6f9fa31d")).unwrap();
+    let idx = hnswlab::foreign::hnswlib::read(
+        &data,
+        &hnswlab::foreign::hnswlib::Options { dim: None, space: hnswlab::Metric::L2 },
+    )
+    .expect("readable");
+    assert!(idx.defects.iter().any(|d| d.kind() == "NonFinite"), "{:?}", idx.defects);
+    load_hnswlib(&data);
+}

@@ -78,7 +78,8 @@ pub struct Config {
     pub peers_rebuild_ef: Vec<usize>,
     /// Build thread counts.
     pub threads: Vec<usize>,
-    /// Times each (data set, build, strategy, threads) is built and measured.
+    /// Times each (data set, build, strategy, threads) is built and measured
+    /// (`1..=`[`crate::limits::MAX_REPETITIONS`]).
     #[serde(default = "one")]
     pub repetitions: usize,
     /// Search ef values to sweep (each >= 10).
@@ -254,7 +255,7 @@ impl Config {
     /// Check everything that can be checked before any data is made.
     pub fn validate(&self) -> Result<()> {
         check_name_threads_ef(&self.name, &self.threads, &self.ef)?;
-        ensure!(self.repetitions >= 1, "repetitions must be at least 1");
+        crate::limits::count("repetitions", self.repetitions, crate::limits::MAX_REPETITIONS)?;
         ensure!(self.ef.contains(&self.fixed_ef), "fixed_ef {} is not one of ef {:?}", self.fixed_ef, self.ef);
         ensure!(!self.builds.is_empty(), "list at least one [[builds]]");
         ensure!(!self.datasets.is_empty(), "list at least one [[datasets]]");
@@ -469,6 +470,22 @@ mod tests {
         c.datasets[0].n = None;
         assert!(format!("{:#}", c.validate().unwrap_err()).contains("`n`"));
         assert!(Config::parse("name = \"x\"\nbogus = 1").is_err(), "unknown keys are rejected");
+    }
+
+    #[test]
+    fn repetitions_are_bounded_on_both_sides() {
+        let max = crate::limits::MAX_REPETITIONS;
+        for (repetitions, ok) in [(0, false), (1, true), (max, true), (max + 1, false), (1 << 40, false)] {
+            let text = QUICK.replace("repetitions = 3", &format!("repetitions = {repetitions}"));
+            assert_ne!(text, QUICK, "`repetitions = 3` not in the quick config");
+            match Config::parse(&text) {
+                Ok(c) => assert!(ok && c.repetitions == repetitions, "repetitions {repetitions} accepted"),
+                Err(e) => {
+                    assert!(!ok, "repetitions {repetitions} refused: {e:#}");
+                    assert!(format!("{e:#}").contains(&format!("repetitions {repetitions}: must be in 1..={max}")));
+                }
+            }
+        }
     }
 
     use super::example_spec as spec;

@@ -10,6 +10,15 @@ pub const MAX_THREADS: usize = hnswlab::strategy::MAX_THREADS;
 /// Timed search passes per ef (`compare-worker --passes`, config `search_passes`).
 pub const MAX_PASSES: usize = 100;
 
+/// Times `hnswlab report` builds and measures each (data set, build,
+/// strategy, threads): config `repetitions`. Each is a whole build, so a
+/// hundred already means hours on the default data.
+pub const MAX_REPETITIONS: usize = 100;
+
+/// Rounds of `hnswlab compare` (config `rounds`, `--rounds`): every entrant
+/// is built and swept once per round.
+pub const MAX_ROUNDS: usize = 100;
+
 /// The most f32 components one vector set (base or queries) may hold:
 /// 2^31 floats = 8 GiB, a third of this project's 24 GiB machines. A larger
 /// request is refused up front instead of aborting in the allocator.
@@ -25,6 +34,15 @@ pub fn floats(what: &str, rows: usize, dim: usize) -> Result<usize> {
             c / (1 << 28)
         ),
         None => bail!("{what}: {rows} vectors x dim {dim} overflows (limit: {MAX_FLOATS} floats, 8 GiB)"),
+    }
+}
+
+/// A count `what` (the key or flag, named in the error) in `1..=max`.
+pub fn count(what: &str, value: usize, max: usize) -> Result<usize> {
+    if (1..=max).contains(&value) {
+        Ok(value)
+    } else {
+        bail!("{what} {value}: must be in 1..={max}")
     }
 }
 
@@ -68,6 +86,23 @@ mod tests {
             }
         }
         assert!(try_vec::<f32>("test", usize::MAX).is_err());
+    }
+
+    #[test]
+    fn count_accepts_one_to_max_and_names_the_key() {
+        for max in [MAX_PASSES, MAX_REPETITIONS, MAX_ROUNDS] {
+            for (value, ok) in
+                [(0, false), (1, true), (max - 1, true), (max, true), (max + 1, false), (usize::MAX, false)]
+            {
+                match count("rounds", value, max) {
+                    Ok(v) => assert!(ok && v == value, "{value} of max {max} accepted"),
+                    Err(e) => {
+                        assert!(!ok, "{value} of max {max} refused: {e}");
+                        assert_eq!(e.to_string(), format!("rounds {value}: must be in 1..={max}"));
+                    }
+                }
+            }
+        }
         assert!(try_vec::<u64>("test", usize::MAX / 4).is_err());
     }
 }

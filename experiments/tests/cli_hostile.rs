@@ -343,6 +343,36 @@ fn hostile_configs_fail_before_any_run_and_write_nothing_outside_out() {
 }
 
 #[test]
+fn repetitions_and_rounds_past_their_limits_are_refused_naming_the_key() {
+    let gauss = "name = \"d\"\nkind = \"gaussian\"\nn = 50\ndim = 2\nqueries = 5";
+    let (reps, rounds) = (hnswlab_experiments::limits::MAX_REPETITIONS, hnswlab_experiments::limits::MAX_ROUNDS);
+    let huge = i64::MAX.to_string();
+    // (command, config text, extra flags, text the message must contain)
+    let mut cases: Vec<(&str, String, Vec<String>, String)> = Vec::new();
+    for value in ["0".to_string(), (reps + 1).to_string(), huge.clone()] {
+        let text = config("r", gauss).replace("threads = [1]", &format!("threads = [1]\nrepetitions = {value}"));
+        cases.push(("report", text, vec![], format!("repetitions {value}")));
+    }
+    for value in ["0".to_string(), (rounds + 1).to_string(), huge.clone()] {
+        let text = compare_config(gauss).replace("rounds = 1", &format!("rounds = {value}"));
+        cases.push(("compare", text, vec![], format!("rounds {value}")));
+        // The flag overrides a valid config and is refused as a usage error (exit 2).
+        cases.push(("compare", compare_config(gauss), vec!["--rounds".into(), value], "--rounds".into()));
+    }
+    for (command, text, extra, wants) in &cases {
+        let sb = Sandbox::new();
+        let cfg = sb.write("c.toml", text.as_bytes());
+        let before = sb.files();
+        let mut args = vec![command.to_string(), "--config".into(), cfg.display().to_string()];
+        args.extend(["--out".into(), sb.out().display().to_string()]);
+        args.extend(extra.iter().cloned());
+        let run = sb.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_rejected(&format!("{command} {wants}"), &sb, &before, &run, wants);
+        assert_eq!(run.status.code(), Some(if extra.is_empty() { 1 } else { 2 }), "{command} {wants}");
+    }
+}
+
+#[test]
 fn hostile_output_paths_are_refused_before_the_run() {
     let gauss = "name = \"d\"\nkind = \"gaussian\"\nn = 50\ndim = 2\nqueries = 5";
     // (setup of --out, text the message must contain)

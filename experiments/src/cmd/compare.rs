@@ -46,8 +46,8 @@ pub struct CompareArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// Rounds, overriding the config's.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Rounds, overriding the config's (1..=MAX_ROUNDS, crate::limits).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=crate::limits::MAX_ROUNDS as i64))]
     pub rounds: Option<u32>,
 
     /// Print the summary (ratios, medians, notes) as one JSON object instead of the table.

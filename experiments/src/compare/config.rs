@@ -58,13 +58,14 @@ pub struct CompareConfig {
     pub ef_construction: usize,
     /// Build thread counts.
     pub threads: Vec<usize>,
-    /// Rounds: each entrant is built and swept once per round.
+    /// Rounds: each entrant is built and swept once per round
+    /// (`1..=`[`crate::limits::MAX_ROUNDS`]).
     #[serde(default = "default_rounds")]
     pub rounds: usize,
     /// Search ef sweep.
     pub ef: Vec<usize>,
-    /// Timed passes over all queries per ef (after one untimed warm-up);
-    /// QPS is the best pass, so a pass slowed by another process on the
+    /// Timed passes over all queries per ef (`1..=`[`crate::limits::MAX_PASSES`],
+    /// after one untimed warm-up); QPS is the best pass, so a pass slowed by another process on the
     /// shared machine does not count (ann-benchmarks' `run_count`).
     #[serde(default = "default_passes")]
     pub search_passes: usize,
@@ -133,9 +134,8 @@ impl CompareConfig {
     /// Check everything that can be checked before any data is made.
     pub fn validate(&self) -> Result<()> {
         check_name_threads_ef(&self.name, &self.threads, &self.ef)?;
-        ensure!(self.rounds >= 1, "rounds must be at least 1");
-        let max = crate::limits::MAX_PASSES;
-        ensure!((1..=max).contains(&self.search_passes), "search_passes must be in 1..={max}");
+        crate::limits::count("rounds", self.rounds, crate::limits::MAX_ROUNDS)?;
+        crate::limits::count("search_passes", self.search_passes, crate::limits::MAX_PASSES)?;
         ensure!(self.target_recall > 0.0 && self.target_recall <= 1.0, "target_recall must be in (0, 1]");
         self.build().params("l2", self.seed)?;
         for key in self.strategies.keys() {
@@ -209,6 +209,31 @@ mod tests {
         assert!(bad("rounds = 2", "rounds = 2\nsearch_passes = 0").contains("search_passes"));
         assert!(bad("ef = [10,", "ef = [5,").contains("below k"));
         assert!(bad("kind = \"clustered\"", "kind = \"clustered\"\nmetric = \"ip\"").contains("l2 only"));
+    }
+
+    #[test]
+    fn rounds_and_search_passes_are_bounded_on_both_sides() {
+        // (key, its limit, the quick config's line for it at `value`)
+        type Line = fn(usize) -> String;
+        let keys: [(&str, usize, Line); 2] = [
+            ("rounds", crate::limits::MAX_ROUNDS, |v| format!("rounds = {v}")),
+            ("search_passes", crate::limits::MAX_PASSES, |v| format!("rounds = 2\nsearch_passes = {v}")),
+        ];
+        for (key, max, line) in keys {
+            for (value, ok) in [(0, false), (1, true), (max, true), (max + 1, false), (1 << 40, false)] {
+                let text = QUICK.replace("rounds = 2", &line(value));
+                match CompareConfig::parse(&text) {
+                    Ok(c) => {
+                        assert!(ok, "{key} {value} accepted");
+                        assert_eq!(if key == "rounds" { c.rounds } else { c.search_passes }, value);
+                    }
+                    Err(e) => {
+                        assert!(!ok, "{key} {value} refused: {e:#}");
+                        assert!(format!("{e:#}").contains(&format!("{key} {value}: must be in 1..={max}")), "{e:#}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -16,9 +16,14 @@ use hdf5_pure::File;
 
 use crate::data::{Dataset, GroundTruth, Source};
 
-fn rows_of(shape: &[u64], what: &str) -> Result<(usize, usize)> {
-    ensure!(shape.len() == 2, "`{what}` has shape {shape:?}; expected [rows, columns]");
-    Ok((shape[0] as usize, shape[1] as usize))
+/// The `[rows, columns]` of dataset `what` of the file at `path`.
+fn rows_of(path: &Path, shape: &[u64], what: &str) -> Result<(usize, usize)> {
+    let p = path.display();
+    ensure!(shape.len() == 2, "{p}: `{what}` has shape {shape:?}; expected [rows, columns]");
+    let (Ok(rows), Ok(columns)) = (usize::try_from(shape[0]), usize::try_from(shape[1])) else {
+        bail!("{p}: `{what}` has shape {shape:?}, beyond this machine's address space");
+    };
+    Ok((rows, columns))
 }
 
 /// Load `path`: the first `n` train rows (default all), the first `queries`
@@ -29,29 +34,44 @@ pub fn load(path: &Path, n: Option<usize>, queries: Option<usize>) -> Result<Dat
     // (rows in the file, dim, the first `limit` rows)
     let read = |name: &str, limit: Option<usize>| -> Result<(usize, usize, Vec<f32>)> {
         let ds = file.dataset(name).with_context(|| format!("{}: no `{name}` dataset", path.display()))?;
-        let (rows, dim) = rows_of(&ds.shape()?, name)?;
+        let shape = ds.shape().with_context(|| format!("{}: the shape of `{name}`", path.display()))?;
+        let (rows, dim) = rows_of(path, &shape, name)?;
         let take = limit.unwrap_or(rows).min(rows);
         crate::limits::floats(&format!("{}: `{name}`", path.display()), take, dim)?;
         let data = ds.read_f32_rows(0, take as u64).with_context(|| format!("{}: reading `{name}`", path.display()))?;
         ensure!(data.len() == take * dim, "{}: `{name}` gave {} values for {take} x {dim}", path.display(), data.len());
+        if let Some(i) = data.iter().position(|x| !x.is_finite()) {
+            bail!(
+                "{}: `{name}` row {}, column {} is {} as f32; every component must be finite \
+                 (an f64 beyond f32's range becomes infinite)",
+                path.display(),
+                i / dim,
+                i % dim,
+                data[i]
+            );
+        }
         Ok((rows, dim, data))
     };
     let (train_rows, dim, base) = read("train", n)?;
     let (test_rows, qdim, queries_data) = read("test", queries)?;
     ensure!(dim >= 1 && !base.is_empty(), "{}: `train` is empty", path.display());
+    ensure!(!queries_data.is_empty(), "{}: `test` is empty", path.display());
     ensure!(qdim == dim, "{}: `test` has dimension {qdim}, `train` {dim}", path.display());
     let (n_base, n_queries) = (base.len() / dim, queries_data.len() / dim);
     let ground_truth = match file.dataset("neighbors") {
         Err(_) => None,
         Ok(ds) => {
-            let (rows, k) = rows_of(&ds.shape()?, "neighbors")?;
+            let shape = ds.shape().with_context(|| format!("{}: the shape of `neighbors`", path.display()))?;
+            let (rows, k) = rows_of(path, &shape, "neighbors")?;
             ensure!(
                 rows == test_rows,
                 "{}: {rows} `neighbors` rows for {test_rows} `test` rows (one row per query)",
                 path.display()
             );
             crate::limits::floats(&format!("{}: `neighbors`", path.display()), n_queries, k)?;
-            let ids = ds.read_i32_rows(0, n_queries as u64)?;
+            let ids = ds
+                .read_i32_rows(0, n_queries as u64)
+                .with_context(|| format!("{}: reading `neighbors`", path.display()))?;
             // An id outside the file's own `train` rows is a broken file, whatever was loaded.
             if let Some((i, &id)) = ids.iter().enumerate().find(|(_, &id)| id < 0 || id as usize >= train_rows) {
                 bail!(
@@ -145,6 +165,53 @@ mod tests {
                 assert!(e.contains(&format!("row {row}, column {col} is id {bad}")), "n {n:?}: {e}");
             }
         }
+    }
+
+    #[test]
+    fn non_finite_components_and_an_empty_test_set_are_errors_naming_the_cell() {
+        let dir = tempfile::tempdir().unwrap();
+        let (dim, n, q) = (3usize, 8usize, 4usize);
+        let train = synthetic::gaussian(n, dim, 1);
+        let test = synthetic::gaussian(q, dim, 2);
+        let with = |data: &[f32], at: usize, x: f32| {
+            let mut d = data.to_vec();
+            d[at] = x;
+            d
+        };
+        // (case, train, test, train as f64, text the error must contain)
+        type Case<'a> = (&'a str, Vec<f32>, Vec<f32>, Option<Vec<f64>>, &'a str);
+        let wide = |at: usize, x: f64| {
+            let mut d: Vec<f64> = train.iter().map(|&v| f64::from(v)).collect();
+            d[at] = x;
+            Some(d)
+        };
+        let cases: Vec<Case> = vec![
+            ("NaN in train", with(&train, 4, f32::NAN), test.clone(), None, "`train` row 1, column 1 is NaN"),
+            ("inf in test", train.clone(), with(&test, 11, f32::INFINITY), None, "`test` row 3, column 2 is inf"),
+            ("-inf in train", with(&train, 0, f32::NEG_INFINITY), test.clone(), None, "row 0, column 0 is -inf"),
+            ("f64 past f32's range", train.clone(), test.clone(), wide(7, 1e300), "`train` row 2, column 1 is inf"),
+            ("f64 NaN", train.clone(), test.clone(), wide(23, f64::NAN), "`train` row 7, column 2 is NaN"),
+            ("no test rows", train.clone(), vec![], None, "`test` is empty"),
+        ];
+        for (case, tr, te, tr64, wants) in cases {
+            let path = dir.path().join(format!("{}.hdf5", case.replace(' ', "-")));
+            let mut b = FileBuilder::new();
+            match &tr64 {
+                Some(d) => b.create_dataset("train").with_f64_data(d).with_shape(&[n as u64, dim as u64]),
+                None => b.create_dataset("train").with_f32_data(&tr).with_shape(&[n as u64, dim as u64]),
+            };
+            b.create_dataset("test").with_f32_data(&te).with_shape(&[(te.len() / dim) as u64, dim as u64]);
+            b.write(&path).expect("write HDF5");
+            let e = format!("{:#}", load(&path, None, None).unwrap_err());
+            assert!(e.contains(wants) && e.contains(&path.display().to_string()), "{case}: {e}");
+        }
+        // A finite f64 inside f32's range loads.
+        let path = dir.path().join("f64.hdf5");
+        let mut b = FileBuilder::new();
+        b.create_dataset("train").with_f64_data(&wide(7, -3e38).unwrap()).with_shape(&[n as u64, dim as u64]);
+        b.create_dataset("test").with_f32_data(&test).with_shape(&[q as u64, dim as u64]);
+        b.write(&path).unwrap();
+        assert_eq!(load(&path, None, None).unwrap().base[7], -3e38);
     }
 
     #[test]

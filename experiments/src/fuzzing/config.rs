@@ -1,11 +1,8 @@
-//! Fuzz bodies over the CLI's input parsers, shared by `fuzz/` (cargo fuzz)
-//! and `experiments/tests/fuzz_config.rs` (plain `cargo test`). Hidden: not
-//! an API.
-//!
-//! [`config_text`]: TOML in, "a typed error or a valid plan, never a panic".
-//! A config that parses must satisfy everything the run relies on before any
-//! data is made: every data set name is one safe path component, every size
-//! within [`crate::limits`], and the config survives a TOML round trip.
+//! The `config` fuzz body: TOML in, "a typed error or a valid plan, never a
+//! panic". A config that parses must satisfy everything the run relies on
+//! before any data is made: every data set name is one safe path component,
+//! every size within [`crate::limits`], and the config survives a TOML round
+//! trip.
 
 use crate::compare::config::CompareConfig;
 use crate::config::{check_component, Config, DEFAULT_QUERIES};

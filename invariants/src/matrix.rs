@@ -311,7 +311,7 @@ impl Matrix {
 /// `progress` is called after each (row, shape) run.
 pub fn run(rows: &[Box<dyn Strategy>], seeds: &[u64], threads: usize, progress: &mut dyn FnMut(&str, &str)) -> Matrix {
     let shapes: Vec<Shape> = seeds.iter().flat_map(|&s| default_shapes(s)).collect();
-    let sequential = hnswlab::strategy::by_name("sequential").expect("sequential exists");
+    let sequential = hnswlab::registry::by_name("sequential").expect("sequential exists");
     let baselines: Vec<f64> = shapes
         .iter()
         .map(|sh| {

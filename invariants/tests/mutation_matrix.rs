@@ -1,6 +1,7 @@
 //! The mutation matrix as a test: every real strategy passes every check on
 //! every shape, and every mutant is caught by at least one check.
 
+use hnswlab::registry;
 use hnswlab::strategy;
 use hnswlab_invariants::matrix::{run, CHECKS};
 
@@ -8,7 +9,7 @@ use hnswlab_invariants::matrix::{run, CHECKS};
 fn every_mutant_is_caught_and_every_strategy_passes() {
     let seeds = [1u64, 2];
     println!("seeds {seeds:?}, 2 threads");
-    let m = run(&strategy::all(), &seeds, 2, &mut |_, _| {});
+    let m = run(&registry::all(), &seeds, 2, &mut |_, _| {});
     for r in &m.rows {
         println!(
             "{:<32} {:<8} recall {:.3}  caught by {:?}\n    {}",
@@ -21,7 +22,7 @@ fn every_mutant_is_caught_and_every_strategy_passes() {
     }
     assert!(m.failing.is_empty(), "real strategies failed a check: {:?}", m.failing);
     assert!(m.escaped.is_empty(), "mutants escaped every check: {:?}", m.escaped);
-    assert_eq!(m.rows.len(), strategy::all().len());
+    assert_eq!(m.rows.len(), registry::all().len());
     for r in &m.rows {
         assert_eq!(r.cells.iter().filter(|(c, _)| CHECKS.contains(&c.as_str())).count(), CHECKS.len(), "{}", r.name);
     }
@@ -35,7 +36,7 @@ fn every_mutant_is_caught_and_every_strategy_passes() {
 #[ignore = "derivation of the recall floors, ~1 min in release; see its doc comment"]
 fn derive_recall_floors() {
     use hnswlab_invariants::matrix::{default_shapes, recall_at_10, recall_floor, RECALL_EF};
-    let sequential = strategy::by_name("sequential").expect("sequential exists");
+    let sequential = registry::by_name("sequential").expect("sequential exists");
     let names: Vec<String> = default_shapes(0).iter().map(|s| s.kind.to_string()).collect();
     for (i, name) in names.iter().enumerate() {
         let recalls: Vec<f64> = (0..32u64)
@@ -63,7 +64,7 @@ fn the_absolute_floor_catches_what_the_relative_column_cannot() {
     println!("seed {seed}");
     let mut sh = default_shapes(seed).into_iter().find(|s| s.kind == "clustered-16d").expect("shape");
     sh.params = hnswlab::Params::builder().m(2).ef_construction(1).seed(seed).build().unwrap();
-    let sequential = strategy::by_name("sequential").expect("sequential exists");
+    let sequential = registry::by_name("sequential").expect("sequential exists");
     let input = strategy::BuildInput { dim: sh.dim, params: &sh.params, data: &sh.data, threads: 1 };
     let weak = recall_at_10(&sequential.build(&input, None).unwrap(), &sh, RECALL_EF);
     println!("weakened sequential recall {weak:.3}, floor {:.2}", recall_floor(sh.kind));

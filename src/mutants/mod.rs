@@ -1,6 +1,8 @@
 //! Deliberate mutants: strategies that reproduce documented ways HNSW builds
-//! go wrong (numbers refer to `../shared/reference/FAILURES.md`). They are
-//! never the default; each exists so a check can prove it catches the bug.
+//! go wrong (F-numbers are the project's failure catalogue). They are never
+//! the default; each exists so a check can prove it catches the bug. Each is
+//! a set of [`crate::hooks::Hooks`] the one insert engine runs; the
+//! reference path carries none of them.
 //!
 //! | mutant | reproduces |
 //! |---|---|
@@ -15,6 +17,7 @@
 //! | `no-truncation` | F28 (iris-mpc#1220): overflowing lists never shrunk |
 
 mod alg1;
+pub mod concurrent;
 mod deferred;
 mod no_truncation;
 mod racy;

@@ -1,0 +1,111 @@
+//! Deliberate concurrency bugs in the concurrent index, for the loom models
+//! and the std-thread burn-in that must catch them. Each is a [`Hooks`]
+//! implementation over the concurrent storage; the index itself has none.
+
+use crate::error::Result;
+use crate::hooks::Hooks;
+use crate::ids::{Layer, NodeId};
+use crate::insert::{link_back_list, BuildStats, Cx, Edge, InsertTrace};
+use crate::lists::{ListStore, Promotion};
+use crate::search::Adjacency;
+use crate::search::{Scored, Scratch};
+use crate::shared::SharedIndex;
+use crate::sync::thread;
+use crate::BackLink;
+
+/// A deliberate concurrency bug.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ConcurrentMutant {
+    /// No bug: the index's own lock discipline.
+    #[default]
+    None,
+    /// A back-link reads the list under the lock, releases it, then writes
+    /// the list it computed (F4: lost updates).
+    RacyBackLinks,
+    /// Promotion compares with the max level read at the start, without
+    /// holding or re-reading `top` (F1: a later, lower node can demote the entry point).
+    UncheckedPromotion,
+    /// Planning reads neighbour lists without taking the node's lock (a data
+    /// race on the flat lists, which loom's cells report). Only under loom:
+    /// anywhere else it would be undefined behaviour, not a test.
+    #[cfg(loom)]
+    UnlockedReads,
+}
+
+/// Alg. 1 for `q` into `index`, with `mutant`'s bug planted.
+pub fn insert(index: &SharedIndex, mutant: ConcurrentMutant, q: NodeId, s: &mut Scratch) -> InsertTrace {
+    let stats = &mut BuildStats::default();
+    match mutant {
+        ConcurrentMutant::None => index.insert(q, s),
+        ConcurrentMutant::RacyBackLinks => index.insert_with(q, s, stats, &RacyBackLinks),
+        ConcurrentMutant::UncheckedPromotion => index.insert_with(q, s, stats, &UncheckedPromotion),
+        #[cfg(loom)]
+        ConcurrentMutant::UnlockedReads => index.insert_with(q, s, stats, &UnlockedReads),
+    }
+}
+
+/// k-NN (Alg. 5) in `index` beside inserts, with `mutant`'s bug planted in
+/// its reads (only [`ConcurrentMutant::UnlockedReads`] changes a search).
+pub fn search(
+    index: &SharedIndex,
+    mutant: ConcurrentMutant,
+    q: &[f32],
+    k: usize,
+    ef: usize,
+    s: &mut Scratch,
+) -> Result<Vec<Scored>> {
+    #[cfg(loom)]
+    if mutant == ConcurrentMutant::UnlockedReads {
+        return index.search_in(&index.unlocked(), q, k, ef, s);
+    }
+    let _ = mutant;
+    index.search(q, k, ef, s)
+}
+
+struct RacyBackLinks;
+
+impl<'a> Hooks<&'a SharedIndex> for RacyBackLinks {
+    fn link_back(
+        &self,
+        cx: &mut Cx<'_, &'a SharedIndex, Self>,
+        e: NodeId,
+        q: NodeId,
+        lc: Layer,
+        _: &mut Vec<NodeId>,
+    ) -> BackLink {
+        let mut list = Vec::new();
+        cx.store.copy_neighbours(e, lc, &mut list);
+        let len_before = list.len();
+        thread::yield_now();
+        let cap = ListStore::capacity(&cx.store, lc);
+        let edge = Edge { from: e, to: q, layer: lc };
+        if link_back_list(&cx.store, cx.params, cx.s, &mut list, cap, edge, false).is_some() {
+            cx.stats.reselections += 1;
+        }
+        cx.store.set_neighbours(e, lc, &list);
+        BackLink { neighbour: e, len_before, kept: list.contains(&q) }
+    }
+}
+
+struct UncheckedPromotion;
+
+impl Hooks<&SharedIndex> for UncheckedPromotion {
+    const PROMOTION: Promotion = Promotion::Unchecked;
+}
+
+#[cfg(loom)]
+struct UnlockedReads;
+
+#[cfg(loom)]
+impl<'a> Hooks<&'a SharedIndex> for UnlockedReads {
+    fn plan(
+        &self,
+        store: &&'a SharedIndex,
+        top: Option<(NodeId, Layer)>,
+        params: &crate::params::Params,
+        s: &mut Scratch,
+        q: NodeId,
+    ) -> crate::insert::Plan {
+        crate::insert::plan(&store.unlocked(), top, params, s, q, store.level(q))
+    }
+}

@@ -40,6 +40,12 @@ pub(crate) trait Hooks<S: ListStore> {
         let _ = (store, plans);
     }
 
+    /// Called when a worker of a concurrent build has no more rows to insert.
+    #[inline]
+    fn worker_done(&self, store: &S, params: &Params, s: &mut Scratch) {
+        let _ = (store, params, s);
+    }
+
     /// Lines 12-16 for one selected neighbour `e` ([`insert::link_back`]).
     #[inline]
     fn link_back(

@@ -34,17 +34,20 @@
 //! summed over threads. Waiting for `top` before planning counts as descent,
 //! waiting for a node lock as the phase that takes it.
 
+use std::collections::HashSet;
+
 use crate::error::{Error, ErrorKind, Result};
 use crate::hooks::{Hooks, Reference};
 use crate::ids::{Layer, NodeId};
 use crate::index::{check_query, Hnsw, MAX_DIM, MAX_NODES};
-use crate::insert::{insert, BuildStats, Cx, InsertTrace};
+use crate::insert::{finds, insert, BuildStats, Cx, InsertTrace};
 use crate::layout::Blocks;
 use crate::level::level;
 use crate::lists::{promotes, ListStore, Promotion};
 use crate::params::{Params, PrunePolicy};
 use crate::search::{knn, Adjacency, Scored, Scratch};
 use crate::store::Vectors;
+use crate::strategy::{Afterwards, Reread};
 use crate::sync::{lock, AtomicUsize, Mutex, MutexGuard, Ordering, UnsafeCell};
 use crate::view::Snapshot;
 use crate::Metric;
@@ -71,6 +74,11 @@ type Slot = UnsafeCell<u32>;
 struct Lists {
     blocks: Blocks<Slot>,
     locks: Vec<Mutex<()>>,
+    /// In an observed build only: every `(owner, layer, removed)` where a
+    /// write removed an id from a full list (the legal drops, see
+    /// [`Held::write`]). Taken while holding the owner's lock, never the
+    /// other way round.
+    witness: Option<Mutex<HashSet<(NodeId, Layer, NodeId)>>>,
 }
 
 // SAFETY: see the invariant above: every access to a node's slots happens
@@ -92,6 +100,7 @@ impl Lists {
         Lists {
             blocks: Blocks::with_levels(m, m0, levels, || Slot::new(0)),
             locks: (0..levels.len()).map(|_| Mutex::new(())).collect(),
+            witness: None,
         }
     }
 
@@ -138,8 +147,17 @@ impl Held<'_> {
     }
 
     /// Overwrite the list on `layer` (`layer <= level`, `list.len() <=` capacity).
+    /// In an observed build, first record the ids it drops from a full list.
     #[inline]
     fn write(&self, layer: Layer, list: &[NodeId]) {
+        if let Some(witness) = &self.lists.witness {
+            let mut old = Vec::new();
+            self.read(layer, &mut old);
+            if old.len() >= self.lists.blocks.capacity(layer) {
+                let mut dropped = lock(witness);
+                dropped.extend(old.iter().filter(|x| !list.contains(x)).map(|&x| (self.id, layer, x)));
+            }
+        }
         let block = self.lists.blocks.block(self.id, layer);
         assert!(
             list.len() < block.len(),
@@ -229,6 +247,51 @@ impl SharedIndex {
             ));
         }
         Ok(())
+    }
+
+    /// This index, recording the ids each write drops from a full list, so
+    /// that [`SharedIndex::afterwards`] can tell a legal drop from a lost one.
+    pub(crate) fn observed(mut self) -> Self {
+        self.lists.witness = Some(Mutex::new(HashSet::new()));
+        self
+    }
+
+    /// What the worker that made `trace` reads right after the insert
+    /// returned (the other workers may still be inserting): each back-link
+    /// whose list had room re-read, with whether a legal drop (from a full
+    /// list) removed the new node since; `found_self` is the worker's own
+    /// self-search result. Only meaningful on an [`SharedIndex::observed`] index.
+    pub(crate) fn afterwards(&self, trace: InsertTrace, found_self: bool) -> Afterwards {
+        let q = trace.node;
+        let mut back_links = Vec::new();
+        let mut list = Vec::new();
+        for lt in &trace.layers {
+            let cap = self.lists.blocks.capacity(lt.layer);
+            for b in lt.back_links.iter().filter(|b| b.len_before < cap) {
+                let held = self.lists.hold(b.neighbour);
+                held.read(lt.layer, &mut list);
+                let dropped_from_full =
+                    self.lists.witness.as_ref().is_some_and(|w| lock(w).contains(&(b.neighbour, lt.layer, q)));
+                drop(held);
+                back_links.push(Reread {
+                    layer: lt.layer,
+                    neighbour: b.neighbour,
+                    present: list.contains(&q),
+                    dropped_from_full,
+                });
+            }
+        }
+        Afterwards { trace, found_self, back_links }
+    }
+
+    /// Alg. 5 with k = 1 and ef = efConstruction for the stored vector of
+    /// `q`: true if the top hit finds it (I4's rule, [`finds`]).
+    pub(crate) fn finds_itself(&self, q: NodeId, s: &mut Scratch) -> bool {
+        let top = self.top();
+        let Some(ep) = top.entry else { return false };
+        let qv = self.vectors.get(q);
+        let c = knn(&self, ep, top.max_level, qv, 1, self.params.ef_construction().max(1), s)[0];
+        finds(self.params.metric(), qv, c, self.vectors.get(c.id))
     }
 
     /// Number of node slots.

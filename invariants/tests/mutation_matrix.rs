@@ -74,3 +74,43 @@ fn the_absolute_floor_catches_what_the_relative_column_cannot() {
     assert_eq!(recall.len(), 1, "{recall:?}");
     assert!(recall[0].contains("absolute floor"), "{}", recall[0]);
 }
+
+/// The concurrent build's per-insert cells mean something: its workers'
+/// records right after each insert re-read real back-links (non-vacuous),
+/// and `concurrent-deferred-back-links`, whose joined graph is a whole HNSW,
+/// is caught there and nowhere else: its row fails I3 through
+/// `LostBackLink` only, and the same build judged by `check_all` after the
+/// join passes.
+#[test]
+fn only_the_concurrent_per_insert_checks_catch_deferred_back_links() {
+    use hnswlab::strategy::{BuildInput, Commit};
+    use hnswlab_invariants::matrix::default_shapes;
+    use hnswlab_invariants::{check_all, Expectations};
+    let seeds = [1u64, 2];
+    println!("seeds {seeds:?}, 2 threads");
+    let rows: Vec<_> =
+        ["concurrent", "concurrent-deferred-back-links"].iter().map(|n| registry::by_name(n).expect("known")).collect();
+    let m = run(&rows, &seeds, 2, &mut |_, _| {});
+    let (real, deferred) = (&m.rows[0], &m.rows[1]);
+    assert!(real.caught_by.is_empty(), "concurrent: {:?}", real.first_violation);
+    assert_eq!(deferred.caught_by, vec!["I3".to_string()], "{:?}", deferred.first_violation);
+    let i3 = &deferred.cells.iter().find(|(c, _)| c == "I3").expect("an I3 cell").1;
+    assert!(i3.contains("right after inserting") && i3.contains("concurrent, read right after"), "{i3}");
+    for seed in seeds {
+        for sh in default_shapes(seed) {
+            let input = BuildInput { dim: sh.dim, params: &sh.params, data: &sh.data, threads: 2 };
+            let expect = Expectations::for_params(&sh.params);
+            let (mut records, mut reread) = (0, 0);
+            let mut observe = |c: Commit<'_>| {
+                records += c.afterwards.len();
+                reread += c.afterwards.iter().map(|a| a.back_links.len()).sum::<usize>();
+            };
+            rows[0].build(&input, Some(&mut observe)).expect("builds");
+            assert_eq!(records, sh.rows(), "{}: one record per insert", sh.name);
+            assert!(reread > sh.rows(), "{}: {reread} back-links re-read", sh.name);
+            let joined = rows[1].build(&input, None).expect("builds");
+            check_all(&joined.segments[0], &expect)
+                .unwrap_or_else(|v| panic!("{}: the deferred build's joined graph:\n{v}", sh.name));
+        }
+    }
+}

@@ -3,13 +3,20 @@
 //! implementation over the concurrent storage; the index itself has none.
 
 use crate::error::Result;
-use crate::hooks::Hooks;
+use std::cell::RefCell;
+use std::time::Instant;
+
+use crate::hooks::{Hooks, Reference};
 use crate::ids::{Layer, NodeId};
-use crate::insert::{link_back_list, BuildStats, Cx, Edge, InsertTrace};
+use crate::insert::{link_back, link_back_list, plan, BuildStats, Cx, Edge, InsertTrace, Plan};
 use crate::lists::{ListStore, Promotion};
+use crate::params::Params;
+use crate::profile::Phase;
 use crate::search::Adjacency;
 use crate::search::{Scored, Scratch};
 use crate::shared::SharedIndex;
+use crate::strategy::concurrent::build_with;
+use crate::strategy::{BuildInput, Built, Kind, Observer, Strategy};
 use crate::sync::thread;
 use crate::BackLink;
 
@@ -87,6 +94,82 @@ impl<'a> Hooks<&'a SharedIndex> for RacyBackLinks {
     }
 }
 
+/// **concurrent-deferred-back-links**: the concurrent build, but each worker
+/// writes an insert's back-links only when it starts its next insert (and
+/// the last ones when it runs out of rows): an insert returns before its
+/// neighbours link to it, as a write-behind queue would do it. The joined
+/// graph is a whole HNSW, so only a check made right after each insert sees
+/// the bug (I3: a list with room lacks the new node, and nothing legal
+/// removed it).
+pub(super) struct DeferredBackLinks;
+
+impl Strategy for DeferredBackLinks {
+    fn name(&self) -> &'static str {
+        "concurrent-deferred-back-links"
+    }
+    fn kind(&self) -> Kind {
+        Kind::Mutant
+    }
+    fn description(&self) -> &'static str {
+        "concurrent inserts return before their back-links are written"
+    }
+    fn build(&self, input: &BuildInput<'_>, observer: Option<Observer<'_>>) -> Result<Built> {
+        build_with(input, observer, Deferred::default)
+    }
+}
+
+/// The back-links `(e, q, layer)` one worker has not written yet.
+#[derive(Default)]
+struct Deferred {
+    pending: RefCell<Vec<Edge>>,
+}
+
+impl Deferred {
+    /// Write the pending back-links (the reference's Alg. 1 lines 12-16).
+    fn flush(&self, store: &SharedIndex, params: &Params, s: &mut Scratch) {
+        let mut stats = BuildStats::default();
+        let mut cx = Cx { store, params, s, stats: &mut stats, hooks: &Reference };
+        for edge in self.pending.borrow_mut().drain(..) {
+            link_back(&mut cx, edge.from, edge.to, edge.layer, &mut Vec::new());
+        }
+    }
+}
+
+impl<'a> Hooks<&'a SharedIndex> for Deferred {
+    fn plan(
+        &self,
+        store: &&'a SharedIndex,
+        top: Option<(NodeId, Layer)>,
+        params: &Params,
+        s: &mut Scratch,
+        q: NodeId,
+    ) -> Plan {
+        // The deferred writes are linking work of earlier inserts, done now.
+        let (t0, d0) = (Instant::now(), s.distances);
+        self.flush(store, params, s);
+        let (nanos, distances) = (t0.elapsed().as_nanos() as u64, s.distances - d0);
+        let mut p = plan(store, top, params, s, q, SharedIndex::level(store, q));
+        p.profile.add(Phase::Link, nanos, distances);
+        p
+    }
+
+    fn worker_done(&self, store: &&'a SharedIndex, params: &Params, s: &mut Scratch) {
+        self.flush(store, params, s);
+    }
+
+    fn link_back(
+        &self,
+        cx: &mut Cx<'_, &'a SharedIndex, Self>,
+        e: NodeId,
+        q: NodeId,
+        lc: Layer,
+        _: &mut Vec<NodeId>,
+    ) -> BackLink {
+        self.pending.borrow_mut().push(Edge { from: e, to: q, layer: lc });
+        BackLink { neighbour: e, len_before: cx.store.list_len(e, lc), kept: true }
+    }
+}
+
 struct UncheckedPromotion;
 
 impl Hooks<&SharedIndex> for UncheckedPromotion {
@@ -102,10 +185,10 @@ impl<'a> Hooks<&'a SharedIndex> for UnlockedReads {
         &self,
         store: &&'a SharedIndex,
         top: Option<(NodeId, Layer)>,
-        params: &crate::params::Params,
+        params: &Params,
         s: &mut Scratch,
         q: NodeId,
-    ) -> crate::insert::Plan {
-        crate::insert::plan(&store.unlocked(), top, params, s, q, store.level(q))
+    ) -> Plan {
+        plan(&store.unlocked(), top, params, s, q, store.level(q))
     }
 }

@@ -460,7 +460,7 @@ where
         h.stats.distances += h.scratch.distances - d_verify;
         lap.charge(&mut h.stats.profile, Phase::Link, h.scratch.distances);
         if let Some(o) = observer.as_deref_mut() {
-            o(Commit { segment: 0, view: &h, traces: &traces });
+            o(Commit { segment: 0, view: &h, traces: &traces, afterwards: &[] });
         }
         start = end;
     }

@@ -63,7 +63,7 @@ where
     for i in 0..n {
         let trace = insert_row_with(&mut h, i as u64, input.row(i), hooks)?;
         if let Some(o) = observer.as_deref_mut() {
-            o(Commit { segment: 0, view: &h, traces: std::slice::from_ref(&trace) });
+            o(Commit { segment: 0, view: &h, traces: std::slice::from_ref(&trace), afterwards: &[] });
         }
     }
     Ok(h)

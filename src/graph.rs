@@ -53,16 +53,6 @@ impl Graph {
         self.levels.is_empty()
     }
 
-    /// Max list length above layer 0.
-    pub fn m(&self) -> usize {
-        self.blocks.m()
-    }
-
-    /// Max list length on layer 0.
-    pub fn m0(&self) -> usize {
-        self.blocks.m0()
-    }
-
     /// Capacity of a list on `layer`.
     #[inline]
     pub fn capacity(&self, layer: Layer) -> usize {
@@ -156,35 +146,6 @@ impl Graph {
         let block = self.block_mut(id, layer);
         block[0] = NodeId(list.len() as u32);
         block[1..1 + list.len()].copy_from_slice(list);
-    }
-
-    /// Append `to` to the list of `id` on `layer`; false (and no change) if the list is full.
-    pub fn push_neighbour(&mut self, id: NodeId, layer: Layer, to: NodeId) -> bool {
-        self.debug_check_link(id, layer, to);
-        debug_assert!(!self.neighbours(id, layer).contains(&to), "duplicate link {id} -> {to} on {layer}");
-        let block = self.block_mut(id, layer);
-        let count = block[0].0 as usize;
-        if count + 1 >= block.len() {
-            return false;
-        }
-        block[1 + count] = to;
-        block[0] = NodeId(count as u32 + 1);
-        true
-    }
-
-    /// Remove `to` from the list of `id` on `layer`, keeping the order of the rest. True if it was there.
-    pub fn remove_neighbour(&mut self, id: NodeId, layer: Layer, to: NodeId) -> bool {
-        let block = self.block_mut(id, layer);
-        let count = block[0].0 as usize;
-        let list = &mut block[1..1 + count];
-        match list.iter().position(|&x| x == to) {
-            Some(p) => {
-                list.copy_within(p + 1.., p);
-                block[0] = NodeId(count as u32 - 1);
-                true
-            }
-            None => false,
-        }
     }
 
     /// Bytes used by the adjacency arrays.

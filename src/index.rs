@@ -139,11 +139,6 @@ impl Hnsw {
         &self.stats
     }
 
-    /// The adjacency storage.
-    pub fn graph(&self) -> &Graph {
-        &self.graph
-    }
-
     /// Bytes held by vectors, adjacency and labels.
     pub fn memory_bytes(&self) -> usize {
         self.graph.memory_bytes() + self.vectors.memory_bytes() + self.labels.memory_bytes()

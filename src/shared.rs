@@ -117,10 +117,13 @@ impl Lists {
     #[inline]
     unsafe fn read_slots(&self, id: NodeId, layer: Layer, out: &mut Vec<NodeId>) {
         let block = self.blocks.block(id, layer);
-        // SAFETY (both reads): the caller holds the lock, so no write races them.
+        // SAFETY: the caller holds the lock, so no write races this read.
         let count = block[0].with(|p| unsafe { *p }) as usize;
         out.clear();
-        out.extend(block[1..1 + count].iter().map(|c| NodeId(c.with(|p| unsafe { *p }))));
+        out.extend(block[1..1 + count].iter().map(|c| {
+            // SAFETY: as for the count.
+            NodeId(c.with(|p| unsafe { *p }))
+        }));
     }
 }
 
@@ -166,10 +169,11 @@ impl Held<'_> {
             list.len(),
             block.len() - 1
         );
-        // SAFETY (both writes): this node's lock is held (`Held`): no other access races them.
         for (c, x) in block[1..].iter().zip(list) {
+            // SAFETY: this node's lock is held (`Held`): no other access races the write.
             c.with_mut(|p| unsafe { *p = x.0 });
         }
+        // SAFETY: as for the ids.
         block[0].with_mut(|p| unsafe { *p = list.len() as u32 });
     }
 }
@@ -362,13 +366,6 @@ impl SharedIndex {
             None => Vec::new(),
             Some(ep) => knn(g, ep, top.max_level, &q, k, ef.max(k), s),
         })
-    }
-
-    /// `id`'s list on `layer`, read under its lock.
-    pub fn neighbours(&self, id: NodeId, layer: Layer) -> Vec<NodeId> {
-        let mut out = Vec::new();
-        self.copy_neighbours(id, layer, &mut out);
-        out
     }
 
     /// Every node's lists, `[id][layer]` (call when no thread is inserting).

@@ -1,5 +1,5 @@
 //! Deliberate concurrency bugs in the concurrent index, for the loom models
-//! and the std-thread burn-in that must catch them. Each is a [`Hooks`]
+//! and the std-thread burn-in that must catch them. Each is a `Hooks`
 //! implementation over the concurrent storage; the index itself has none.
 
 use crate::error::Result;
@@ -52,7 +52,7 @@ pub fn insert(index: &SharedIndex, mutant: ConcurrentMutant, q: NodeId, s: &mut 
 }
 
 /// k-NN (Alg. 5) in `index` beside inserts, with `mutant`'s bug planted in
-/// its reads (only [`ConcurrentMutant::UnlockedReads`] changes a search).
+/// its reads (only `ConcurrentMutant::UnlockedReads`, under loom, changes a search).
 pub fn search(
     index: &SharedIndex,
     mutant: ConcurrentMutant,

@@ -1,7 +1,7 @@
 //! Deliberate mutants: strategies that reproduce documented ways HNSW builds
 //! go wrong (F-numbers are the project's failure catalogue). They are never
 //! the default; each exists so a check can prove it catches the bug. Each is
-//! a set of [`crate::hooks::Hooks`] the one insert engine runs; the
+//! a set of hooks the one insert engine runs (`crate::hooks`); the
 //! reference path carries none of them.
 //!
 //! | mutant | reproduces |

@@ -28,7 +28,9 @@ fn every_mutant_is_caught_and_every_strategy_passes() {
 }
 
 /// The derivation of [`hnswlab_invariants::matrix::recall_floor`]: sequential
-/// recall@10 at ef 64 per shape over seeds 0..32 (minimum and mean), printed.
+/// recall@10 at ef 64 per shape over seeds 0..32 (minimum and mean), printed,
+/// and each recorded floor checked against the rule (minimum rounded down to
+/// 0.01, less 0.05), so a change that moves a minimum asks for a re-derivation.
 /// Re-run when a shape or its parameters change:
 /// `cargo test --release -p hnswlab-invariants --test mutation_matrix derive_recall_floors -- --ignored --nocapture`
 #[test]
@@ -47,8 +49,14 @@ fn derive_recall_floors() {
             .collect();
         let min = recalls.iter().copied().fold(f64::INFINITY, f64::min);
         let mean = recalls.iter().sum::<f64>() / recalls.len() as f64;
-        println!("{name:<16} min {min:.4} mean {mean:.4} floor {:.2}", recall_floor(name));
+        let rule = (min * 100.0 + 1e-9).floor() / 100.0 - 0.05;
+        println!("{name:<16} min {min:.4} mean {mean:.4} floor {:.2} (rule: {rule:.2})", recall_floor(name));
         assert!(min >= recall_floor(name), "{name}: a seed falls below the recorded floor");
+        assert!(
+            (recall_floor(name) - rule).abs() < 1e-9,
+            "{name}: the recorded floor {:.2} is not the rule's {rule:.2}: record the new derivation",
+            recall_floor(name)
+        );
     }
 }
 

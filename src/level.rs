@@ -22,7 +22,13 @@ pub fn splitmix64(mut z: u64) -> u64 {
 /// The uniform draw for `id`: in `(0, 1]`, 53 bits of resolution.
 #[inline]
 pub fn unit_draw(seed: u64, id: NodeId) -> f64 {
-    let h = splitmix64(splitmix64(seed) ^ u64::from(id.0));
+    draw_from_hash(splitmix64(splitmix64(seed) ^ u64::from(id.0)))
+}
+
+/// A 64-bit hash to `(0, 1]`: its top 53 bits `k` give `(k + 1) / 2^53`, so
+/// hash 0 gives `2^-53` (never 0) and `u64::MAX` gives exactly 1.
+#[inline]
+fn draw_from_hash(h: u64) -> f64 {
     ((h >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
@@ -52,6 +58,17 @@ mod tests {
         assert_eq!(level_from_draw(0.0, 1.0 / 16f64.ln(), 16), Layer(16));
         assert_eq!(level_from_draw(f64::NAN, 1.0, 5), Layer(5));
         assert_eq!(level_from_draw(1.0, 1.0, 5), Layer(0));
+    }
+
+    /// Both ends of the draw's range `(0, 1]`, and one step in from each.
+    #[test]
+    fn the_draw_is_in_the_half_open_unit_interval_at_both_ends() {
+        let ulp = 1.0 / (1u64 << 53) as f64;
+        assert_eq!(draw_from_hash(0), ulp, "hash 0 must not draw 0 (-ln 0 is infinite)");
+        assert_eq!(draw_from_hash(1 << 11), 2.0 * ulp);
+        assert_eq!(draw_from_hash(u64::MAX), 1.0);
+        assert_eq!(draw_from_hash(u64::MAX - (1 << 11)), 1.0 - ulp);
+        assert_eq!(draw_from_hash((1 << 11) - 1), ulp, "the low 11 bits are dropped");
     }
 
     #[test]

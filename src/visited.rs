@@ -82,6 +82,29 @@ mod tests {
         }
     }
 
+    /// The O(1) promise: a clear that does not wrap touches no tag (the tag
+    /// written before it still holds the old generation) and moves the
+    /// generation on by exactly one; only the wrap sweeps the tags.
+    #[test]
+    fn a_clear_is_constant_time_except_at_the_wrap() {
+        for g in [1u16, 2, 1000, u16::MAX - 2] {
+            let mut v = Visited::default();
+            v.clear(3);
+            v.generation = g;
+            assert!(v.insert(NodeId(2)));
+            v.clear(3);
+            assert_eq!(v.generation, g + 1, "generation {g}: a clear moves the generation by one");
+            assert_eq!(v.tags[2], g, "generation {g}: a clear that does not wrap swept the tags");
+            assert!(!v.contains(NodeId(2)));
+        }
+        let mut v = Visited::default();
+        v.clear(3);
+        v.generation = u16::MAX;
+        assert!(v.insert(NodeId(2)));
+        v.clear(3);
+        assert_eq!((v.generation, v.tags[2]), (1, 0), "the wrap zeroes the tags and restarts at 1");
+    }
+
     /// Against a set model over 200,000 clears (three wraps), growing the id
     /// range now and then (new tags start at 0, which no generation uses).
     #[test]

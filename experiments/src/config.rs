@@ -25,7 +25,14 @@
 //! n = 20000
 //! dim = 64
 //! queries = 1000
+//!
+//! [fidelity]                # optional: hnswlab Standard vs hnswlib, as `hnswlab fidelity`
+//! shapes = ["duplicates-32d"]
+//! seeds = [1, 2, 3]
 //! ```
+//!
+//! A config may hold only a `[fidelity]` section (no `[[datasets]]`): then
+//! `threads`, `ef`, `fixed_ef` and `[[builds]]` may be left out.
 //!
 //! The result path of a run derives from its parameters ([`run_id`]).
 
@@ -77,19 +84,40 @@ pub struct Config {
     #[serde(default)]
     pub peers_rebuild_ef: Vec<usize>,
     /// Build thread counts.
+    #[serde(default = "one_thread")]
     pub threads: Vec<usize>,
     /// Times each (data set, build, strategy, threads) is built and measured
     /// (`1..=`[`crate::limits::MAX_REPETITIONS`]).
     #[serde(default = "one")]
     pub repetitions: usize,
     /// Search ef values to sweep (each >= 10).
+    #[serde(default = "default_ef")]
     pub ef: Vec<usize>,
     /// The ef of the build-throughput-vs-recall chart and of the summary table; must be in `ef`.
+    #[serde(default = "default_fixed_ef")]
     pub fixed_ef: usize,
-    /// Build parameter sets.
+    /// Build parameter sets (at least one when there are data sets).
+    #[serde(default)]
     pub builds: Vec<BuildSpec>,
     /// Data sets.
+    #[serde(default)]
     pub datasets: Vec<DatasetSpec>,
+    /// The fidelity comparison with hnswlib (`hnswlab fidelity`), run after
+    /// the data sets; its tables and chart are published with the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fidelity: Option<crate::fidelity::Spec>,
+}
+
+fn one_thread() -> Vec<usize> {
+    vec![1]
+}
+
+fn default_ef() -> Vec<usize> {
+    vec![10, 20, 40, 80, 160, 320]
+}
+
+fn default_fixed_ef() -> usize {
+    80
 }
 
 fn default_seed() -> u64 {
@@ -257,8 +285,14 @@ impl Config {
         check_name_threads_ef(&self.name, &self.threads, &self.ef)?;
         crate::limits::count("repetitions", self.repetitions, crate::limits::MAX_REPETITIONS)?;
         ensure!(self.ef.contains(&self.fixed_ef), "fixed_ef {} is not one of ef {:?}", self.fixed_ef, self.ef);
-        ensure!(!self.builds.is_empty(), "list at least one [[builds]]");
-        ensure!(!self.datasets.is_empty(), "list at least one [[datasets]]");
+        ensure!(
+            !self.datasets.is_empty() || self.fidelity.is_some(),
+            "list at least one [[datasets]] or a [fidelity] section"
+        );
+        ensure!(self.datasets.is_empty() || !self.builds.is_empty(), "list at least one [[builds]]");
+        if let Some(f) = &self.fidelity {
+            f.validate().context("[fidelity]")?;
+        }
         for name in self.strategy_names() {
             ensure!(
                 registry::by_name(name).is_some(),
@@ -448,6 +482,43 @@ mod tests {
         let text = include_str!("../configs/full.toml");
         let c: Config = toml::from_str(text).expect("full.toml parses");
         assert!(c.datasets.iter().any(|d| d.kind == DataSpecKind::Texmex));
+    }
+
+    #[test]
+    fn a_config_may_be_a_fidelity_section_alone_and_its_mistakes_are_reported() {
+        for (file, text) in [
+            ("fidelity.toml", include_str!("../configs/fidelity.toml")),
+            ("fidelity-quick.toml", include_str!("../configs/fidelity-quick.toml")),
+        ] {
+            let c = Config::parse(text).unwrap_or_else(|e| panic!("{file}: {e:#}"));
+            assert!(c.datasets.is_empty() && c.builds.is_empty(), "{file}");
+            let f = c.fidelity.as_ref().expect("a [fidelity] section");
+            assert!(!f.shapes().unwrap().is_empty() && !f.seeds.is_empty(), "{file}");
+        }
+        let full = Config::parse(include_str!("../configs/fidelity.toml")).unwrap().fidelity.unwrap();
+        assert_eq!(full.shapes().unwrap(), crate::fidelity::ShapeKind::ALL.to_vec(), "empty shapes: every shape");
+        assert!(format!("{:#}", Config::parse("name = \"x\"").unwrap_err()).contains("[fidelity]"));
+        let section = |body: &str| format!("name = \"x\"\n[fidelity]\n{body}");
+        assert!(Config::parse(&section("")).is_ok(), "every key has a default");
+        // (section body, text the error must contain)
+        let cases = [
+            ("shapes = [\"no-such\"]", "unknown shape"),
+            ("seeds = []", "seed"),
+            ("n = 19", "below 20"),
+            ("queries = 0", "queries"),
+            ("n = 100000000000", "n x dim"),
+            ("queries = 18446744073709551615", "queries x dim"),
+            ("ef = [5]", "below k"),
+            ("ef = []", "ef"),
+            ("m = 0", "fidelity build parameters"),
+            ("bogus = 1", "bogus"),
+        ];
+        for (body, want) in cases {
+            let e = format!("{:#}", Config::parse(&section(body)).unwrap_err());
+            assert!(e.contains(want), "{body}: {e}");
+        }
+        let with_data = "name = \"x\"\n[[datasets]]\nname = \"g\"\nkind = \"gaussian\"\nn = 10\ndim = 2\n";
+        assert!(format!("{:#}", Config::parse(with_data).unwrap_err()).contains("[[builds]]"));
     }
 
     #[test]

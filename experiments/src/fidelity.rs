@@ -145,6 +145,132 @@ fn shuffle(data: Vec<f32>, dim: usize, seed: u64) -> Vec<f32> {
     order.iter().flat_map(|&i| data[i * dim..(i + 1) * dim].iter().copied()).collect()
 }
 
+/// Seeds of `hnswlab fidelity` and of a config's `[fidelity]` section when not given.
+pub const DEFAULT_SEEDS: [u64; 3] = [1, 2, 3];
+/// Base rows per shape when not given.
+pub const DEFAULT_N: usize = 20_000;
+/// Queries per shape when not given.
+pub const DEFAULT_QUERIES: usize = 1_000;
+/// M when not given.
+pub const DEFAULT_M: usize = 16;
+/// efConstruction when not given.
+pub const DEFAULT_EF_CONSTRUCTION: usize = 200;
+/// Search ef values for recall@10 when not given.
+pub const DEFAULT_EF: [usize; 3] = [10, 50, 100];
+/// Largest dimension of a shape (uniform-64d): the bound on `n x dim`.
+const MAX_SHAPE_DIM: usize = 64;
+
+/// What to compare: the flags of `hnswlab fidelity`, or the `[fidelity]`
+/// section of a report config (every key optional, defaults as the flags):
+///
+/// ```toml
+/// [fidelity]
+/// shapes = ["duplicates-32d", "lattice-4d"]   # empty or absent: every shape
+/// seeds = [1, 2, 3]
+/// n = 20000
+/// queries = 1000
+/// m = 16
+/// ef_construction = 200
+/// ef = [10, 50, 100]
+/// ```
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// Shape names ([`ShapeKind::name`]); empty means every shape.
+    #[serde(default)]
+    pub shapes: Vec<String>,
+    /// Seeds of the data and of both level functions.
+    #[serde(default = "default_seeds")]
+    pub seeds: Vec<u64>,
+    /// Base rows per shape.
+    #[serde(default = "default_n")]
+    pub n: usize,
+    /// Queries per shape.
+    #[serde(default = "default_queries")]
+    pub queries: usize,
+    /// M.
+    #[serde(default = "default_m")]
+    pub m: usize,
+    /// efConstruction.
+    #[serde(default = "default_ef_construction")]
+    pub ef_construction: usize,
+    /// Search ef values for recall@10 (each >= k).
+    #[serde(default = "default_ef")]
+    pub ef: Vec<usize>,
+}
+
+fn default_seeds() -> Vec<u64> {
+    DEFAULT_SEEDS.to_vec()
+}
+fn default_n() -> usize {
+    DEFAULT_N
+}
+fn default_queries() -> usize {
+    DEFAULT_QUERIES
+}
+fn default_m() -> usize {
+    DEFAULT_M
+}
+fn default_ef_construction() -> usize {
+    DEFAULT_EF_CONSTRUCTION
+}
+fn default_ef() -> Vec<usize> {
+    DEFAULT_EF.to_vec()
+}
+
+impl Default for Spec {
+    fn default() -> Spec {
+        Spec {
+            shapes: Vec::new(),
+            seeds: default_seeds(),
+            n: DEFAULT_N,
+            queries: DEFAULT_QUERIES,
+            m: DEFAULT_M,
+            ef_construction: DEFAULT_EF_CONSTRUCTION,
+            ef: default_ef(),
+        }
+    }
+}
+
+impl Spec {
+    /// The shapes to run, in the order given (every shape when none is).
+    pub fn shapes(&self) -> Result<Vec<ShapeKind>> {
+        if self.shapes.is_empty() {
+            return Ok(ShapeKind::ALL.to_vec());
+        }
+        self.shapes.iter().map(|s| ShapeKind::by_name(s)).collect()
+    }
+
+    /// Everything that can be checked before any data is made: known shapes,
+    /// at least one seed, `n >= 20` and `queries >= 1` within the float limit
+    /// at the largest shape dimension, every ef >= k, and build parameters
+    /// the core accepts.
+    pub fn validate(&self) -> Result<()> {
+        self.shapes()?;
+        anyhow::ensure!(!self.seeds.is_empty(), "fidelity seeds: list at least one seed");
+        anyhow::ensure!(self.n >= 20, "fidelity n {} is below 20 (a shape has 20 clumps)", self.n);
+        anyhow::ensure!(self.queries >= 1, "fidelity queries must be at least 1");
+        crate::limits::floats("fidelity n x dim", self.n, MAX_SHAPE_DIM)?;
+        crate::limits::floats("fidelity queries x dim", self.queries, MAX_SHAPE_DIM)?;
+        anyhow::ensure!(!self.ef.is_empty(), "fidelity ef: list at least one value");
+        if let Some(ef) = self.ef.iter().find(|&&ef| ef < metrics::K) {
+            bail!("fidelity ef {ef} is below k = {}", metrics::K);
+        }
+        self.settings().params(0).map(|_| ())
+    }
+
+    /// The settings both libraries build with.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            m: self.m,
+            ef_construction: self.ef_construction,
+            efs: self.ef.clone(),
+            n: self.n,
+            queries: self.queries,
+        }
+    }
+}
+
 /// Build settings shared by both libraries.
 #[derive(Clone, Debug, Serialize)]
 pub struct Settings {
@@ -158,6 +284,19 @@ pub struct Settings {
     pub n: usize,
     /// Queries per shape.
     pub queries: usize,
+}
+
+impl Settings {
+    /// hnswlab's build parameters for `seed`: Standard pruning, the heuristic.
+    fn params(&self, seed: u64) -> Result<Params> {
+        Params::builder()
+            .m(self.m)
+            .ef_construction(self.ef_construction)
+            .seed(seed)
+            .prune(PrunePolicy::Standard)
+            .build()
+            .context("fidelity build parameters")
+    }
 }
 
 /// What one build measured: named metrics in a fixed order.
@@ -215,14 +354,7 @@ fn recall(
 
 /// hnswlab, Standard, sequential, levels seeded with `seed`.
 pub fn hnswlab_run(ds: &Dataset, truth: &Truth, s: &Settings, seed: u64) -> Result<Measures> {
-    let params = Params::builder()
-        .m(s.m)
-        .ef_construction(s.ef_construction)
-        .seed(seed)
-        .prune(PrunePolicy::Standard)
-        .build()
-        .context("fidelity build parameters")?;
-    let mut index = Hnsw::new(ds.dim, params)?;
+    let mut index = Hnsw::new(ds.dim, s.params(seed)?)?;
     for i in 0..ds.n() {
         index.insert(i as u64, ds.vector(i))?;
     }

@@ -111,8 +111,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Fidelity(args) => {
-            let f = match cmd::fidelity::run(&args).and_then(|f| cmd::fidelity::write_files(&f, &args.out).map(|()| f))
-            {
+            let f = match cmd::fidelity::run_cli(&args, &command) {
                 Ok(f) => f,
                 Err(e) => {
                     eprintln!("error: {e:#}");

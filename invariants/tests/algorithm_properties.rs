@@ -248,6 +248,34 @@ fn heuristic_keeps_a_candidate_equidistant_to_q_and_a_kept_one() {
     assert_eq!(ids, vec![1, 2], "e (node 2) ties and is kept; f (node 3) is closer to r and discarded");
 }
 
+/// Alg. 4 with `extendCandidates`: every neighbour of a candidate that is
+/// neither q nor already a candidate joins the pool, evaluated (and counted
+/// in the scratch's distance counter) exactly once. With m = 1 the greedy
+/// loop compares nothing, so the counter holds the extension's work alone.
+#[test]
+fn extending_the_candidates_evaluates_each_new_neighbour_once() {
+    // q = node 0; candidates 1, 2; their lists reach 3 (twice), 4 and 5, plus q and 2 again.
+    let points = [(0.0, 0.0), (3.0, 0.0), (0.0, 3.0), (2.0, 2.0), (0.5, 0.5), (-4.0, 0.0)];
+    let lists = vec![
+        vec![],
+        vec![NodeId(2), NodeId(3), NodeId(4), NodeId(0)],
+        vec![NodeId(3), NodeId(5)],
+        vec![],
+        vec![],
+        vec![],
+    ];
+    let g = graph(&points, lists);
+    let q = NodeId(0);
+    let qv = [0.0, 0.0];
+    let candidates: Vec<Scored> = [1, 2].map(|i| Scored { dist: dist(&g, NodeId(i), &qv), id: NodeId(i) }).to_vec();
+    let mut s = Scratch::new();
+    let mut out = Vec::new();
+    select_heuristic(&g, q, &qv, &candidates, 1, Layer(0), true, false, PrunePolicy::Standard, &mut s, &mut out);
+    assert_eq!(s.distances, 3, "nodes 3, 4 and 5 are new: three distances, each once");
+    let ids: Vec<u32> = out.iter().map(|c| c.id.0).collect();
+    assert_eq!(ids, vec![4], "the nearest of the extended pool is node 4, reached only through node 1");
+}
+
 /// Records which vectors SEARCH-LAYER reads (the visited set) and which lists
 /// it expands.
 struct Recorder<'a> {

@@ -2,18 +2,28 @@
 //! vectors in the same order, per data shape and seed ([`crate::fidelity`]):
 //! a table per shape, `fidelity.md` / `fidelity.json` and a chart
 //! (`fidelity.png` / `.svg`) in `--out`. Exits 3 when a metric is flagged.
+//! A report config's `[fidelity]` section runs the same comparison
+//! ([`run`]) and publishes the same files with the report.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, Result};
 use clap::Args;
 use plotters::prelude::*;
 use serde::Serialize;
 
-use crate::fidelity::{compare, hnswlab_run, hnswlib_run, Measures, Row, Settings, ShapeKind, Spread};
+use crate::cmd::report::command_line;
+use crate::fidelity::{
+    compare, hnswlab_run, hnswlib_run, Measures, Row, Settings, Spec, Spread, DEFAULT_EF, DEFAULT_EF_CONSTRUCTION,
+    DEFAULT_M, DEFAULT_N, DEFAULT_QUERIES, DEFAULT_SEEDS,
+};
 use crate::metrics;
+use crate::publish::{write_atomic, Staging};
 use crate::report::charts::{colour, register_font, render, FONT, SIZE};
+use crate::report::machine;
+use crate::report::markdown::stamp;
+use crate::report::results::Meta;
 
 /// Arguments of `hnswlab fidelity`.
 #[derive(Debug, Clone, Args)]
@@ -23,30 +33,45 @@ pub struct FidelityArgs {
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     pub shapes: Vec<String>,
     /// Seeds of the data and of both level functions (comma separated).
-    #[arg(long, value_delimiter = ',', num_args = 1.., default_values_t = [1u64, 2, 3])]
+    #[arg(long, value_delimiter = ',', num_args = 1.., default_values_t = DEFAULT_SEEDS)]
     pub seeds: Vec<u64>,
     /// Base vectors per shape.
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = DEFAULT_N)]
     pub n: usize,
     /// Queries per shape.
-    #[arg(long, default_value_t = 1_000)]
+    #[arg(long, default_value_t = DEFAULT_QUERIES)]
     pub queries: usize,
     /// M.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = DEFAULT_M)]
     pub m: usize,
     /// efConstruction.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = DEFAULT_EF_CONSTRUCTION)]
     pub ef_construction: usize,
     /// Search ef values for recall@10 (comma separated, each >= 10).
-    #[arg(long, value_delimiter = ',', num_args = 1.., default_values_t = [10, 50, 100])]
+    #[arg(long, value_delimiter = ',', num_args = 1.., default_values_t = DEFAULT_EF)]
     pub ef: Vec<usize>,
-    /// Output folder (created if missing).
+    /// Output folder (created if missing; replaced whole when the run is done).
     #[arg(long, default_value = "reports/fidelity")]
     pub out: PathBuf,
 }
 
+impl FidelityArgs {
+    /// The comparison the flags ask for.
+    pub fn spec(&self) -> Spec {
+        Spec {
+            shapes: self.shapes.clone(),
+            seeds: self.seeds.clone(),
+            n: self.n,
+            queries: self.queries,
+            m: self.m,
+            ef_construction: self.ef_construction,
+            ef: self.ef.clone(),
+        }
+    }
+}
+
 /// What a run found.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Fidelity {
     /// Build settings.
     pub settings: Settings,
@@ -63,32 +88,26 @@ impl Fidelity {
     pub fn flagged(&self) -> bool {
         self.rows.iter().any(|r| r.flagged)
     }
+
+    /// `shape: metric` of every flagged row.
+    pub fn flagged_rows(&self) -> Vec<String> {
+        self.rows.iter().filter(|r| r.flagged).map(|r| format!("{}: {}", r.shape, r.metric)).collect()
+    }
 }
 
-/// Run every shape x seed with both libraries.
-pub fn run(args: &FidelityArgs) -> Result<Fidelity> {
-    anyhow::ensure!(!args.seeds.is_empty(), "--seeds needs at least one seed");
-    anyhow::ensure!(args.ef.iter().all(|&e| e >= metrics::K), "--ef values must be >= {}", metrics::K);
-    let shapes: Vec<ShapeKind> = if args.shapes.is_empty() {
-        ShapeKind::ALL.to_vec()
-    } else {
-        args.shapes.iter().map(|s| ShapeKind::by_name(s)).collect::<Result<_>>()?
-    };
-    let settings = Settings {
-        m: args.m,
-        ef_construction: args.ef_construction,
-        efs: args.ef.clone(),
-        n: args.n,
-        queries: args.queries,
-    };
+/// Run every shape x seed of `spec` with both libraries.
+pub fn run(spec: &Spec) -> Result<Fidelity> {
+    spec.validate()?;
+    let shapes = spec.shapes()?;
+    let settings = spec.settings();
     let scratch = tempfile::Builder::new().prefix("hnswlab-fidelity-").tempdir()?;
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     'shapes: for shape in shapes {
         let (mut lib, mut lab): (Vec<Measures>, Vec<Measures>) = (Vec::new(), Vec::new());
-        for &seed in &args.seeds {
+        for &seed in &spec.seeds {
             eprintln!("fidelity: {} seed {seed}", shape.name());
-            let ds = shape.generate(args.n, args.queries, seed)?;
+            let ds = shape.generate(spec.n, spec.queries, seed)?;
             let truth = metrics::truth(&ds, hnswlab::Metric::L2, false)?;
             lab.push(hnswlab_run(&ds, &truth, &settings, seed)?);
             match hnswlib_run(scratch.path(), &ds, &truth, &settings, seed)? {
@@ -101,7 +120,37 @@ pub fn run(args: &FidelityArgs) -> Result<Fidelity> {
         }
         rows.extend(compare(shape.name(), &lib, &lab, &settings));
     }
-    Ok(Fidelity { settings, seeds: args.seeds.clone(), rows, notes })
+    Ok(Fidelity { settings, seeds: spec.seeds.clone(), rows, notes })
+}
+
+/// `hnswlab fidelity`: run `args`, write the files into a staging folder
+/// beside `--out` and publish it whole ([`Staging`]); the command, commit,
+/// machine and compiler head `fidelity.md`.
+pub fn run_cli(args: &FidelityArgs, command: &[String]) -> Result<Fidelity> {
+    let staging = Staging::begin(&args.out)?;
+    let (date, machine) = (machine::now_utc(), machine::Machine::this());
+    let start = std::time::Instant::now();
+    let f = run(&args.spec())?;
+    let meta = Meta {
+        name: "fidelity".into(),
+        date,
+        commit: machine::commit(),
+        dirty: machine::dirty(),
+        // Not printed: the run's seeds head the tables.
+        seed: args.seeds.first().copied().unwrap_or_default(),
+        machine,
+        rustc: machine::rustc(),
+        optimised: !cfg!(debug_assertions),
+        command: command_line(command),
+        duration_seconds: start.elapsed().as_secs_f64(),
+        peak_rss_per_run: false,
+        notes: Vec::new(),
+    };
+    let mut header = format!("# Fidelity to hnswlib\n\n- **Command:** `{}`\n", meta.command);
+    stamp(&mut header, &meta);
+    write_files(&f, &header, staging.path())?;
+    staging.commit()?;
+    Ok(f)
 }
 
 fn cell(s: &Spread) -> String {
@@ -128,27 +177,17 @@ pub fn print_tables(f: &Fidelity, out: &mut impl Write) -> std::io::Result<()> {
     for n in &f.notes {
         writeln!(out, "\nnote: {n}")?;
     }
-    let flagged: Vec<String> =
-        f.rows.iter().filter(|r| r.flagged).map(|r| format!("{}: {}", r.shape, r.metric)).collect();
+    let flagged = f.flagged_rows();
     writeln!(out, "\nflagged: {}", if flagged.is_empty() { "none".into() } else { flagged.join("; ") })
 }
 
-/// Write `bytes` to `path` atomically: a temporary file in the same folder,
-/// synced, renamed over `path`, then the folder synced.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().context("output path has no folder")?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).with_context(|| format!("writing {}", path.display()))?;
-    std::fs::File::open(dir)?.sync_all()?;
-    Ok(())
-}
-
-/// Write `fidelity.md`, `fidelity.json` and the chart into `args.out`.
-pub fn write_files(f: &Fidelity, dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut md = Vec::new();
+/// Write `fidelity.md` (`header`, then the tables), `fidelity.json` and the
+/// chart into `dir`, each file atomically.
+pub fn write_files(f: &Fidelity, header: &str, dir: &Path) -> Result<()> {
+    let mut md = header.as_bytes().to_vec();
+    if !header.is_empty() {
+        md.push(b'\n');
+    }
     print_tables(f, &mut md)?;
     write_atomic(&dir.join("fidelity.md"), &md)?;
     let mut json = serde_json::to_vec_pretty(f)?;

@@ -1,5 +1,6 @@
 //! `hnswlab report`: run an experiment config and write
-//! `reports/<name>/{report.md, results.csv, results.json, *.png, *.svg}`.
+//! `reports/<name>/{report.md, results.csv, results.json, *.png, *.svg}`,
+//! plus `fidelity.{md,json,png,svg}` when the config has a `[fidelity]` section.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -7,6 +8,7 @@ use std::time::Instant;
 use anyhow::Result;
 use clap::Args;
 
+use crate::cmd::fidelity;
 use crate::config::Config;
 use crate::metrics::REGISTRY;
 use crate::publish::{write_atomic, Staging};
@@ -50,6 +52,14 @@ pub fn run(args: &ReportArgs, command: &[String], show_progress: bool) -> Result
     let machine = machine::Machine::this();
     let start = Instant::now();
     let (runs, mut notes) = run::run_all(&config, show_progress)?;
+    let fidelity = config.fidelity.as_ref().map(fidelity::run).transpose()?;
+    if let Some(f) = &fidelity {
+        notes.extend(f.notes.iter().map(|n| format!("fidelity: {n}")));
+        let flagged = f.flagged_rows();
+        if !flagged.is_empty() {
+            notes.push(format!("fidelity: differs from hnswlib beyond the seed spread on {}", flagged.join("; ")));
+        }
+    }
     let duration_seconds = start.elapsed().as_secs_f64();
     let peak_rss_per_run = machine::reset_peak_rss();
     if !peak_rss_per_run {
@@ -79,9 +89,13 @@ pub fn run(args: &ReportArgs, command: &[String], show_progress: bool) -> Result
         peak_rss_per_run,
         notes,
     };
-    let results = Results { meta, config: config.clone(), metrics: REGISTRY.iter().map(Into::into).collect(), runs };
+    let metrics = REGISTRY.iter().map(Into::into).collect();
+    let results = Results { meta, config: config.clone(), metrics, runs, fidelity };
     results::write_files(&results, staging.path())?;
     let charts = charts::draw_all(&results.runs, staging.path(), config.fixed_ef)?;
+    if let Some(f) = &results.fidelity {
+        fidelity::write_files(f, "", staging.path())?;
+    }
     let md = markdown::render(&results, &charts);
     write_atomic(&staging.path().join("report.md"), md.as_bytes())?;
     let dir = staging.commit()?;

@@ -95,6 +95,30 @@ fn profile_section(w: &mut String, results: &Results) {
     }
 }
 
+/// The `[fidelity]` comparison: what it compares, the table per shape, the chart.
+fn fidelity_section(w: &mut String, results: &Results) {
+    let Some(f) = &results.fidelity else { return };
+    let _ = writeln!(w, "## Fidelity to hnswlib\n");
+    let _ = writeln!(
+        w,
+        "The same vectors in the same order built by hnswlab (sequential, `--prune standard`) and by hnswlib \
+         (one thread), over several seeds, and compared through the same checker census (`hnswlab fidelity`; \
+         see the README, \"Fidelity to hnswlib\"). A metric is **FLAGGED** when the two seed means differ by \
+         more than both libraries' seed ranges and a noise floor.\n"
+    );
+    let mut tables = Vec::new();
+    if crate::cmd::fidelity::print_tables(f, &mut tables).is_ok() {
+        let _ = writeln!(w, "{}", String::from_utf8_lossy(&tables));
+    }
+    if !f.rows.is_empty() {
+        let _ = writeln!(
+            w,
+            "![fidelity: metric by shape, both libraries](fidelity.png)\n\n[SVG](fidelity.svg)\n\nFour metrics by \
+             shape, hnswlib and hnswlab side by side: bars are seed means, whiskers the seed range.\n"
+        );
+    }
+}
+
 /// The provenance bullets every report carries: commit, date and run time,
 /// machine (with its load when the run started) and compiler.
 pub fn stamp(w: &mut String, s: &Meta) {
@@ -119,19 +143,31 @@ pub fn render(results: &Results, charts: &[Chart]) -> String {
     }
     let _ = writeln!(w, "- **Command:** `{}`", meta.command);
     stamp(w, meta);
+    if !config.datasets.is_empty() {
+        let _ = writeln!(
+            w,
+            "- **Seed:** {} (data sets and level function); threads {:?}; {} repetition(s); search ef {:?}",
+            meta.seed, config.threads, config.repetitions, config.ef
+        );
+        let builds: Vec<String> = config.builds.iter().map(|b| format!("`{}`", b.label())).collect();
+        let _ = writeln!(w, "- **Build parameters:** {}", builds.join(", "));
+    }
+    let fidelity_files = if results.fidelity.is_some() {
+        ", `fidelity.md` / `fidelity.json` (the comparison with hnswlib, below)"
+    } else {
+        ""
+    };
     let _ = writeln!(
         w,
-        "- **Seed:** {} (data sets and level function); threads {:?}; {} repetition(s); search ef {:?}",
-        meta.seed, config.threads, config.repetitions, config.ef
-    );
-    let builds: Vec<String> = config.builds.iter().map(|b| format!("`{}`", b.label())).collect();
-    let _ = writeln!(w, "- **Build parameters:** {}", builds.join(", "));
-    let _ = writeln!(
-        w,
-        "- **Files:** `results.csv` (one row per run and ef), `results.json` (runs in full and this provenance)\n"
+        "- **Files:** `results.csv` (one row per run and ef), `results.json` (runs in full and this \
+         provenance){fidelity_files}\n"
     );
     for n in &meta.notes {
         let _ = writeln!(w, "> note: {n}\n");
+    }
+    if config.datasets.is_empty() {
+        fidelity_section(w, results);
+        return s;
     }
 
     let _ = writeln!(w, "## Data sets\n");
@@ -245,6 +281,7 @@ pub fn render(results: &Results, charts: &[Chart]) -> String {
         );
     }
     profile_section(w, results);
+    fidelity_section(w, results);
     let _ = writeln!(w, "## Charts\n");
     for c in charts {
         let _ = writeln!(w, "### {}\n", c.title);

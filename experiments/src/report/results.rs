@@ -203,6 +203,9 @@ pub struct Results {
     pub metrics: Vec<MetricJson>,
     /// Every run.
     pub runs: Vec<RunResult>,
+    /// The config's `[fidelity]` comparison, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fidelity: Option<crate::cmd::fidelity::Fidelity>,
 }
 
 /// A [`MetricInfo`] as JSON.

@@ -23,6 +23,7 @@
 //! | `hnswlab report`: runs, results, charts, report.md | `cmd/report.rs`, `report/` |
 //! | `hnswlab compare`: beside hnswlib and faiss, ratios per round | `cmd/compare.rs`, `compare/` |
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod cli;

@@ -62,24 +62,6 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     }
 }
 
-/// Run `f` on `threads` scoped worker threads (`std` only: loom has no scope,
-/// and the code that uses this is not model-checked).
-pub fn scoped<F>(threads: usize, f: F)
-where
-    F: Fn(usize) + Sync,
-{
-    if threads <= 1 {
-        f(0);
-        return;
-    }
-    std::thread::scope(|sc| {
-        for t in 0..threads {
-            let f = &f;
-            sc.spawn(move || f(t));
-        }
-    });
-}
-
 /// Map `f` over `items` on up to `scratches.len()` scoped threads, each with
 /// its own scratch, keeping the input order in the output (`std` only).
 pub fn map_chunks<T, S, R, F>(items: &[T], scratches: &mut [S], f: F) -> Vec<R>

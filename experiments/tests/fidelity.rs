@@ -1,7 +1,7 @@
 //! A small `hnswlab fidelity` run against hnswlib (skipped with a note when
 //! Python, numpy or hnswlib are missing): the duplicates shape with more
-//! copies per clump than 2M + 2, where hnswlab's old oldest-first tie order
-//! stranded every later copy (issue 16), must not be flagged.
+//! copies per clump than 2M + 2, where an oldest-first order among equal
+//! distances would strand every later copy, must not be flagged.
 
 use std::process::Command;
 

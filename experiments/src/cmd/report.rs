@@ -106,7 +106,7 @@ mod tests {
 
     #[test]
     fn the_program_is_recorded_by_name() {
-        let argv: Vec<String> = ["/tmp/t/release/hnswlab", "report", "--out", "x"].map(String::from).to_vec();
+        let argv: Vec<String> = ["build/out/release/hnswlab", "report", "--out", "x"].map(String::from).to_vec();
         assert_eq!(command_line(&argv), "hnswlab report --out x");
         assert_eq!(command_line(&[]), "");
     }

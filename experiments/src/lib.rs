@@ -7,8 +7,9 @@
 //!
 //! | concept | file |
 //! |---|---|
-//! | command-line arguments | `cli.rs` |
-//! | synthetic and file data sets | `data.rs` |
+//! | command-line arguments: the subcommands | `cli.rs` |
+//! | the names of parameter values (`--metric ip`, `prune = "symmetric"`) | `names.rs` |
+//! | data sets: the spec, loading it, the vectors | `data/` |
 //! | fvecs / ivecs / bvecs | `texmex.rs` |
 //! | ann-benchmarks HDF5 (feature `hdf5`) | `hdf5.rs` |
 //! | ground truth, recall, metric registry | `metrics.rs` |
@@ -38,6 +39,7 @@ pub mod fuzzing;
 pub mod hdf5;
 pub mod limits;
 pub mod metrics;
+pub mod names;
 pub mod output;
 pub mod profile;
 pub mod progress;

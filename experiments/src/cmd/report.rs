@@ -10,19 +10,19 @@ use clap::Args;
 use crate::config::Config;
 use crate::metrics::REGISTRY;
 use crate::publish::{write_atomic, Staging};
-use crate::report::results::{self, Meta, Results};
+use crate::report::results::{self, Meta, Results, RunKind};
 use crate::report::{charts, machine, markdown, run};
 
 /// Arguments of `hnswlab report`.
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
     /// Experiment config (TOML, see experiments/configs/). Default: the built-in
-    /// quick config (experiments/configs/quick.toml).
-    #[arg(long, value_name = "FILE")]
+    /// quick config (experiments/configs/quick.toml). A path may begin with `-`.
+    #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
     pub config: Option<PathBuf>,
 
-    /// Output folder [default: reports/<config name>].
-    #[arg(long, value_name = "DIR")]
+    /// Output folder [default: reports/<config name>]. A path may begin with `-`.
+    #[arg(long, value_name = "DIR", allow_hyphen_values = true)]
     pub out: Option<PathBuf>,
 }
 
@@ -55,7 +55,7 @@ pub fn run(args: &ReportArgs, command: &[String], show_progress: bool) -> Result
     if !peak_rss_per_run {
         notes.push("peak RSS could not be reset per run: it is the process's peak so far".into());
     }
-    for r in runs.iter().filter(|r| r.kind != "mutant") {
+    for r in runs.iter().filter(|r| r.kind != RunKind::MUTANT) {
         if r.violations > 0 || r.error.is_some() {
             notes.push(format!(
                 "{}: {} violation(s) {}",

@@ -31,7 +31,8 @@ use anyhow::{ensure, Context, Result};
 use hnswlab::strategy;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{check_name_threads_ef, load_toml, parse_toml, BuildSpec, DataSpecKind, DatasetSpec};
+use crate::config::{check_name_threads_ef, load_toml, parse_toml, BuildSpec};
+use crate::data::{DataKind, DatasetSpec};
 use crate::report::python_peers::LIBRARIES;
 
 /// The built-in default config (`experiments/configs/compare.toml`).
@@ -170,8 +171,8 @@ impl CompareConfig {
 /// with a note (e.g. MNIST before `experiments/scripts/fetch_mnist.sh`).
 pub fn missing_files(spec: &DatasetSpec) -> Vec<String> {
     let files = match spec.kind {
-        DataSpecKind::Texmex => vec![&spec.base, &spec.query, &spec.groundtruth],
-        DataSpecKind::Hdf5 => vec![&spec.file],
+        DataKind::Texmex => vec![&spec.base, &spec.query, &spec.groundtruth],
+        DataKind::Hdf5 => vec![&spec.file],
         _ => vec![],
     };
     files.into_iter().flatten().filter(|p| !p.exists()).map(|p| p.display().to_string()).collect()

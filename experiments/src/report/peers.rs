@@ -15,9 +15,10 @@ use std::time::Instant;
 use anyhow::{bail, Result};
 use hnswlab::Metric;
 
-use super::results::{percentile, RunResult, SearchRow};
-use crate::config::{run_id, BuildSpec, DatasetSpec};
+use super::results::{percentile, RunKind, RunResult, SearchRow};
+use crate::config::{run_id, BuildSpec};
 use crate::data::Dataset;
+use crate::data::DatasetSpec;
 use crate::metrics::{self, Truth};
 
 pub use crate::config::PEERS as NAMES;
@@ -48,7 +49,7 @@ fn empty(setup: &PeerSetup<'_>, name: &str, threads: usize) -> RunResult {
         n: ds.n(),
         dim: ds.dim,
         queries: ds.query_count(),
-        kind: "peer".into(),
+        kind: RunKind::Peer,
         strategy: name.into(),
         build: build.label(),
         m: build.m,

@@ -15,6 +15,7 @@
 //! | ground truth, recall, metric registry | `metrics.rs` |
 //! | the sizes the CLI accepts (threads, passes, floats per set) | `limits.rs` |
 //! | `hnswlab build` | `cmd/build.rs` |
+//! | the search sweep: recall, QPS, distances per query at each ef | `sweep.rs` |
 //! | report (JSON and human) | `output.rs` |
 //! | `hnswlab build --profile`: insertion time and distances per phase | `profile.rs` |
 //! | progress bars | `progress.rs` |
@@ -46,4 +47,5 @@ pub mod progress;
 pub mod publish;
 pub mod python;
 pub mod report;
+pub mod sweep;
 pub mod texmex;

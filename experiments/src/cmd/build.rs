@@ -13,16 +13,17 @@ use std::time::{Duration, Instant};
 use anyhow::{ensure, Context, Result};
 use clap::{Args, ValueEnum};
 use hnswlab::strategy::{self, BuildInput, Built, Commit, Strategy};
-use hnswlab::{BuildStats, Params, Scratch};
+use hnswlab::{BuildStats, Params};
 use hnswlab_invariants::searchable::take_self_misses;
 use hnswlab_invariants::{check_all, check_insert, Expectations, Health, Violation, Violations};
 
 use crate::data::{self, DataKind, Dataset, DatasetSpec, Origin, Source};
 use crate::metrics::{self, Truth};
 use crate::names::{threads_range, MetricArg, PruneArg, SelectionArg};
-use crate::output::{DataReport, Files, ParamsReport, Report, SearchPoint};
+use crate::output::{DataReport, Files, ParamsReport, Report};
 use crate::profile::ProfileReport;
 use crate::progress;
+use crate::sweep::sweep;
 
 /// Arguments of `hnswlab build`.
 #[derive(Debug, Clone, Args)]
@@ -165,9 +166,6 @@ impl BuildArgs {
 
 /// Violations kept for the report; later ones are only counted.
 pub const MAX_VIOLATIONS: usize = 100;
-
-/// Queries searched, untimed, before the sweep.
-pub const WARM_UP: usize = 100;
 
 /// Build parameters from the command line.
 pub fn params(args: &BuildArgs) -> Result<Params> {
@@ -360,49 +358,6 @@ fn build(
     bar.finish_and_clear();
     let built = built.with_context(|| format!("building with {}", strategy.name()))?;
     Ok((built, elapsed))
-}
-
-/// For each ef: recall@k and single-thread QPS over the whole query set.
-fn sweep(index: &Built, ds: &Dataset, truth: &Truth, efs: &[usize]) -> Result<Vec<SearchPoint>> {
-    let mut scratch = Scratch::new();
-    let queries = ds.query_count();
-    // One untimed pass over (up to) WARM_UP queries, so the first ef's QPS
-    // does not pay for cold caches and the scratch's first allocations.
-    let largest = efs.iter().copied().max().unwrap_or(truth.k);
-    for i in 0..queries.min(WARM_UP) {
-        index.search_with(&mut scratch, ds.query(i), truth.k, largest)?;
-    }
-    efs.iter().map(|&ef| pass(index, &mut scratch, ds, truth, ef)).collect()
-}
-
-/// One timed pass over every query of `ds` at `ef` on this thread: recall@k by
-/// the ε rule, QPS over the whole pass, and distance computations per query.
-pub fn pass(index: &Built, scratch: &mut Scratch, ds: &Dataset, truth: &Truth, ef: usize) -> Result<SearchPoint> {
-    let queries = ds.query_count();
-    // Hits are counted inline (a few comparisons per query) so each result
-    // list is freed at once: keeping them all would time the allocator.
-    let mut hits = 0usize;
-    let mut wrong_count = 0usize;
-    let distances_before = scratch.distances;
-    let start = Instant::now();
-    for (i, &kth) in truth.kth.iter().enumerate().take(queries) {
-        let found = index.search_with(scratch, ds.query(i), truth.k, ef)?;
-        match metrics::hits(ds, truth.metric, ds.query(i), found.iter().map(|n| n.label as usize), truth.k, kth) {
-            Ok(h) => hits += h,
-            Err(wrong) => {
-                hits += wrong.hits;
-                wrong_count += 1;
-            }
-        }
-    }
-    let seconds = start.elapsed().as_secs_f64();
-    Ok(SearchPoint {
-        ef,
-        recall_at_10: hits as f64 / (queries * truth.k) as f64,
-        qps: queries as f64 / seconds.max(1e-9),
-        distances_per_query: (scratch.distances - distances_before) as f64 / queries as f64,
-        wrong_count_queries: wrong_count,
-    })
 }
 
 fn data_report(ds: &Dataset, truth: &Truth) -> DataReport {

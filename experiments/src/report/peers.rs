@@ -127,7 +127,7 @@ fn hnsw_rs(setup: &PeerSetup<'_>, threads: usize, r: &mut RunResult) {
     let mut search =
         |q: &[f32], k: usize, ef: usize| index.search(q, k, ef).into_iter().map(|n| n.d_id).collect::<Vec<usize>>();
     let largest = setup.efs.iter().copied().max().unwrap_or(setup.truth.k);
-    for i in 0..ds.query_count().min(crate::cmd::build::WARM_UP) {
+    for i in 0..ds.query_count().min(crate::sweep::WARM_UP) {
         search(ds.query(i), setup.truth.k, largest);
     }
     r.search = setup.efs.iter().map(|&ef| point(setup, ef, &mut search)).collect();
@@ -164,7 +164,7 @@ fn instant(setup: &PeerSetup<'_>, r: &mut RunResult) {
         let mut search = |q: &[f32], k: usize, _ef: usize| {
             map.search(&Row(q), &mut s).take(k).map(|item| *item.value).collect::<Vec<usize>>()
         };
-        for i in 0..ds.query_count().min(crate::cmd::build::WARM_UP) {
+        for i in 0..ds.query_count().min(crate::sweep::WARM_UP) {
             search(ds.query(i), setup.truth.k, ef);
         }
         r.search.push(point(setup, ef, &mut search));

@@ -17,11 +17,11 @@ use hnswlab_invariants::{check_all, Expectations, Violation};
 
 use super::machine;
 use super::results::{percentile, HealthSummary, RunKind, RunResult, SearchRow};
-use crate::cmd::build::WARM_UP;
 use crate::config::{run_id, BuildSpec, Config};
 use crate::data::{self, Dataset, DatasetSpec};
 use crate::metrics::{self, Truth};
 use crate::progress;
+use crate::sweep::WARM_UP;
 
 /// What one run needs besides the strategy.
 struct Setup<'a> {

@@ -43,6 +43,10 @@ use crate::names::{MetricArg, PruneArg, SelectionArg};
 /// Peers a config may list (built only with the cargo feature `peers`).
 pub const PEERS: [&str; 2] = ["hnsw_rs", "instant-distance"];
 
+/// Libraries `experiments/scripts/python_peers.py` knows (config key `python_peers`,
+/// and `libs` of a comparison config).
+pub const PYTHON_PEERS: [&str; 2] = ["hnswlib", "faiss"];
+
 /// The config `hnswlab report` runs without `--config`.
 pub const QUICK: &str = include_str!("../configs/quick.toml");
 
@@ -216,9 +220,9 @@ impl Config {
         }
         for p in &self.python_peers {
             ensure!(
-                crate::report::python_peers::LIBRARIES.contains(&p.as_str()),
+                PYTHON_PEERS.contains(&p.as_str()),
                 "unknown python peer `{p}`; known: {}",
-                crate::report::python_peers::LIBRARIES.join(", ")
+                PYTHON_PEERS.join(", ")
             );
         }
         for p in &self.peers {

@@ -31,9 +31,8 @@ use anyhow::{ensure, Context, Result};
 use hnswlab::strategy;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{check_name_threads_ef, load_toml, parse_toml, BuildSpec};
+use crate::config::{check_name_threads_ef, load_toml, parse_toml, BuildSpec, PYTHON_PEERS};
 use crate::data::{DataKind, DatasetSpec};
-use crate::report::python_peers::LIBRARIES;
 
 /// The built-in default config (`experiments/configs/compare.toml`).
 pub const DEFAULT: &str = include_str!("../../configs/compare.toml");
@@ -154,7 +153,11 @@ impl CompareConfig {
             }
         }
         for lib in &self.libs {
-            ensure!(LIBRARIES.contains(&lib.as_str()), "unknown library `{lib}`; known: {}", LIBRARIES.join(", "));
+            ensure!(
+                PYTHON_PEERS.contains(&lib.as_str()),
+                "unknown library `{lib}`; known: {}",
+                PYTHON_PEERS.join(", ")
+            );
         }
         ensure!(!self.datasets.is_empty(), "list at least one [[datasets]]");
         let mut names = std::collections::BTreeSet::new();

@@ -18,9 +18,6 @@ use crate::texmex;
 /// The runner, embedded so a report runs from any working directory.
 const SCRIPT: &str = include_str!("../../scripts/python_peers.py");
 
-/// Libraries the runner knows.
-pub const LIBRARIES: [&str; 2] = ["hnswlib", "faiss"];
-
 /// Run the Python peers `libs` on `ds` with `build`'s M and efConstruction.
 /// Returns the runs and notes (skipped libraries and why).
 #[allow(clippy::too_many_arguments)]

@@ -62,7 +62,7 @@ impl Metric {
 }
 
 /// A distance between two vectors of equal length; every kernel panics alike
-/// (through [`same_len`]) when the lengths differ.
+/// (through one length check) when the lengths differ.
 pub type DistanceFn = fn(&[f32], &[f32]) -> f32;
 
 /// One implementation of the distance primitives (scalar, AVX2+FMA, AVX-512).

@@ -1,28 +1,20 @@
-//! Neighbour lists in flat arrays.
-//!
-//! Layer 0: one block of `1 + m0` slots per node (`[count, n_1 .. n_m0]`) in a
-//! single `Vec`, so a node's base list is one contiguous, fixed-stride read.
-//! Upper layers: a node of level `L > 0` owns `L` blocks of `1 + m` slots in a
-//! second `Vec`, found through `upper_start`. No `Vec<Vec<_>>` on the hot path.
+//! Neighbour lists in the flat block layout of [`crate::layout`], plus each
+//! node's level and the entry point: the single-threaded storage of the
+//! reference index.
 //!
 //! Invariant (checked by `debug_assert!` where links are written, the way
 //! hnswlib guards its writes): no self-link, no duplicate, `count <= capacity`,
 //! and a link on layer `l` only targets a node whose level is `>= l`.
 
-use crate::error::{checked_product, try_grow, Result};
+use crate::error::{try_grow, Result};
 use crate::ids::{Layer, NodeId};
+use crate::layout::Blocks;
 
 /// Adjacency of every node on every layer, plus the entry point.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Graph {
-    m: usize,
-    m0: usize,
-    /// Layer-0 blocks; slot 0 of each block is the count (stored as a `NodeId`).
-    base: Vec<NodeId>,
-    /// Upper-layer blocks, `level` blocks of `1 + m` slots per node of level > 0.
-    upper: Vec<NodeId>,
-    /// Start of each node's first upper block in `upper` (unused when its level is 0).
-    upper_start: Vec<usize>,
+    /// The lists; slot 0 of each block is the count (stored as a `NodeId`).
+    blocks: Blocks<NodeId>,
     levels: Vec<Layer>,
     /// Number of nodes whose level is >= l, indexed by l.
     layer_sizes: Vec<usize>,
@@ -34,11 +26,7 @@ impl Graph {
     /// An empty graph with list capacities `m` (upper layers) and `m0` (layer 0).
     pub fn new(m: usize, m0: usize) -> Self {
         Graph {
-            m,
-            m0,
-            base: Vec::new(),
-            upper: Vec::new(),
-            upper_start: Vec::new(),
+            blocks: Blocks::new(m, m0),
             levels: Vec::new(),
             layer_sizes: Vec::new(),
             entry: None,
@@ -49,11 +37,8 @@ impl Graph {
     /// Reserve room for `n` more nodes on layer 0: sizes in checked
     /// arithmetic, an allocation the allocator refuses is an error, not an abort.
     pub fn reserve(&mut self, n: usize) -> Result<()> {
-        let slots = checked_product("graph reserve (nodes x (1 + m0))", n, 1 + self.m0)?;
-        try_grow("layer-0 lists", &mut self.base, slots)?;
-        crate::hugepage::advise(&self.base);
-        try_grow("levels", &mut self.levels, n)?;
-        try_grow("upper-layer offsets", &mut self.upper_start, n)
+        self.blocks.reserve(n)?;
+        try_grow("levels", &mut self.levels, n)
     }
 
     /// Number of nodes.
@@ -68,37 +53,17 @@ impl Graph {
         self.levels.is_empty()
     }
 
-    /// Max list length above layer 0.
-    pub fn m(&self) -> usize {
-        self.m
-    }
-
-    /// Max list length on layer 0.
-    pub fn m0(&self) -> usize {
-        self.m0
-    }
-
     /// Capacity of a list on `layer`.
     #[inline]
     pub fn capacity(&self, layer: Layer) -> usize {
-        if layer.0 == 0 {
-            self.m0
-        } else {
-            self.m
-        }
+        self.blocks.capacity(layer)
     }
 
     /// Append a node of the given level with empty lists; it is not linked and
     /// not the entry point until the caller says so.
     pub fn add_node(&mut self, level: Layer) -> NodeId {
         let id = NodeId(u32::try_from(self.levels.len()).expect("caller checks capacity"));
-        let capacity = self.base.capacity();
-        self.base.resize(self.base.len() + 1 + self.m0, NodeId(0));
-        if self.base.capacity() != capacity {
-            crate::hugepage::advise(&self.base);
-        }
-        self.upper_start.push(self.upper.len());
-        self.upper.resize(self.upper.len() + level.index() * (1 + self.m), NodeId(0));
+        self.blocks.push_node(level, || NodeId(0));
         self.levels.push(level);
         if self.layer_sizes.len() <= level.index() {
             self.layer_sizes.resize(level.index() + 1, 0);
@@ -138,43 +103,28 @@ impl Graph {
         self.max_level = max_level;
     }
 
-    #[inline]
-    fn block(&self, id: NodeId, layer: Layer) -> (usize, usize) {
-        if layer.0 == 0 {
-            (id.index() * (1 + self.m0), self.m0)
-        } else {
-            debug_assert!(layer <= self.level(id), "{id} has no list on {layer}");
-            (self.upper_start[id.index()] + (layer.index() - 1) * (1 + self.m), self.m)
-        }
-    }
-
-    #[inline]
-    fn store(&self, layer: Layer) -> &[NodeId] {
-        if layer.0 == 0 {
-            &self.base
-        } else {
-            &self.upper
-        }
-    }
-
     /// The neighbours of `id` on `layer`. Panics if `layer > level(id)`.
     #[inline]
     pub fn neighbours(&self, id: NodeId, layer: Layer) -> &[NodeId] {
         // Every node is on layer 0: skip the level load on the hot layer.
         assert!(layer.0 == 0 || layer <= self.level(id), "{id} (level {}) has no list on {layer}", self.level(id));
-        let (start, _) = self.block(id, layer);
-        let s = self.store(layer);
-        let count = s[start].0 as usize;
-        &s[start + 1..start + 1 + count]
+        let block = self.blocks.block(id, layer);
+        &block[1..1 + block[0].0 as usize]
     }
 
     /// Start loading the list of `id` on `layer` (count and first ids) into cache.
     #[inline]
     pub fn prefetch_neighbours(&self, id: NodeId, layer: Layer) {
         if layer.0 == 0 || layer <= self.level(id) {
-            let (start, cap) = self.block(id, layer);
-            crate::prefetch::prefetch(&self.store(layer)[start..start + 1 + cap], 3);
+            crate::prefetch::prefetch(self.blocks.block(id, layer), 3);
         }
+    }
+
+    /// `id`'s block on `layer`, writable (`layer <= level(id)`).
+    #[inline]
+    fn block_mut(&mut self, id: NodeId, layer: Layer) -> &mut [NodeId] {
+        debug_assert!(layer <= self.level(id), "{id} has no list on {layer}");
+        self.blocks.block_mut(id, layer)
     }
 
     fn debug_check_link(&self, id: NodeId, layer: Layer, to: NodeId) {
@@ -185,7 +135,7 @@ impl Graph {
 
     /// Replace the list of `id` on `layer`.
     pub fn set_neighbours(&mut self, id: NodeId, layer: Layer, list: &[NodeId]) {
-        let (start, cap) = self.block(id, layer);
+        let cap = self.capacity(layer);
         assert!(list.len() <= cap, "list of {id} on {layer}: {} > capacity {cap}", list.len());
         if cfg!(debug_assertions) {
             for (i, &to) in list.iter().enumerate() {
@@ -193,46 +143,13 @@ impl Graph {
                 debug_assert!(!list[..i].contains(&to), "duplicate link {id} -> {to} on {layer}");
             }
         }
-        let s = if layer.0 == 0 { &mut self.base } else { &mut self.upper };
-        s[start] = NodeId(list.len() as u32);
-        s[start + 1..start + 1 + list.len()].copy_from_slice(list);
-    }
-
-    /// Append `to` to the list of `id` on `layer`; false (and no change) if the list is full.
-    pub fn push_neighbour(&mut self, id: NodeId, layer: Layer, to: NodeId) -> bool {
-        self.debug_check_link(id, layer, to);
-        debug_assert!(!self.neighbours(id, layer).contains(&to), "duplicate link {id} -> {to} on {layer}");
-        let (start, cap) = self.block(id, layer);
-        let s = if layer.0 == 0 { &mut self.base } else { &mut self.upper };
-        let count = s[start].0 as usize;
-        if count >= cap {
-            return false;
-        }
-        s[start + 1 + count] = to;
-        s[start] = NodeId(count as u32 + 1);
-        true
-    }
-
-    /// Remove `to` from the list of `id` on `layer`, keeping the order of the rest. True if it was there.
-    pub fn remove_neighbour(&mut self, id: NodeId, layer: Layer, to: NodeId) -> bool {
-        let (start, _) = self.block(id, layer);
-        let s = if layer.0 == 0 { &mut self.base } else { &mut self.upper };
-        let count = s[start].0 as usize;
-        let list = &mut s[start + 1..start + 1 + count];
-        match list.iter().position(|&x| x == to) {
-            Some(p) => {
-                list.copy_within(p + 1.., p);
-                s[start] = NodeId(count as u32 - 1);
-                true
-            }
-            None => false,
-        }
+        let block = self.block_mut(id, layer);
+        block[0] = NodeId(list.len() as u32);
+        block[1..1 + list.len()].copy_from_slice(list);
     }
 
     /// Bytes used by the adjacency arrays.
     pub fn memory_bytes(&self) -> usize {
-        (self.base.capacity() + self.upper.capacity()) * 4
-            + self.upper_start.capacity() * std::mem::size_of::<usize>()
-            + self.levels.capacity()
+        self.blocks.memory_bytes() + self.levels.capacity()
     }
 }

@@ -3,9 +3,11 @@
 use crate::distance::{prepare, Metric};
 use crate::error::{Error, ErrorKind, Result};
 use crate::graph::Graph;
+use crate::hooks::{Hooks, Reference};
 use crate::ids::{Layer, NodeId};
-use crate::insert::{connect, BuildStats, InsertTrace, Mutation, Parts};
+use crate::insert::{insert, BuildStats, Cx, InsertTrace};
 use crate::level::level;
+use crate::lists::{Local, Parts};
 use crate::params::Params;
 use crate::search::{knn, Scratch};
 use crate::store::{Labels, Vectors};
@@ -37,8 +39,6 @@ pub struct Hnsw {
     pub(crate) labels: Labels,
     pub(crate) scratch: Scratch,
     pub(crate) stats: BuildStats,
-    /// Always `Mutation::None` outside `crate::mutants`.
-    pub(crate) mutation: Mutation,
 }
 
 impl Hnsw {
@@ -53,7 +53,6 @@ impl Hnsw {
             labels: Labels::default(),
             scratch: Scratch::new(),
             stats: BuildStats::default(),
-            mutation: Mutation::None,
             params,
         })
     }
@@ -140,11 +139,6 @@ impl Hnsw {
         &self.stats
     }
 
-    /// The adjacency storage.
-    pub fn graph(&self) -> &Graph {
-        &self.graph
-    }
-
     /// Bytes held by vectors, adjacency and labels.
     pub fn memory_bytes(&self) -> usize {
         self.graph.memory_bytes() + self.vectors.memory_bytes() + self.labels.memory_bytes()
@@ -169,6 +163,14 @@ impl Hnsw {
     }
 
     pub(crate) fn allocate_prepared(&mut self, label: u64, prepared: &[f32]) -> Result<NodeId> {
+        let id = NodeId(self.len() as u32);
+        let lvl = level(self.params.seed, id, self.params.ml, self.params.level_cap);
+        self.allocate_at(label, prepared, lvl)
+    }
+
+    /// [`Hnsw::allocate_prepared`] at a given level (a mutant's, or the
+    /// level function's for the next id).
+    pub(crate) fn allocate_at(&mut self, label: u64, prepared: &[f32], lvl: Layer) -> Result<NodeId> {
         if self.len() as u64 >= MAX_NODES {
             return Err(ErrorKind::CapacityExceeded { max: MAX_NODES }.into());
         }
@@ -176,8 +178,6 @@ impl Hnsw {
             return Err(ErrorKind::DuplicateLabel { label }.into());
         }
         let id = NodeId(self.len() as u32);
-        let drawn_for = if self.mutation == Mutation::FlatLevels { NodeId(0) } else { id };
-        let lvl = level(self.params.seed, drawn_for, self.params.ml, self.params.level_cap);
         self.vectors.push(prepared);
         let got = self.graph.add_node(lvl);
         debug_assert_eq!(got, id);
@@ -186,7 +186,28 @@ impl Hnsw {
 
     /// Alg. 1 for an allocated node.
     pub(crate) fn connect(&mut self, id: NodeId) -> InsertTrace {
-        connect(&mut self.graph, &self.vectors, &self.params, &mut self.scratch, &mut self.stats, id, self.mutation)
+        self.connect_with(id, &Reference)
+    }
+
+    /// Alg. 1 for an allocated node through the one insert engine, with
+    /// `hooks`' deviations ([`Reference`]: none).
+    pub(crate) fn connect_with<H>(&mut self, id: NodeId, hooks: &H) -> InsertTrace
+    where
+        H: for<'a> Hooks<Local<'a>>,
+    {
+        insert(&mut self.cx(hooks), id)
+    }
+
+    /// What the insert engine works with on this index: its storage,
+    /// parameters, scratch and counters, with `hooks`.
+    pub(crate) fn cx<'h, H>(&'h mut self, hooks: &'h H) -> Cx<'h, Local<'h>, H> {
+        Cx {
+            store: Local::writable(&mut self.graph, &self.vectors, self.params.metric),
+            params: &self.params,
+            s: &mut self.scratch,
+            stats: &mut self.stats,
+            hooks,
+        }
     }
 
     fn check_query(&self, q: &[f32], k: usize, ef: usize) -> Result<Vec<f32>> {
@@ -206,7 +227,7 @@ impl Hnsw {
     pub fn search_with(&self, scratch: &mut Scratch, q: &[f32], k: usize, ef: usize) -> Result<Vec<Neighbour>> {
         let q = self.check_query(q, k, ef)?;
         let entry = self.graph.entry().expect("non-empty index has an entry point");
-        let parts = Parts { graph: &self.graph, vectors: &self.vectors, metric: self.params.metric };
+        let parts = Parts::new(&self.graph, &self.vectors, self.params.metric);
         let found = knn(&parts, entry, self.graph.max_level(), &q, k, ef, scratch);
         Ok(found
             .into_iter()

@@ -1,5 +1,8 @@
-//! INSERT (paper Alg. 1) with the two prune policies, and the repair of
-//! stranded nodes under the Symmetric policy.
+//! The one insert engine: INSERT (paper Alg. 1) with the two prune policies,
+//! the repair of stranded nodes under the Symmetric policy and the
+//! `verify_inserts` findability repair, written once over the list-storage
+//! seam [`ListStore`] and the deviation hooks [`Hooks`]. Every strategy, the
+//! concurrent one included, links through it.
 //!
 //! Invariants maintained (checked by `hnswlab-invariants`):
 //! - Alg. 1 is followed literally: descend from the entry point with ef = 1
@@ -17,13 +20,13 @@
 use std::time::Instant;
 
 use crate::distance::Metric;
-use crate::graph::Graph;
+use crate::hooks::Hooks;
 use crate::ids::{Layer, NodeId};
+use crate::lists::ListStore;
 use crate::params::{Params, PrunePolicy, Selection};
 use crate::profile::{Lap, Phase, Profile};
 use crate::search::{descend, knn, search_layer, Adjacency, Scored, Scratch};
 use crate::select::select;
-use crate::store::Vectors;
 
 /// What one insert did on one layer: enough to check the insert post-condition.
 #[derive(Clone, Debug, PartialEq)]
@@ -110,66 +113,24 @@ impl BuildStats {
     }
 }
 
-/// The graph and vectors seen together, read-only, for search during insert.
-pub(crate) struct Parts<'a> {
-    pub graph: &'a Graph,
-    pub vectors: &'a Vectors,
-    pub metric: Metric,
-}
-
-impl Adjacency for Parts<'_> {
-    fn metric(&self) -> Metric {
-        self.metric
-    }
-    fn len(&self) -> usize {
-        self.graph.len()
-    }
-    #[inline]
-    fn vector(&self, id: NodeId) -> &[f32] {
-        self.vectors.get(id)
-    }
-    #[inline]
-    fn copy_neighbours(&self, id: NodeId, layer: Layer, out: &mut Vec<NodeId>) {
-        out.clear();
-        out.extend_from_slice(self.graph.neighbours(id, layer));
-    }
-    #[inline]
-    fn borrow_neighbours(&self, id: NodeId, layer: Layer) -> Option<&[NodeId]> {
-        Some(self.graph.neighbours(id, layer))
-    }
-    #[inline]
-    fn prefetch_neighbours(&self, id: NodeId, layer: Layer) {
-        self.graph.prefetch_neighbours(id, layer);
-    }
-}
-
 /// The ids of `list`, in order.
 pub(crate) fn ids(list: &[Scored]) -> Vec<NodeId> {
     list.iter().map(|s| s.id).collect()
 }
 
-/// Deliberate deviations from Alg. 1, used only by `crate::mutants`. The
-/// reference path is [`Mutation::None`]; each other variant reproduces a
-/// documented way HNSW builds go wrong (see `../shared/reference/FAILURES.md`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub(crate) enum Mutation {
-    /// The paper's algorithm.
-    #[default]
-    None,
-    /// No descent and no SEARCH-LAYER: candidates are the entry point and its
-    /// neighbours on each layer ("simplified insertion").
-    SkipNavigation,
-    /// Never adds the reverse connection `e -> q`.
-    OneWayEdges,
-    /// Never promotes the entry point after the first insert.
-    StaleEntryPoint,
-    /// Promotes the entry point before the new node is linked (muninndb#471).
-    EarlyPromotion,
-    /// Writes the back-link on the highest layer both nodes share instead of
-    /// the current layer (hnswlib-rs#37).
-    WrongLayerBackLink,
-    /// Every node draws the level of node 0: a level RNG re-seeded per insert (F5, F10).
-    FlatLevels,
+/// What one insert works with: the storage, the parameters, the caller's
+/// scratch and counters, and the hooks (the reference's are no-ops).
+pub(crate) struct Cx<'a, S, H> {
+    /// The storage linked into.
+    pub store: S,
+    /// Build parameters.
+    pub params: &'a Params,
+    /// Search state and the distance counter.
+    pub s: &'a mut Scratch,
+    /// Build counters and profile.
+    pub stats: &'a mut BuildStats,
+    /// Deviations from Alg. 1 ([`crate::hooks::Reference`]: none).
+    pub hooks: &'a H,
 }
 
 /// The read-only half of Alg. 1: where `q` will link on each layer.
@@ -183,8 +144,8 @@ pub(crate) struct Plan {
     pub profile: Profile,
 }
 
-/// Alg. 1 lines 1-10 without writing: descend from the entry point with
-/// ef = 1 through every layer above `level`, then on each layer
+/// Alg. 1 lines 1-10 without writing: descend from the entry point `top`
+/// with ef = 1 through every layer above `level`, then on each layer
 /// `lc <= min(level, L)` run SEARCH-LAYER with efConstruction (entry = the
 /// previous layer's W) and SELECT-NEIGHBORS(q, W, M, lc).
 ///
@@ -196,160 +157,127 @@ pub(crate) struct Plan {
 /// Profile (in the returned plan): lines 1-7 are [`Phase::Descent`], each
 /// layer's line 9 [`Phase::Search`] and line 10 [`Phase::Select`]; the
 /// intervals are consecutive and cover the whole call.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn plan<A: Adjacency + ?Sized>(
     g: &A,
     top: Option<(NodeId, Layer)>,
     params: &Params,
     s: &mut Scratch,
     q: NodeId,
-    qv: &[f32],
     level: Layer,
-    mutation: Mutation,
 ) -> Plan {
     let mut lap = Lap::start(s.distances);
     let mut plan = Plan { q, level, layers: Vec::new(), profile: Profile::default() };
     let Some((ep_id, top)) = top else {
         return plan;
     };
-    let metric = params.metric;
-    let mut ep = Scored { dist: metric.distance(qv, g.vector(ep_id)), id: ep_id };
+    let qv = g.vector(q);
+    let mut ep = Scored { dist: params.metric.distance(qv, g.vector(ep_id)), id: ep_id };
     s.distances += 1;
-    let start = level.min(top).0;
-    if mutation == Mutation::SkipNavigation {
-        lap.charge(&mut plan.profile, Phase::Descent, s.distances);
-        let mut buf = Vec::new();
-        for lc in (0..=start).rev().map(Layer) {
-            g.copy_neighbours(ep_id, lc, &mut buf);
-            let mut pool = vec![ep];
-            pool.extend(buf.iter().map(|&e| Scored { dist: metric.distance(qv, g.vector(e)), id: e }));
-            s.distances += buf.len() as u64;
-            pool.sort_unstable();
-            lap.charge(&mut plan.profile, Phase::Search, s.distances);
-            let mut selected = Vec::new();
-            select(g, params.selection, params.prune, q, qv, &pool, params.m, lc, s, &mut selected);
-            plan.layers.push((lc, selected));
-            lap.charge(&mut plan.profile, Phase::Select, s.distances);
-        }
-        return plan;
-    }
     if level < top {
         ep = descend(g, qv, ep, top, level, s);
     }
     let mut entry = vec![ep];
     let mut found = Vec::new();
     lap.charge(&mut plan.profile, Phase::Descent, s.distances);
-    for lc in (0..=start).rev().map(Layer) {
+    for lc in (0..=level.min(top).0).rev().map(Layer) {
         search_layer(g, qv, &entry, params.ef_construction, lc, s, &mut found);
-        lap.charge(&mut plan.profile, Phase::Search, s.distances);
-        let mut selected = Vec::new();
-        select(g, params.selection, params.prune, q, qv, &found, params.m, lc, s, &mut selected);
-        plan.layers.push((lc, selected));
+        plan.select_layer(g, params, s, &mut lap, &found, lc);
         std::mem::swap(&mut entry, &mut found);
-        lap.charge(&mut plan.profile, Phase::Select, s.distances);
     }
     plan
 }
 
-/// The writing half of Alg. 1 (lines 11-19): set `q`'s lists, add back-links
-/// and shrink overflowing lists (prune policy), repair stranded nodes under
-/// Symmetric, and promote the entry point when `level(q)` exceeds the stored
-/// maximum level.
+impl Plan {
+    /// Alg. 1 line 10 on layer `lc`: SELECT-NEIGHBORS(q, `pool`, M, lc),
+    /// appended to the plan. `pool` (ascending) was just found, so the time
+    /// since `lap` is [`Phase::Search`]; the selection is [`Phase::Select`].
+    pub(crate) fn select_layer<A: Adjacency + ?Sized>(
+        &mut self,
+        g: &A,
+        params: &Params,
+        s: &mut Scratch,
+        lap: &mut Lap,
+        pool: &[Scored],
+        lc: Layer,
+    ) {
+        lap.charge(&mut self.profile, Phase::Search, s.distances);
+        let mut selected = Vec::new();
+        select(g, params.selection, params.prune, self.q, g.vector(self.q), pool, params.m, lc, s, &mut selected);
+        self.layers.push((lc, selected));
+        lap.charge(&mut self.profile, Phase::Select, s.distances);
+    }
+}
+
+/// Alg. 1 INSERT for node `q`, whose vector is stored and whose (empty) lists
+/// exist at its level: read the entry point ([`ListStore::begin`]), plan
+/// (lines 1-10), then [`commit`] (lines 11-19).
 ///
-/// Profile: the whole call, `verify_inserts` included, is charged to
-/// [`Phase::Link`] in `stats.profile` (time and the distances it computes).
-/// It does not add to `stats.distances`: callers count those, independently
-/// of the profile.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn commit(
-    graph: &mut Graph,
-    vectors: &Vectors,
-    params: &Params,
-    s: &mut Scratch,
-    stats: &mut BuildStats,
-    plan: &Plan,
-    mutation: Mutation,
-) -> InsertTrace {
-    let mut lap = Lap::start(s.distances);
-    let trace = commit_untimed(graph, vectors, params, s, stats, plan, mutation);
-    lap.charge(&mut stats.profile, Phase::Link, s.distances);
+/// Adds the distances to `stats.distances` and the phases to
+/// `stats.profile`: waiting for and reading the entry point is
+/// [`Phase::Descent`], the plan's phases as it reports them, and the commit
+/// [`Phase::Link`] (allocation is the caller's to time).
+pub(crate) fn insert<S: ListStore, H: Hooks<S>>(cx: &mut Cx<'_, S, H>, q: NodeId) -> InsertTrace {
+    let d0 = cx.s.distances;
+    let mut lap = Lap::start(cx.s.distances);
+    let level = cx.store.level(q);
+    let (top, ticket) = cx.store.begin(q, level, H::PROMOTION);
+    lap.charge(&mut cx.stats.profile, Phase::Descent, cx.s.distances);
+    let p = cx.hooks.plan(&cx.store, top, cx.params, cx.s, q);
+    cx.stats.profile.merge(&p.profile);
+    let mut lap = Lap::start(cx.s.distances);
+    let trace = commit(cx, &p, ticket);
+    lap.charge(&mut cx.stats.profile, Phase::Link, cx.s.distances);
+    cx.stats.distances += cx.s.distances - d0;
     trace
 }
 
-/// [`commit`] without charging the profile, for strategies that time a
-/// whole commit section (several commits and their bookkeeping) as one
-/// [`Phase::Link`] interval.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn commit_untimed(
-    graph: &mut Graph,
-    vectors: &Vectors,
-    params: &Params,
-    s: &mut Scratch,
-    stats: &mut BuildStats,
-    plan: &Plan,
-    mutation: Mutation,
-) -> InsertTrace {
-    let q = plan.q;
-    let level = plan.level;
+/// The writing half of Alg. 1 (lines 11-19): set `q`'s lists, add back-links
+/// and shrink overflowing lists (prune policy), repair stranded nodes under
+/// Symmetric, promote the entry point as `ticket` says, and run the
+/// `verify_inserts` repair.
+///
+/// Post: `q`'s lists are its plan's selections (less Symmetric drops); each
+/// selected neighbour `e` links back unless its list was full and its
+/// re-selection dropped `q` (the trace records which). It neither charges
+/// the profile nor adds to `stats.distances`: its callers time and count.
+pub(crate) fn commit<S: ListStore, H: Hooks<S>>(cx: &mut Cx<'_, S, H>, plan: &Plan, ticket: S::Ticket) -> InsertTrace {
+    let (q, level) = (plan.q, plan.level);
     let mut trace = InsertTrace { node: q, level, layers: Vec::new(), promoted: false };
-    let promote = promotes(graph, level, mutation);
+    if !plan.layers.is_empty() {
+        cx.store.set_own(q, &plan.layers);
+    }
+    let hooks = cx.hooks;
     for (lc, selected) in &plan.layers {
         let lc = *lc;
-        graph.set_neighbours(q, lc, &ids(selected));
-        let mut layer_trace = LayerTrace { layer: lc, selected: ids(selected), back_links: Vec::new() };
         let mut stranded = Vec::new();
-        for e in ids(selected) {
-            let len_before = graph.neighbours(e, lc).len();
-            match mutation {
-                Mutation::OneWayEdges => {}
-                Mutation::WrongLayerBackLink => {
-                    let shared = Layer(graph.level(e).0.min(level.0));
-                    link_back(graph, vectors, params, s, stats, e, q, shared, &mut stranded);
-                }
-                _ => link_back(graph, vectors, params, s, stats, e, q, lc, &mut stranded),
-            }
-            let kept = graph.neighbours(e, lc).contains(&q);
-            layer_trace.back_links.push(BackLink { neighbour: e, len_before, kept });
-        }
-        if params.prune == PrunePolicy::Symmetric {
-            if graph.neighbours(q, lc).is_empty() {
+        let back_links = selected.iter().map(|e| hooks.link_back(cx, e.id, q, lc, &mut stranded)).collect();
+        if cx.params.prune == PrunePolicy::Symmetric {
+            if cx.store.list_len(q, lc) == 0 {
                 stranded.push(q);
             }
             for x in stranded {
-                if graph.neighbours(x, lc).is_empty() && graph.layer_size(lc) >= 2 {
-                    repair(graph, vectors, params, s, stats, x, lc);
+                if cx.store.list_len(x, lc) == 0 && cx.store.layer_size(lc) >= 2 {
+                    repair(cx, x, lc);
                 }
             }
         }
-        trace.layers.push(layer_trace);
+        trace.layers.push(LayerTrace { layer: lc, selected: ids(selected), back_links });
     }
-    if promote {
-        graph.set_entry(q, level);
-        trace.promoted = true;
-    }
-    if params.verify_inserts {
-        let evicted = ensure_findable(graph, vectors, params, s, stats, q, &mut Vec::new());
-        mark_evicted(graph, &mut trace, &evicted);
-        refresh_kept(graph, &mut trace);
+    trace.promoted = cx.store.finish(ticket, q, level);
+    if cx.params.verify_inserts {
+        let evicted = ensure_findable(cx, q, &mut Vec::new());
+        mark_evicted(&cx.store, &mut trace, &evicted);
+        refresh_kept(&cx.store, &mut trace);
     }
     trace
-}
-
-/// Alg. 1 lines 18-19: whether a new node of `level` becomes the entry point
-/// (the first node, or one above the stored maximum level).
-pub(crate) fn promotes(graph: &Graph, level: Layer, mutation: Mutation) -> bool {
-    match graph.entry() {
-        None => true,
-        Some(_) => level > graph.max_level() && mutation != Mutation::StaleEntryPoint,
-    }
 }
 
 /// Re-read whether each back-link of `trace` is in the graph (after a repair
 /// changed lists), so the trace describes the graph at the commit point.
-pub(crate) fn refresh_kept(graph: &Graph, trace: &mut InsertTrace) {
+pub(crate) fn refresh_kept<S: ListStore>(store: &S, trace: &mut InsertTrace) {
     for lt in &mut trace.layers {
         for b in &mut lt.back_links {
-            b.kept = graph.neighbours(b.neighbour, lt.layer).contains(&trace.node);
+            b.kept = store.contains(b.neighbour, lt.layer, trace.node);
         }
     }
 }
@@ -357,11 +285,11 @@ pub(crate) fn refresh_kept(graph: &Graph, trace: &mut InsertTrace) {
 /// Record that the `verify_inserts` repair evicted these layer-0 edges
 /// `(list owner, evicted node)` from full lists: a back-link among them was
 /// dropped legally, so its `len_before` becomes the capacity.
-pub(crate) fn mark_evicted(graph: &Graph, trace: &mut InsertTrace, evicted: &[(NodeId, NodeId)]) {
+pub(crate) fn mark_evicted<S: ListStore>(store: &S, trace: &mut InsertTrace, evicted: &[(NodeId, NodeId)]) {
     for lt in trace.layers.iter_mut().filter(|lt| lt.layer.0 == 0) {
         for b in &mut lt.back_links {
             if evicted.contains(&(b.neighbour, trace.node)) {
-                b.len_before = b.len_before.max(graph.capacity(Layer(0)));
+                b.len_before = b.len_before.max(store.capacity(Layer(0)));
             }
         }
     }
@@ -387,150 +315,138 @@ pub(crate) fn finds(metric: Metric, qv: &[f32], c: Scored, cv: &[f32]) -> bool {
 /// Post: `q` is findable, or `stats.findability_failures` grew. Adding
 /// `c -> q` makes the next search find `q`: the upper layers are unchanged, so
 /// the layer-0 search expands `c` again and meets `q`.
-pub(crate) fn ensure_findable(
-    graph: &mut Graph,
-    vectors: &Vectors,
-    params: &Params,
-    s: &mut Scratch,
-    stats: &mut BuildStats,
+pub(crate) fn ensure_findable<S: ListStore, H>(
+    cx: &mut Cx<'_, S, H>,
     q: NodeId,
     protected: &mut Vec<(NodeId, NodeId)>,
 ) -> Vec<(NodeId, NodeId)> {
-    let metric = params.metric;
-    let qv = vectors.get(q);
+    let metric = cx.params.metric;
     let mut evicted = Vec::new();
     for _ in 0..3 {
-        let Some(ep) = graph.entry() else { return evicted };
-        let c = {
-            let parts = Parts { graph, vectors, metric };
-            knn(&parts, ep, graph.max_level(), qv, 1, params.ef_construction.max(1), s)[0]
-        };
-        if finds(metric, qv, c, vectors.get(c.id)) {
+        let Some((ep, max_level)) = cx.store.top() else { return evicted };
+        let qv = cx.store.vector(q);
+        let c = knn(&cx.store, ep, max_level, qv, 1, cx.params.ef_construction.max(1), cx.s)[0];
+        if finds(metric, qv, c, cx.store.vector(c.id)) {
             return evicted;
         }
-        stats.findability_repairs += 1;
+        cx.stats.findability_repairs += 1;
         let mut stranded = Vec::new();
-        force_link(graph, vectors, params, c.id, q, &mut stranded, &mut evicted, protected);
-        if params.prune == PrunePolicy::Symmetric {
-            force_link(graph, vectors, params, q, c.id, &mut stranded, &mut evicted, protected);
+        force_link(cx, Edge { from: c.id, to: q, layer: Layer(0) }, &mut stranded, &mut evicted, protected);
+        if cx.params.prune == PrunePolicy::Symmetric {
+            force_link(cx, Edge { from: q, to: c.id, layer: Layer(0) }, &mut stranded, &mut evicted, protected);
             for x in stranded {
-                if graph.neighbours(x, Layer(0)).is_empty() && graph.layer_size(Layer(0)) >= 2 {
-                    repair(graph, vectors, params, s, stats, x, Layer(0));
+                if cx.store.list_len(x, Layer(0)) == 0 && cx.store.layer_size(Layer(0)) >= 2 {
+                    repair(cx, x, Layer(0));
                 }
             }
         }
     }
-    stats.findability_failures += 1;
+    cx.stats.findability_failures += 1;
     evicted
 }
 
-/// Add `from -> to` on layer 0, evicting `from`'s farthest neighbour if the
-/// list is full (and, under Symmetric, that neighbour's reverse edge).
-#[allow(clippy::too_many_arguments)]
-fn force_link(
-    graph: &mut Graph,
-    vectors: &Vectors,
-    params: &Params,
-    from: NodeId,
-    to: NodeId,
+/// A directed edge `from -> to` on `layer`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Edge {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub layer: Layer,
+}
+
+/// Add `edge` (on layer 0), evicting the owner's farthest unprotected
+/// neighbour if the list is full (and, under Symmetric, that neighbour's
+/// reverse edge; a neighbour left empty is pushed on `stranded`).
+fn force_link<S: ListStore, H>(
+    cx: &mut Cx<'_, S, H>,
+    edge: Edge,
     stranded: &mut Vec<NodeId>,
     evicted: &mut Vec<(NodeId, NodeId)>,
     protected: &mut Vec<(NodeId, NodeId)>,
 ) {
-    let l0 = Layer(0);
-    if graph.neighbours(from, l0).contains(&to) {
-        return;
-    }
-    protected.push((from, to));
-    if graph.push_neighbour(from, l0, to) {
-        return;
-    }
-    let fv = vectors.get(from);
-    let scored = |&y: &NodeId| Scored { dist: params.metric.distance(fv, vectors.get(y)), id: y };
-    let list = graph.neighbours(from, l0);
-    let far = list
-        .iter()
-        .filter(|&&y| !protected.contains(&(from, y)))
-        .map(scored)
-        .max()
-        .or_else(|| list.iter().map(scored).max())
-        .expect("a full list is not empty");
-    graph.remove_neighbour(from, l0, far.id);
-    evicted.push((from, far.id));
-    if params.prune == PrunePolicy::Symmetric && graph.remove_neighbour(far.id, l0, from) {
-        evicted.push((far.id, from));
-        if graph.neighbours(far.id, l0).is_empty() {
-            stranded.push(far.id);
+    let Edge { from, to, layer } = edge;
+    let metric = cx.params.metric;
+    let cap = cx.store.capacity(layer);
+    let far = cx.store.update(from, layer, |g, list| {
+        if list.contains(&to) {
+            return None;
+        }
+        protected.push((from, to));
+        let mut far = None;
+        if list.len() >= cap {
+            let fv = g.vector(from);
+            let scored = |&y: &NodeId| Scored { dist: metric.distance(fv, g.vector(y)), id: y };
+            let victim = list
+                .iter()
+                .filter(|&&y| !protected.contains(&(from, y)))
+                .map(scored)
+                .max()
+                .or_else(|| list.iter().map(scored).max())
+                .expect("a full list is not empty");
+            list.retain(|&y| y != victim.id);
+            far = Some(victim.id);
+        }
+        list.push(to);
+        far
+    });
+    let Some(far) = far else { return };
+    evicted.push((from, far));
+    if cx.params.prune == PrunePolicy::Symmetric && remove(&mut cx.store, far, layer, from) {
+        evicted.push((far, from));
+        if cx.store.list_len(far, layer) == 0 {
+            stranded.push(far);
         }
     }
-    graph.push_neighbour(from, l0, to);
 }
 
-/// Alg. 1 INSERT for node `q`, whose vector is stored and whose (empty) lists
-/// exist at its level: [`plan`] then [`commit`]. Adds the distances of both
-/// to `stats.distances` and their phases to `stats.profile` (allocation is
-/// the caller's to time).
-pub(crate) fn connect(
-    graph: &mut Graph,
-    vectors: &Vectors,
-    params: &Params,
-    s: &mut Scratch,
-    stats: &mut BuildStats,
-    q: NodeId,
-    mutation: Mutation,
-) -> InsertTrace {
-    let d0 = s.distances;
-    let level = graph.level(q);
-    let mut top = graph.entry().map(|e| (e, graph.max_level()));
-    if mutation == Mutation::EarlyPromotion && level > graph.max_level() {
-        graph.set_entry(q, level);
-        top = Some((q, level));
-    }
-    let p = {
-        let parts = Parts { graph, vectors, metric: params.metric };
-        plan(&parts, top, params, s, q, vectors.get(q), level, mutation)
-    };
-    stats.profile.merge(&p.profile);
-    let trace = commit(graph, vectors, params, s, stats, &p, mutation);
-    stats.distances += s.distances - d0;
-    trace
+/// Remove `x` from `id`'s list on `layer`, keeping the order of the rest;
+/// true if it was there.
+fn remove<S: ListStore>(store: &mut S, id: NodeId, layer: Layer, x: NodeId) -> bool {
+    store.update(id, layer, |_, list| match list.iter().position(|&y| y == x) {
+        Some(p) => {
+            list.remove(p);
+            true
+        }
+        None => false,
+    })
 }
 
-/// Alg. 1 lines 11-16 for one neighbour `e`: add `e -> q`, and if `e`'s list
-/// overflows, re-select it (SELECT-NEIGHBORS with Mmax, [`reselect`]). Under
-/// Symmetric, every node `x` that `e` drops also loses `x -> e`; nodes left
-/// empty are pushed on `stranded`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn link_back(
-    graph: &mut Graph,
-    vectors: &Vectors,
-    params: &Params,
-    s: &mut Scratch,
-    stats: &mut BuildStats,
+/// Alg. 1 lines 12-16 for one neighbour `e`: add `e -> q` on `lc`, and if
+/// `e`'s list overflows, re-select it (SELECT-NEIGHBORS with Mmax,
+/// [`link_back_list`]), in one [`ListStore::update`]. Under Symmetric, every
+/// node `x` that `e` drops also loses `x -> e`; nodes left empty are pushed
+/// on `stranded`. Returns what happened, read inside the same update.
+pub(crate) fn link_back<S: ListStore, H>(
+    cx: &mut Cx<'_, S, H>,
     e: NodeId,
     q: NodeId,
     lc: Layer,
     stranded: &mut Vec<NodeId>,
-) {
-    if graph.neighbours(e, lc).contains(&q) || graph.push_neighbour(e, lc, q) {
-        return;
-    }
-    stats.reselections += 1;
-    let (pool, kept) = {
-        let parts = Parts { graph, vectors, metric: params.metric };
-        reselect(&parts, params, s, e, graph.neighbours(e, lc), q, lc, graph.capacity(lc))
-    };
-    graph.set_neighbours(e, lc, &ids(&kept));
-    if params.prune == PrunePolicy::Symmetric {
-        for x in pool.iter().map(|p| p.id).filter(|x| !kept.iter().any(|k| k.id == *x)) {
-            if graph.remove_neighbour(x, lc, e) {
-                stats.symmetric_drops += 1;
+) -> BackLink {
+    let cap = cx.store.capacity(lc);
+    let (params, s) = (cx.params, &mut *cx.s);
+    let (back, pool) = cx.store.update(e, lc, |g, list| {
+        let len_before = list.len();
+        let pool = link_back_list(g, params, s, list, cap, Edge { from: e, to: q, layer: lc }, S::EXTEND_IN_RESELECT);
+        (BackLink { neighbour: e, len_before, kept: list.contains(&q) }, pool)
+    });
+    let Some(pool) = pool else { return back };
+    cx.stats.reselections += 1;
+    if cx.params.prune == PrunePolicy::Symmetric {
+        let kept: Vec<NodeId> = {
+            let mut v = Vec::new();
+            cx.store.copy_neighbours(e, lc, &mut v);
+            v
+        };
+        for x in pool.iter().map(|p| p.id).filter(|x| !kept.contains(x)) {
+            if remove(&mut cx.store, x, lc, e) {
+                cx.stats.symmetric_drops += 1;
             }
-            if graph.neighbours(x, lc).is_empty() {
+            if cx.store.list_len(x, lc) == 0 {
                 stranded.push(x);
             }
         }
     }
+    back
 }
 
 /// True if, under `params`, [`link_back`] on `(e, lc)` reads only `N(e)` on
@@ -538,63 +454,61 @@ pub(crate) fn link_back(
 /// (Symmetric also removes reverse edges and repairs stranded nodes) with no
 /// extended candidates in re-selection (which would read other lists). Then
 /// the back-links addressed to different lists commute, and those addressed
-/// to one list can be applied to a copy of it with [`link_back_local`].
+/// to one list can be applied to a copy of it with [`link_back_list`].
 pub(crate) fn link_back_is_local(params: &Params) -> bool {
     params.prune == PrunePolicy::Standard
         && !matches!(params.selection, Selection::Heuristic { extend_candidates: true, .. })
 }
 
-/// [`link_back`] (Alg. 1 lines 11-16 for one neighbour `e`) applied to
-/// `list`, a copy of `N(e)` on `lc` with capacity `cap`, when
-/// [`link_back_is_local`]: add `q`, or re-select the full list over
-/// `list + q`. Leaves `list` as `link_back` leaves `N(e)`; returns true if it
-/// re-selected (one of `BuildStats::reselections`).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn link_back_local<A: Adjacency + ?Sized>(
+/// Alg. 1 lines 12-16 on `list`, a copy of `N(e)` on the edge's layer with
+/// capacity `cap`: add `q` (the edge's `to`) if absent, or, when the list is
+/// full, re-select over `list + q` ([`reselect`]). Returns the re-selection's
+/// pool (`list` and `q` scored against `e`, ascending) when it re-selected.
+///
+/// With `extend` false the re-selection never extends candidates, so it
+/// reads the vectors of `g` only, whatever state the graph's lists are in.
+pub(crate) fn link_back_list<A: Adjacency + ?Sized>(
     g: &A,
     params: &Params,
     s: &mut Scratch,
-    e: NodeId,
-    q: NodeId,
-    lc: Layer,
-    cap: usize,
     list: &mut Vec<NodeId>,
-) -> bool {
-    debug_assert!(link_back_is_local(params), "a copy of N(e) is only exact when link_back is local");
-    if list.contains(&q) {
-        return false;
+    cap: usize,
+    edge: Edge,
+    extend: bool,
+) -> Option<Vec<Scored>> {
+    if list.contains(&edge.to) {
+        return None;
     }
     if list.len() < cap {
-        list.push(q);
-        return false;
+        list.push(edge.to);
+        return None;
     }
-    let (_, kept) = reselect(g, params, s, e, list, q, lc, cap);
+    let (pool, kept) = reselect(g, params, s, list, cap, edge, extend);
     list.clear();
     list.extend(kept.iter().map(|k| k.id));
-    true
+    Some(pool)
 }
 
-/// Alg. 1 lines 13-16 for a full list: `list` is `N(e)` on `lc` with `cap`
-/// (Mmax) entries and `q` must join it, so SELECT-NEIGHBORS(e, list + q,
-/// Mmax, lc) chooses the new list. Returns the pool (`list` and `q` scored
-/// against `e`, ascending) and the kept subset (at most `cap`, ascending).
+/// Alg. 1 lines 13-16 for a full list: `list` is `N(e)` (the edge's `from`)
+/// with `cap` (Mmax) entries and `q` (its `to`) must join it, so
+/// SELECT-NEIGHBORS(e, list + q, Mmax, lc) chooses the new list. Returns the
+/// pool (`list` and `q` scored against `e`, ascending) and the kept subset
+/// (at most `cap`, ascending).
 ///
 /// Reads the vectors of `g` and nothing else of it, except the lists of the
-/// pool's nodes when Standard re-selection extends candidates (Symmetric
-/// never does: an extended candidate `x` would gain `e -> x` with no `x -> e`).
-/// So without extended candidates the result depends on `list`, `q` and the
-/// vectors only, whatever state the graph's lists are in.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn reselect<A: Adjacency + ?Sized>(
+/// pool's nodes when Standard re-selection extends candidates and `extend`
+/// allows it (Symmetric never does: an extended candidate `x` would gain
+/// `e -> x` with no `x -> e`).
+fn reselect<A: Adjacency + ?Sized>(
     g: &A,
     params: &Params,
     s: &mut Scratch,
-    e: NodeId,
     list: &[NodeId],
-    q: NodeId,
-    lc: Layer,
     cap: usize,
+    edge: Edge,
+    extend: bool,
 ) -> (Vec<Scored>, Vec<Scored>) {
+    let Edge { from: e, to: q, layer } = edge;
     let metric = params.metric;
     let ev = g.vector(e);
     let mut pool: Vec<Scored> = list
@@ -608,10 +522,13 @@ pub(crate) fn reselect<A: Adjacency + ?Sized>(
         (PrunePolicy::Symmetric, Selection::Heuristic { keep_pruned, .. }) => {
             Selection::Heuristic { extend_candidates: false, keep_pruned }
         }
+        (_, Selection::Heuristic { keep_pruned, .. }) if !extend => {
+            Selection::Heuristic { extend_candidates: false, keep_pruned }
+        }
         (_, sel) => sel,
     };
     let mut kept = Vec::new();
-    select(g, selection, params.prune, e, ev, &pool, cap, lc, s, &mut kept);
+    select(g, selection, params.prune, e, ev, &pool, cap, layer, s, &mut kept);
     (pool, kept)
 }
 
@@ -622,113 +539,103 @@ pub(crate) fn reselect<A: Adjacency + ?Sized>(
 ///
 /// Post: `x` has at least one edge on `lc` (else `stats.unrepaired` grows),
 /// and every edge it touched is bidirectional.
-fn repair(
-    graph: &mut Graph,
-    vectors: &Vectors,
-    params: &Params,
-    s: &mut Scratch,
-    stats: &mut BuildStats,
-    x: NodeId,
-    lc: Layer,
-) {
+fn repair<S: ListStore, H>(cx: &mut Cx<'_, S, H>, x: NodeId, lc: Layer) {
     let t0 = Instant::now();
-    let d0 = s.distances;
-    let metric = params.metric;
-    let xv = vectors.get(x);
+    let d0 = cx.s.distances;
+    let metric = cx.params.metric;
     let mut cands: Vec<Scored> = Vec::new();
-    if let Some(ep_id) = graph.entry() {
-        let parts = Parts { graph, vectors, metric };
-        let top = graph.max_level().min(graph.level(ep_id));
+    if let Some((ep_id, max_level)) = cx.store.top() {
+        let top = max_level.min(cx.store.level(ep_id));
         if ep_id != x && top >= lc {
-            let ep = Scored { dist: metric.distance(xv, vectors.get(ep_id)), id: ep_id };
-            let ep = descend(&parts, xv, ep, top, lc, s);
-            search_layer(&parts, xv, &[ep], params.ef_construction, lc, s, &mut cands);
+            let xv = cx.store.vector(x);
+            let ep = Scored { dist: metric.distance(xv, cx.store.vector(ep_id)), id: ep_id };
+            let ep = descend(&cx.store, xv, ep, top, lc, cx.s);
+            search_layer(&cx.store, xv, &[ep], cx.params.ef_construction, lc, cx.s, &mut cands);
         }
     }
     cands.retain(|c| c.id != x);
-    let mut linked = link_stranded(graph, vectors, params, s, stats, x, lc, &cands);
+    let mut linked = link_stranded(cx, x, lc, &cands);
     if linked == 0 {
         // The search found no usable node (x is the entry point, or every node it
         // reached is full with no spare edge): scan the whole layer.
         // Only connected nodes: the entry point or a node with an edge on this
         // layer. A batch strategy may have allocated nodes it has not linked
         // yet; they must not be linked before their own insert.
-        let entry = graph.entry();
+        let entry = cx.store.top().map(|(e, _)| e);
         let all: Vec<Scored> = {
-            let mut v: Vec<Scored> = (0..graph.len() as u32)
+            let store = &cx.store;
+            let xv = store.vector(x);
+            let mut v: Vec<Scored> = (0..store.len() as u32)
                 .map(NodeId)
-                .filter(|&c| c != x && graph.level(c) >= lc)
-                .filter(|&c| Some(c) == entry || !graph.neighbours(c, lc).is_empty())
-                .map(|c| Scored { dist: metric.distance(xv, vectors.get(c)), id: c })
+                .filter(|&c| c != x && store.level(c) >= lc)
+                .filter(|&c| Some(c) == entry || store.list_len(c, lc) > 0)
+                .map(|c| Scored { dist: metric.distance(xv, store.vector(c)), id: c })
                 .collect();
-            s.distances += v.len() as u64;
+            cx.s.distances += v.len() as u64;
             v.sort_unstable();
             v
         };
         if all.is_empty() {
             // No other connected node on this layer: x is not stranded, just alone.
-            stats.repair_distances += s.distances - d0;
+            cx.stats.repair_distances += cx.s.distances - d0;
             return;
         }
-        linked = link_stranded(graph, vectors, params, s, stats, x, lc, &all);
+        linked = link_stranded(cx, x, lc, &all);
     }
     if linked == 0 {
-        stats.unrepaired += 1;
+        cx.stats.unrepaired += 1;
     } else {
-        stats.repairs += 1;
+        cx.stats.repairs += 1;
     }
-    stats.repair_distances += s.distances - d0;
-    stats.repair_nanos += t0.elapsed().as_nanos() as u64;
+    cx.stats.repair_distances += cx.s.distances - d0;
+    cx.stats.repair_nanos += t0.elapsed().as_nanos() as u64;
 }
 
 /// Link stranded `x` both ways to up to `m` of `cands` (ascending) that have
 /// room; failing that, make the nearest candidate `c` drop its farthest
 /// neighbour `y` that keeps another edge, and take `x`. Returns the links made.
-#[allow(clippy::too_many_arguments)]
-fn link_stranded(
-    graph: &mut Graph,
-    vectors: &Vectors,
-    params: &Params,
-    s: &mut Scratch,
-    stats: &mut BuildStats,
-    x: NodeId,
-    lc: Layer,
-    cands: &[Scored],
-) -> usize {
-    let metric = params.metric;
-    let cap = graph.capacity(lc);
+fn link_stranded<S: ListStore, H>(cx: &mut Cx<'_, S, H>, x: NodeId, lc: Layer, cands: &[Scored]) -> usize {
+    let metric = cx.params.metric;
+    let cap = cx.store.capacity(lc);
     let mut linked = 0;
     for c in cands {
-        if linked >= params.m.min(cap) {
+        if linked >= cx.params.m.min(cap) {
             break;
         }
-        if graph.neighbours(c.id, lc).len() < cap && graph.neighbours(x, lc).len() < cap {
-            graph.push_neighbour(c.id, lc, x);
-            graph.push_neighbour(x, lc, c.id);
+        if cx.store.list_len(c.id, lc) < cap && cx.store.list_len(x, lc) < cap {
+            push(&mut cx.store, c.id, lc, x);
+            push(&mut cx.store, x, lc, c.id);
             linked += 1;
         }
     }
     if linked == 0 {
-        'outer: for c in cands {
-            let cv = vectors.get(c.id);
-            let mut victims: Vec<Scored> = graph
-                .neighbours(c.id, lc)
+        let mut list = Vec::new();
+        for c in cands {
+            let store = &cx.store;
+            let cv = store.vector(c.id);
+            store.copy_neighbours(c.id, lc, &mut list);
+            let mut victims: Vec<Scored> = list
                 .iter()
-                .filter(|&&y| graph.neighbours(y, lc).len() >= 2)
-                .map(|&y| Scored { dist: metric.distance(cv, vectors.get(y)), id: y })
+                .filter(|&&y| store.list_len(y, lc) >= 2)
+                .map(|&y| Scored { dist: metric.distance(cv, store.vector(y)), id: y })
                 .collect();
-            s.distances += victims.len() as u64;
+            cx.s.distances += victims.len() as u64;
             victims.sort_unstable();
             if let Some(y) = victims.last() {
-                graph.remove_neighbour(c.id, lc, y.id);
-                graph.remove_neighbour(y.id, lc, c.id);
-                graph.push_neighbour(c.id, lc, x);
-                graph.push_neighbour(x, lc, c.id);
-                stats.forced_repairs += 1;
+                remove(&mut cx.store, c.id, lc, y.id);
+                remove(&mut cx.store, y.id, lc, c.id);
+                push(&mut cx.store, c.id, lc, x);
+                push(&mut cx.store, x, lc, c.id);
+                cx.stats.forced_repairs += 1;
                 linked = 1;
-                break 'outer;
+                break;
             }
         }
     }
     linked
+}
+
+/// Append `x` to `id`'s list on `layer` (the caller knows it has room).
+fn push<S: ListStore>(store: &mut S, id: NodeId, layer: Layer, x: NodeId) {
+    store.update(id, layer, |_, list| list.push(x));
 }

@@ -28,32 +28,38 @@
 //! ```
 
 #![warn(missing_docs)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 pub mod distance;
 pub mod error;
 pub mod file;
 pub mod foreign;
-pub mod graph;
-pub mod hugepage;
+mod graph;
+mod hooks;
+mod hugepage;
 pub mod ids;
 pub mod index;
-pub mod insert;
+mod insert;
+mod layout;
 pub mod level;
+mod lists;
 pub mod mutants;
 pub mod oracle;
 pub mod params;
-pub mod prefetch;
+mod prefetch;
 pub mod profile;
 pub mod reference;
+pub mod registry;
 pub mod search;
 pub mod select;
-pub mod store;
+mod shared;
+mod store;
 pub mod strategy;
 pub mod sync;
 pub mod synthetic;
 pub mod validate;
 pub mod view;
-pub mod visited;
+mod visited;
 
 pub use distance::Metric;
 pub use error::{Error, ErrorKind, Result};

@@ -7,7 +7,7 @@ use crate::ids::NodeId;
 
 /// One 64-byte cache line of floats: the unit of [`Vectors`]' storage, so the
 /// buffer starts on a cache-line boundary.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 #[repr(C, align(64))]
 struct Line([f32; LINE]);
 
@@ -59,24 +59,12 @@ impl Vectors {
     pub fn dim(&self) -> usize {
         self.dim
     }
-    /// Floats from one row's start to the next's (`>= dim`).
-    pub fn stride(&self) -> usize {
-        self.stride
-    }
-    /// Number of stored vectors.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-    /// True when empty.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
     /// Every float of the buffer, padding included.
     #[inline]
     fn floats(&self) -> &[f32] {
-        // SAFETY: `Line` is `repr(C)` over `[f32; LINE]` with no padding (64 bytes
-        // of f32), so `lines` is `lines.len() * LINE` initialised, aligned f32s.
-        unsafe { std::slice::from_raw_parts(self.lines.as_ptr().cast::<f32>(), self.lines.len() * LINE) }
+        // `Line` is `repr(C)` over `[f32; LINE]` with no padding (`Pod`), so
+        // `lines` is `lines.len() * LINE` aligned f32s.
+        bytemuck::cast_slice(&self.lines)
     }
     /// Append a (prepared) vector; its id is the previous length.
     pub fn push(&mut self, v: &[f32]) {
@@ -88,8 +76,8 @@ impl Vectors {
             crate::hugepage::advise(&self.lines);
         }
         let start = self.len * self.stride;
-        // SAFETY: as in `floats`; `need` lines hold row `len` whole, and `&mut self` is exclusive.
-        let floats = unsafe { std::slice::from_raw_parts_mut(self.lines.as_mut_ptr().cast::<f32>(), need * LINE) };
+        // As in `floats`; the `need` lines hold row `len` whole.
+        let floats: &mut [f32] = bytemuck::cast_slice_mut(&mut self.lines);
         floats[start..start + self.dim].copy_from_slice(v);
         self.len += 1;
     }
@@ -117,12 +105,12 @@ mod tests {
             for r in &rows {
                 v.push(r);
             }
-            assert_eq!(v.len(), rows.len());
+            assert_eq!(v.len, rows.len());
             for (i, r) in rows.iter().enumerate() {
                 let got = v.get(NodeId(i as u32));
                 assert_eq!(got, &r[..], "dim {dim} row {i}");
                 let addr = got.as_ptr() as usize;
-                let align = (v.stride() * 4).min(64);
+                let align = (v.stride * 4).min(64);
                 assert_eq!(addr % align, 0, "dim {dim} row {i} at {addr:#x} is not {align}-aligned");
             }
         }
@@ -147,10 +135,6 @@ impl Labels {
         self.by_id.push(label);
         true
     }
-    /// True if `label` is present.
-    pub fn contains(&self, label: u64) -> bool {
-        self.by_label.contains_key(&label)
-    }
     /// Label of `id`.
     #[inline]
     pub fn label(&self, id: NodeId) -> u64 {
@@ -159,14 +143,6 @@ impl Labels {
     /// Id of `label`.
     pub fn id(&self, label: u64) -> Option<NodeId> {
         self.by_label.get(&label).copied()
-    }
-    /// Number of labels.
-    pub fn len(&self) -> usize {
-        self.by_id.len()
-    }
-    /// True when empty.
-    pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
     }
     /// Approximate bytes used.
     pub fn memory_bytes(&self) -> usize {

@@ -64,7 +64,7 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Map `f` over `items` on up to `scratches.len()` scoped threads, each with
 /// its own scratch, keeping the input order in the output (`std` only).
-pub fn map_chunks<T, S, R, F>(items: &[T], scratches: &mut [S], f: F) -> Vec<R>
+pub(crate) fn map_chunks<T, S, R, F>(items: &[T], scratches: &mut [S], f: F) -> Vec<R>
 where
     T: Sync,
     S: Send,

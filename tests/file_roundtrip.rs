@@ -5,7 +5,8 @@
 mod file_support;
 
 use file_support::built;
-use hnswlab::strategy::{self, BuildInput};
+use hnswlab::registry;
+use hnswlab::strategy::BuildInput;
 use hnswlab::{synthetic, GraphView, Hnsw, Metric, NodeId, Params, PrunePolicy, Selection, Snapshot};
 use proptest::prelude::*;
 
@@ -99,7 +100,7 @@ proptest! {
         let data = synthetic::gaussian(n, dim, seed);
         for prune in [PrunePolicy::Standard, PrunePolicy::Symmetric] {
             let params = strategy_params(m, ef, seed, prune, simple);
-            for s in strategy::strategies() {
+            for s in registry::strategies() {
                 let input = BuildInput { dim, params: &params, data: &data, threads: 2 };
                 let built = match s.build(&input, None) {
                     Ok(b) => b,

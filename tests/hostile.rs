@@ -2,6 +2,7 @@
 //! error, never a panic, an abort or an answer that depends on the CPU.
 //! Each test walks a table of inputs of one class, not a single example.
 
+use hnswlab::registry;
 use hnswlab::strategy::concurrent::SharedIndex;
 use hnswlab::strategy::{self, BuildInput, MAX_THREADS};
 use hnswlab::{synthetic, ErrorKind, Hnsw, Metric, Params, Scratch};
@@ -92,7 +93,7 @@ fn every_strategy_rejects_out_of_range_threads() {
     println!("seed {SEED}");
     let data = synthetic::gaussian(30, 2, SEED);
     let p = params(Metric::L2);
-    for s in strategy::all() {
+    for s in registry::all() {
         for threads in [0usize, 1, 2, MAX_THREADS, MAX_THREADS + 1, 100_000, usize::MAX] {
             let input = BuildInput { dim: 2, params: &p, data: &data, threads };
             let got = s.build(&input, None);

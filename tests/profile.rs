@@ -3,7 +3,8 @@
 
 use std::time::Instant;
 
-use hnswlab::strategy::{self, BuildInput, Built};
+use hnswlab::registry;
+use hnswlab::strategy::{BuildInput, Built};
 use hnswlab::{synthetic, BuildStats, Params, Phase, Profile, PrunePolicy};
 
 const DIM: usize = 16;
@@ -25,7 +26,7 @@ fn phases_cover_the_single_thread_build_time() {
     let data = synthetic::clustered(4000, DIM, 20, 0.3, 11, 0);
     let params = params(11, PrunePolicy::Standard, false);
     for name in ["sequential", "batched", "batched-deterministic-parallel", "segment-parallel", "concurrent"] {
-        let s = strategy::by_name(name).unwrap();
+        let s = registry::by_name(name).unwrap();
         let start = Instant::now();
         let built = s.build(&BuildInput { dim: DIM, params: &params, data: &data, threads: 1 }, None).unwrap();
         let total = start.elapsed().as_nanos() as u64;
@@ -49,7 +50,7 @@ fn phase_distances_sum_to_build_distances_for_every_strategy_and_mutant() {
     for prune in [PrunePolicy::Standard, PrunePolicy::Symmetric] {
         for verify in [false, true] {
             let params = params(7, prune, verify);
-            for s in strategy::all() {
+            for s in registry::all() {
                 for threads in [1, 2] {
                     let input = BuildInput { dim: DIM, params: &params, data: &data, threads };
                     let Ok(built) = s.build(&input, None) else {
@@ -82,7 +83,7 @@ fn phase_distances_sum_to_build_distances_for_every_strategy_and_mutant() {
 fn build_stats_merge_adds_the_profiles() {
     let data = synthetic::gaussian(600, DIM, 3);
     let params = params(3, PrunePolicy::Standard, false);
-    let s = strategy::by_name("segment-parallel").unwrap();
+    let s = registry::by_name("segment-parallel").unwrap();
     let built = s.build(&BuildInput { dim: DIM, params: &params, data: &data, threads: 3 }, None).unwrap();
     assert_eq!(built.segments.len(), 3);
     let stats = merged(&built);

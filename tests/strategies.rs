@@ -1,7 +1,8 @@
 //! Strategy contracts that need only the core: byte identity with the
 //! sequential oracle, independence from the thread count, recall parity.
 
-use hnswlab::strategy::{self, BuildInput, Built, Kind};
+use hnswlab::registry;
+use hnswlab::strategy::{BuildInput, Built, Kind};
 use hnswlab::{oracle, synthetic, Metric, Params, PrunePolicy, Scratch, Snapshot};
 
 fn bytes(b: &Built) -> Vec<Vec<u8>> {
@@ -9,7 +10,7 @@ fn bytes(b: &Built) -> Vec<Vec<u8>> {
 }
 
 fn build(name: &str, params: &Params, dim: usize, data: &[f32], threads: usize) -> Built {
-    let s = strategy::by_name(name).unwrap_or_else(|| panic!("no strategy {name}"));
+    let s = registry::by_name(name).unwrap_or_else(|| panic!("no strategy {name}"));
     s.build(&BuildInput { dim, params, data, threads }, None).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
@@ -70,7 +71,7 @@ fn single_threaded_concurrent_equals_sequential() {
 #[test]
 fn concurrent_rejects_symmetric() {
     let params = Params::builder().prune(PrunePolicy::Symmetric).build().unwrap();
-    let s = strategy::by_name("concurrent").unwrap();
+    let s = registry::by_name("concurrent").unwrap();
     let err = s.build(&BuildInput { dim: 2, params: &params, data: &[0.0, 1.0], threads: 2 }, None).unwrap_err();
     assert!(err.to_string().contains("standard policy only"), "{err}");
 }
@@ -84,7 +85,7 @@ fn real_strategies_keep_recall_on_clustered_data() {
     let base = recall(&build("sequential", &params, dim, &data, 1), dim, &data, &queries, 64);
     println!("sequential recall@10 at ef 64: {base:.4} (seed {seed})");
     assert!(base >= 0.95, "sequential recall {base}");
-    for s in strategy::strategies() {
+    for s in registry::strategies() {
         let r = recall(&build(s.name(), &params, dim, &data, 2), dim, &data, &queries, 64);
         println!("{} recall@10 at ef 64 (2 threads): {r:.4}", s.name());
         assert_eq!(s.kind(), Kind::Strategy);
@@ -94,9 +95,9 @@ fn real_strategies_keep_recall_on_clustered_data() {
 
 #[test]
 fn every_name_is_unique_and_resolves() {
-    let names = strategy::names();
+    let names = registry::names();
     for n in &names {
-        assert_eq!(strategy::by_name(n).map(|s| s.name()), Some(*n));
+        assert_eq!(registry::by_name(n).map(|s| s.name()), Some(*n));
     }
     let mut sorted = names.clone();
     sorted.sort();

@@ -9,7 +9,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput};
-use hnswlab::strategy::{self, BuildInput};
+use hnswlab::registry;
+use hnswlab::strategy::BuildInput;
 use hnswlab::{synthetic, Params};
 use hnswlab_experiments::data::{BASE_STREAM, CLUSTERED_CENTRES, CLUSTERED_SPREAD};
 
@@ -37,7 +38,7 @@ fn build(c: &mut Criterion) {
         .sample_size(10)
         .measurement_time(Duration::from_secs(10))
         .throughput(Throughput::Elements(N as u64));
-    for s in strategy::strategies() {
+    for s in registry::strategies() {
         for &threads in thread_counts(s.name()) {
             let input = BuildInput { dim: DIM, params: &params, data: &data, threads };
             group.bench_with_input(BenchmarkId::new(s.name(), format!("t{threads}")), &input, |bench, input| {

@@ -33,7 +33,7 @@ use std::path::Path;
 
 use anyhow::{bail, ensure, Context, Result};
 use clap::ValueEnum;
-use hnswlab::strategy;
+use hnswlab::registry;
 use hnswlab::{Params, PrunePolicy, Selection};
 use serde::{Deserialize, Serialize};
 
@@ -62,7 +62,7 @@ pub struct Config {
     /// Seed of the synthetic data sets and of the level function.
     #[serde(default = "default_seed")]
     pub seed: u64,
-    /// Strategy names (`hnswlab::strategy::names()`); empty means every real strategy.
+    /// Strategy names (`hnswlab::registry::names()`); empty means every real strategy.
     #[serde(default)]
     pub strategies: Vec<String>,
     /// Also build every mutant (once, at the largest thread count) on the data
@@ -189,7 +189,7 @@ impl Config {
     /// The strategies to run: the listed names, or every real strategy.
     pub fn strategy_names(&self) -> Vec<&str> {
         if self.strategies.is_empty() {
-            strategy::strategies().iter().map(|s| s.name()).collect()
+            registry::strategies().iter().map(|s| s.name()).collect()
         } else {
             self.strategies.iter().map(String::as_str).collect()
         }
@@ -204,9 +204,9 @@ impl Config {
         ensure!(!self.datasets.is_empty(), "list at least one [[datasets]]");
         for name in self.strategy_names() {
             ensure!(
-                strategy::by_name(name).is_some(),
+                registry::by_name(name).is_some(),
                 "unknown strategy `{name}`; known: {}",
-                strategy::names().join(", ")
+                registry::names().join(", ")
             );
         }
         if !self.peers_rebuild_ef.is_empty() {
@@ -289,7 +289,7 @@ mod tests {
     fn the_quick_config_is_valid_and_runs_every_strategy() {
         let c = Config::quick();
         assert_eq!(c.name, "quick");
-        assert_eq!(c.strategy_names(), strategy::strategies().iter().map(|s| s.name()).collect::<Vec<_>>());
+        assert_eq!(c.strategy_names(), registry::strategies().iter().map(|s| s.name()).collect::<Vec<_>>());
         assert_eq!(c.threads, vec![1, 2]);
         assert!(c.datasets.iter().any(|d| d.mutants), "no data set builds the mutants");
     }

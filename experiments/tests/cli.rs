@@ -240,7 +240,7 @@ fn mutants_matrix_catches_every_mutant_and_passes_every_strategy() {
     assert!(out.status.success(), "exit {:?}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
     let rows = v["rows"].as_array().expect("rows");
-    assert_eq!(rows.len(), hnswlab::strategy::all().len());
+    assert_eq!(rows.len(), hnswlab::registry::all().len());
     for r in rows {
         for field in ["name", "kind", "caught_by", "first_violation", "recall_at_10", "vectors_per_second"] {
             assert!(r.get(field).is_some(), "row lacks {field}: {r}");
@@ -269,7 +269,7 @@ fn build_with_a_mutant_exits_3_with_the_violation() {
 
 #[test]
 fn every_strategy_builds_through_the_cli() {
-    for s in hnswlab::strategy::strategies() {
+    for s in hnswlab::registry::strategies() {
         let out = Command::new(env!("CARGO_BIN_EXE_hnswlab"))
             .args([
                 "build",

@@ -60,8 +60,8 @@ fn report_on_a_tiny_config_writes_every_file() {
     // CSV: one row per (run, ef); 5 strategies x 2 thread counts on 2 data sets, plus 9 mutants on one.
     let (header, rows) = csv_rows(&out.join("results.csv"));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
-    let strategies = hnswlab::strategy::strategies().len();
-    let mutants = hnswlab::strategy::all().len() - strategies;
+    let strategies = hnswlab::registry::strategies().len();
+    let mutants = hnswlab::registry::all().len() - strategies;
     let runs = strategies * 2 * 2 + mutants;
     assert_eq!(rows.len(), runs * 3, "rows: expected {runs} runs x 3 ef");
     for row in &rows {

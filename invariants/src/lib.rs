@@ -149,6 +149,7 @@ pub use health::{Health, LayerHealth};
 pub use violation::{Violation, Violations};
 
 use hnswlab::search::Scratch;
+use hnswlab::strategy::Afterwards;
 use hnswlab::{GraphView, InsertTrace, Layer};
 
 use crate::census::LayerGraph;
@@ -235,6 +236,32 @@ pub fn check_all<V: GraphView + ?Sized>(view: &V, expect: &Expectations) -> Resu
 
     counts::check(view, expect.inserted, &mut out);
     out.finish(health)
+}
+
+/// The per-insert checks of a concurrent build, from what the inserting
+/// worker read right after its insert returned ([`Afterwards`]), while the
+/// other workers kept inserting: the linearizable form of I3's
+/// post-condition (each back-link into a list with room is there, unless a
+/// write dropped it from a full list since: [`Violation::LostBackLink`]) and
+/// of I4 (the worker's own self-search found the new vector; a miss is a
+/// violation only under [`Expectations::strict_findability`], as in
+/// [`check_insert`]).
+pub fn check_afterwards(a: &Afterwards, expect: &Expectations) -> Result<(), Violations> {
+    let mut out = Collector::new();
+    let node = a.trace.node;
+    for r in a.back_links.iter().filter(|r| !r.present && !r.dropped_from_full) {
+        out.push(Violation::LostBackLink { node, layer: r.layer, neighbour: r.neighbour });
+    }
+    if !a.found_self && expect.strict_findability {
+        out.push(Violation::NotFindable {
+            node,
+            ef: expect.ef_construction,
+            found: None,
+            found_dist: f32::NAN,
+            self_dist: 0.0,
+        });
+    }
+    out.finish(())
 }
 
 /// The per-insert checks, run right after the insert that produced `trace`:

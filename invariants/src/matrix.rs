@@ -5,7 +5,9 @@
 //! A row passes a check when no build of it, on any shape and seed, produced
 //! a violation of that check. Real strategies must pass every column; every
 //! mutant must fail at least one. The per-insert checks (I3 post-condition,
-//! I4) run at each commit point the strategy reports; `check_all` runs at
+//! I4) run at each commit point the strategy reports, and for the concurrent
+//! build on what each worker read right after each of its inserts
+//! ([`check_afterwards`]); `check_all` runs at
 //! commits 1, 2, 4, 8, ..., every 64th, and after the build, per segment.
 //! The `recall` column fails when recall@10 at ef 64 falls more than 0.05
 //! below the sequential build's on the same shape, or below the shape's
@@ -18,7 +20,7 @@ use std::time::Instant;
 use hnswlab::strategy::{BuildInput, Built, Commit, Kind, Strategy};
 use hnswlab::{oracle, synthetic, Params, Scratch};
 
-use crate::{check_all, check_insert, Expectations, Violations};
+use crate::{check_afterwards, check_all, check_insert, Expectations, Violations};
 
 /// The columns, in order.
 pub const CHECKS: [&str; 9] = ["I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8", "recall"];
@@ -194,15 +196,20 @@ pub fn check_build(strategy: &dyn Strategy, shape: &Shape, threads: usize, basel
             if inserted.len() <= c.segment {
                 inserted.resize(c.segment + 1, 0);
             }
-            inserted[c.segment] += c.traces.len();
+            inserted[c.segment] += c.traces.len() + c.afterwards.len();
             for t in c.traces {
                 if let Err(v) = check_insert(c.view, t, &expect) {
                     record(&mut found, &v, &format!("after inserting {}", t.node));
                 }
             }
+            for a in c.afterwards {
+                if let Err(v) = check_afterwards(a, &expect) {
+                    record(&mut found, &v, &format!("right after inserting {} (concurrent)", a.trace.node));
+                }
+            }
             if commits.is_power_of_two() || commits.is_multiple_of(64) {
-                // A commit without traces (the concurrent build's join) cannot count inserts.
-                let counted = (!c.traces.is_empty()).then_some(inserted[c.segment]);
+                // A commit without records of its inserts cannot count them.
+                let counted = (!c.traces.is_empty() || !c.afterwards.is_empty()).then_some(inserted[c.segment]);
                 let e = Expectations { inserted: counted, ..expect.clone() };
                 if let Err(v) = check_all(c.view, &e) {
                     record(&mut found, &v, &format!("at commit {commits}"));
@@ -312,7 +319,7 @@ impl Matrix {
 /// `progress` is called after each (row, shape) run.
 pub fn run(rows: &[Box<dyn Strategy>], seeds: &[u64], threads: usize, progress: &mut dyn FnMut(&str, &str)) -> Matrix {
     let shapes: Vec<Shape> = seeds.iter().flat_map(|&s| default_shapes(s)).collect();
-    let sequential = hnswlab::strategy::by_name("sequential").expect("sequential exists");
+    let sequential = hnswlab::registry::by_name("sequential").expect("sequential exists");
     let baselines: Vec<f64> = shapes
         .iter()
         .map(|sh| {

@@ -154,6 +154,18 @@ pub enum Violation {
         /// The list capacity on the layer.
         capacity: usize,
     },
+    /// I3 insert post-condition, read by the inserting worker of a concurrent
+    /// build right after its insert returned: a selected neighbour whose list
+    /// had room lacks the new node, and no write dropped it from a full list
+    /// (a back-link lost to a concurrent write, or never written).
+    LostBackLink {
+        /// The new node.
+        node: NodeId,
+        /// The layer.
+        layer: Layer,
+        /// The selected neighbour.
+        neighbour: NodeId,
+    },
     /// I3 insert trace: a back-link's `kept` flag disagrees with the graph.
     TraceMismatch {
         /// The new node.
@@ -310,6 +322,7 @@ impl Violation {
             Violation::MaxLevelMismatch { .. } => "MaxLevelMismatch",
             Violation::OneWayEdge { .. } => "OneWayEdge",
             Violation::MissingBackLink { .. } => "MissingBackLink",
+            Violation::LostBackLink { .. } => "LostBackLink",
             Violation::TraceMismatch { .. } => "TraceMismatch",
             Violation::TraceOutOfRange { .. } => "TraceOutOfRange",
             Violation::NotFindable { .. } => "NotFindable",
@@ -343,6 +356,7 @@ impl Violation {
             | Violation::MaxLevelMismatch { .. } => "I2",
             Violation::OneWayEdge { .. }
             | Violation::MissingBackLink { .. }
+            | Violation::LostBackLink { .. }
             | Violation::TraceMismatch { .. }
             | Violation::TraceOutOfRange { .. } => "I3",
             Violation::NotFindable { .. } => "I4",
@@ -432,6 +446,13 @@ impl fmt::Display for Violation {
                  but {neighbour} does not link back although its list had {len_before} < \
                  {capacity} entries before the back-link; only a full list may drop the new \
                  node"
+            ),
+            Violation::LostBackLink { node, layer, neighbour } => write!(
+                f,
+                "I3 insert post-condition (concurrent, read right after the insert): new node \
+                 {node} selected {neighbour} on {layer}, whose list had room, but {neighbour} \
+                 does not link back and no write dropped {node} from a full list since; the \
+                 back-link was lost to another write or not yet written"
             ),
             Violation::TraceMismatch { node, layer, neighbour, traced, actual } => write!(
                 f,

@@ -14,8 +14,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::thread;
 
+use hnswlab::mutants::concurrent::{self as mutant, ConcurrentMutant};
 use hnswlab::search::Scratch;
-use hnswlab::strategy::concurrent::{ConcurrentMutant, SharedIndex};
+use hnswlab::strategy::concurrent::SharedIndex;
 use hnswlab::{synthetic, GraphView, InsertTrace, Layer, NodeId, Params, Snapshot};
 use hnswlab_invariants::{check_all, Expectations};
 
@@ -28,8 +29,7 @@ fn build(
     threads: usize,
     mutant: ConcurrentMutant,
 ) -> (Snapshot, Vec<InsertTrace>) {
-    let idx =
-        Arc::new(SharedIndex::new(params.clone(), dim, data.to_vec()).expect("whole rows of dim").with_mutant(mutant));
+    let idx = Arc::new(SharedIndex::new(params.clone(), dim, data.to_vec()).expect("whole rows of dim"));
     let workers: Vec<_> = (0..threads)
         .map(|_| {
             let idx = Arc::clone(&idx);
@@ -37,7 +37,7 @@ fn build(
                 let mut s = Scratch::new();
                 let mut traces = Vec::new();
                 while let Some(q) = idx.claim() {
-                    traces.push(idx.insert(q, &mut s));
+                    traces.push(mutant::insert(&idx, mutant, q, &mut s));
                 }
                 traces
             })

@@ -31,8 +31,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use hnswlab::mutants::concurrent::{self as mutant, ConcurrentMutant};
 use hnswlab::search::{knn, Adjacency};
-use hnswlab::strategy::concurrent::{ConcurrentMutant, SharedIndex};
+use hnswlab::strategy::concurrent::SharedIndex;
 use hnswlab::sync::{model, thread, Arc};
 use hnswlab::{Layer, Metric, NodeId, Params, Scratch, Snapshot};
 use hnswlab_invariants::{check_all, Expectations};
@@ -84,11 +85,10 @@ impl Scenario {
     fn index(&self) -> SharedIndex {
         let levels = self.levels.iter().map(|&l| Layer(l)).collect();
         let idx = SharedIndex::with_levels(self.params.clone(), 1, self.points.clone(), levels)
-            .expect("a model has one level per point")
-            .with_mutant(self.mutant);
+            .expect("a model has one level per point");
         let mut s = Scratch::new();
         for &q in &self.pre {
-            idx.insert(NodeId(q), &mut s);
+            mutant::insert(&idx, self.mutant, NodeId(q), &mut s);
         }
         idx
     }
@@ -201,8 +201,9 @@ fn check_joined(sc: &Scenario, idx: &SharedIndex, serial: &[Snapshot]) -> Snapsh
     snap
 }
 
-/// One thread per entry of `threads`, each inserting its node ids in order.
-fn spawn_inserters(idx: &Arc<SharedIndex>, threads: &[Vec<u32>]) -> Vec<thread::JoinHandle<()>> {
+/// One thread per entry of `threads`, each inserting its node ids in order
+/// with `bug` planted.
+fn spawn_inserters(idx: &Arc<SharedIndex>, threads: &[Vec<u32>], bug: ConcurrentMutant) -> Vec<thread::JoinHandle<()>> {
     threads
         .iter()
         .map(|ids| {
@@ -211,7 +212,7 @@ fn spawn_inserters(idx: &Arc<SharedIndex>, threads: &[Vec<u32>]) -> Vec<thread::
             thread::spawn(move || {
                 let mut s = Scratch::new();
                 for q in ids {
-                    idx.insert(NodeId(q), &mut s);
+                    mutant::insert(&idx, bug, NodeId(q), &mut s);
                 }
             })
         })
@@ -228,7 +229,7 @@ fn run_inserts(name: &'static str, sc: Scenario, compare_serial: bool) {
     model(move || {
         iterations.fetch_add(1, Ordering::SeqCst);
         let idx = Arc::new(sc.index());
-        let handles = spawn_inserters(&idx, &sc.threads);
+        let handles = spawn_inserters(&idx, &sc.threads, sc.mutant);
         for h in handles {
             h.join().expect("insert thread panicked");
         }
@@ -325,9 +326,10 @@ impl Adjacency for Guarded<'_> {
 
 /// What a searcher running beside inserts checks: the pair it reads is
 /// consistent (`level(entry) >= max_level`), no list above a node's level is
-/// read (through [`Guarded`], then the public `search`), and the results are
+/// read (through [`Guarded`], then the public `search`, with `bug` planted
+/// in its reads), and the results are
 /// `k`, sorted, distinct and in range.
-fn search_beside_inserts(idx: &SharedIndex, query: f32, k: usize) {
+fn search_beside_inserts(idx: &SharedIndex, query: f32, k: usize, bug: ConcurrentMutant) {
     let mut s = Scratch::new();
     let query = [query];
     let top = idx.top();
@@ -339,7 +341,7 @@ fn search_beside_inserts(idx: &SharedIndex, query: f32, k: usize) {
         top.max_level
     );
     let guarded = knn(&Guarded(idx), ep, top.max_level, &query, k, 4, &mut s);
-    let public = idx.search(&query, k, 4, &mut s).expect("a valid query");
+    let public = mutant::search(idx, bug, &query, k, 4, &mut s).expect("a valid query");
     for hits in [&guarded, &public] {
         assert_eq!(hits.len(), k, "k of the pre-inserted nodes at least: {hits:?}");
         assert!(hits.windows(2).all(|w| w[0] < w[1]), "sorted, distinct: {hits:?}");
@@ -357,9 +359,10 @@ fn run_with_searcher(name: &'static str, sc: Scenario, query: f32, compare_seria
     model(move || {
         iterations.fetch_add(1, Ordering::SeqCst);
         let idx = Arc::new(sc.index());
-        let mut handles = spawn_inserters(&idx, &sc.threads);
+        let mut handles = spawn_inserters(&idx, &sc.threads, sc.mutant);
         let searcher = Arc::clone(&idx);
-        handles.push(thread::spawn(move || search_beside_inserts(&searcher, query, k)));
+        let bug = sc.mutant;
+        handles.push(thread::spawn(move || search_beside_inserts(&searcher, query, k, bug)));
         for h in handles {
             h.join().expect("a thread panicked");
         }

@@ -4,7 +4,8 @@
 //! `cargo test -p hnswlab-invariants --test mutant_counterexamples -- --nocapture`
 //! to see them printed).
 
-use hnswlab::strategy::{self, Kind, Strategy as Build};
+use hnswlab::registry;
+use hnswlab::strategy::{Kind, Strategy as Build};
 use hnswlab::Params;
 use hnswlab_invariants::matrix::{check_build, Shape};
 use proptest::strategy::Strategy as _;
@@ -51,7 +52,7 @@ fn cases(min_points: usize, max_points: usize) -> impl proptest::strategy::Strat
 /// the sequential build of the same points (queries = the points themselves).
 fn broken(mutant: &dyn Build, case: &Case, with_recall: bool) -> Vec<String> {
     let shape = case.shape();
-    let sequential = strategy::by_name("sequential").expect("sequential");
+    let sequential = registry::by_name("sequential").expect("sequential");
     let baseline = with_recall.then(|| check_build(sequential.as_ref(), &shape, 1, None).recall_at_10);
     let run = check_build(mutant, &shape, 2, baseline);
     let mut checks: Vec<String> = run.found.iter().map(|f| format!("{}: {}", f.check, f.message)).collect();
@@ -87,7 +88,7 @@ fn shrink(
 /// Every mutant has a counterexample proptest can find and shrink.
 #[test]
 fn every_mutant_has_a_shrunk_counterexample() {
-    for m in strategy::all().into_iter().filter(|s| s.kind() == Kind::Mutant) {
+    for m in registry::all().into_iter().filter(|s| s.kind() == Kind::Mutant) {
         // The level law (I7) needs a sample of 1,000 nodes; other mutants show on tiny inputs.
         let (lo, hi, n) = if m.name() == "flat-levels" { (1000, 1200, 4) } else { (2, 40, 256) };
         let found = shrink(m.as_ref(), lo, hi, n, true);
@@ -109,7 +110,7 @@ fn every_mutant_has_a_shrunk_counterexample() {
 /// batch without seeing its own members, a cost the matrix measures at scale.)
 #[test]
 fn real_strategies_have_no_counterexample() {
-    for s in strategy::strategies() {
+    for s in registry::strategies() {
         if let Some((case, reason)) = shrink(s.as_ref(), 2, 40, 128, false) {
             panic!("{} broke a check on {case:?}: {reason}", s.name());
         }
@@ -119,7 +120,7 @@ fn real_strategies_have_no_counterexample() {
 /// Build `name` on a frozen case and return the checks it breaks.
 fn frozen(name: &str, dim: usize, m: usize, seed: u64, points: &[i8]) -> Vec<String> {
     let case = Case { dim, m, seed, points: points.chunks(dim).map(<[i8]>::to_vec).collect() };
-    let s = strategy::by_name(name).expect("known strategy");
+    let s = registry::by_name(name).expect("known strategy");
     let with_recall = s.kind() == Kind::Mutant;
     let b = broken(s.as_ref(), &case, with_recall);
     println!("{name} on {case:?}: {b:?}");

@@ -1,6 +1,7 @@
 //! The mutation matrix as a test: every real strategy passes every check on
 //! every shape, and every mutant is caught by at least one check.
 
+use hnswlab::registry;
 use hnswlab::strategy;
 use hnswlab_invariants::matrix::{run, CHECKS};
 
@@ -8,7 +9,7 @@ use hnswlab_invariants::matrix::{run, CHECKS};
 fn every_mutant_is_caught_and_every_strategy_passes() {
     let seeds = [1u64, 2];
     println!("seeds {seeds:?}, 2 threads");
-    let m = run(&strategy::all(), &seeds, 2, &mut |_, _| {});
+    let m = run(&registry::all(), &seeds, 2, &mut |_, _| {});
     for r in &m.rows {
         println!(
             "{:<32} {:<8} recall {:.3}  caught by {:?}\n    {}",
@@ -21,7 +22,7 @@ fn every_mutant_is_caught_and_every_strategy_passes() {
     }
     assert!(m.failing.is_empty(), "real strategies failed a check: {:?}", m.failing);
     assert!(m.escaped.is_empty(), "mutants escaped every check: {:?}", m.escaped);
-    assert_eq!(m.rows.len(), strategy::all().len());
+    assert_eq!(m.rows.len(), registry::all().len());
     for r in &m.rows {
         assert_eq!(r.cells.iter().filter(|(c, _)| CHECKS.contains(&c.as_str())).count(), CHECKS.len(), "{}", r.name);
     }
@@ -35,7 +36,7 @@ fn every_mutant_is_caught_and_every_strategy_passes() {
 #[ignore = "derivation of the recall floors, ~1 min in release; see its doc comment"]
 fn derive_recall_floors() {
     use hnswlab_invariants::matrix::{default_shapes, recall_at_10, recall_floor, RECALL_EF};
-    let sequential = strategy::by_name("sequential").expect("sequential exists");
+    let sequential = registry::by_name("sequential").expect("sequential exists");
     let names: Vec<String> = default_shapes(0).iter().map(|s| s.kind.to_string()).collect();
     for (i, name) in names.iter().enumerate() {
         let recalls: Vec<f64> = (0..32u64)
@@ -63,7 +64,7 @@ fn the_absolute_floor_catches_what_the_relative_column_cannot() {
     println!("seed {seed}");
     let mut sh = default_shapes(seed).into_iter().find(|s| s.kind == "clustered-16d").expect("shape");
     sh.params = hnswlab::Params::builder().m(2).ef_construction(1).seed(seed).build().unwrap();
-    let sequential = strategy::by_name("sequential").expect("sequential exists");
+    let sequential = registry::by_name("sequential").expect("sequential exists");
     let input = strategy::BuildInput { dim: sh.dim, params: &sh.params, data: &sh.data, threads: 1 };
     let weak = recall_at_10(&sequential.build(&input, None).unwrap(), &sh, RECALL_EF);
     println!("weakened sequential recall {weak:.3}, floor {:.2}", recall_floor(sh.kind));
@@ -72,4 +73,44 @@ fn the_absolute_floor_catches_what_the_relative_column_cannot() {
     let recall: Vec<&str> = run.found.iter().filter(|f| f.check == "recall").map(|f| f.message.as_str()).collect();
     assert_eq!(recall.len(), 1, "{recall:?}");
     assert!(recall[0].contains("absolute floor"), "{}", recall[0]);
+}
+
+/// The concurrent build's per-insert cells mean something: its workers'
+/// records right after each insert re-read real back-links (non-vacuous),
+/// and `concurrent-deferred-back-links`, whose joined graph is a whole HNSW,
+/// is caught there and nowhere else: its row fails I3 through
+/// `LostBackLink` only, and the same build judged by `check_all` after the
+/// join passes.
+#[test]
+fn only_the_concurrent_per_insert_checks_catch_deferred_back_links() {
+    use hnswlab::strategy::{BuildInput, Commit};
+    use hnswlab_invariants::matrix::default_shapes;
+    use hnswlab_invariants::{check_all, Expectations};
+    let seeds = [1u64, 2];
+    println!("seeds {seeds:?}, 2 threads");
+    let rows: Vec<_> =
+        ["concurrent", "concurrent-deferred-back-links"].iter().map(|n| registry::by_name(n).expect("known")).collect();
+    let m = run(&rows, &seeds, 2, &mut |_, _| {});
+    let (real, deferred) = (&m.rows[0], &m.rows[1]);
+    assert!(real.caught_by.is_empty(), "concurrent: {:?}", real.first_violation);
+    assert_eq!(deferred.caught_by, vec!["I3".to_string()], "{:?}", deferred.first_violation);
+    let i3 = &deferred.cells.iter().find(|(c, _)| c == "I3").expect("an I3 cell").1;
+    assert!(i3.contains("right after inserting") && i3.contains("concurrent, read right after"), "{i3}");
+    for seed in seeds {
+        for sh in default_shapes(seed) {
+            let input = BuildInput { dim: sh.dim, params: &sh.params, data: &sh.data, threads: 2 };
+            let expect = Expectations::for_params(&sh.params);
+            let (mut records, mut reread) = (0, 0);
+            let mut observe = |c: Commit<'_>| {
+                records += c.afterwards.len();
+                reread += c.afterwards.iter().map(|a| a.back_links.len()).sum::<usize>();
+            };
+            rows[0].build(&input, Some(&mut observe)).expect("builds");
+            assert_eq!(records, sh.rows(), "{}: one record per insert", sh.name);
+            assert!(reread > sh.rows(), "{}: {reread} back-links re-read", sh.name);
+            let joined = rows[1].build(&input, None).expect("builds");
+            check_all(&joined.segments[0], &expect)
+                .unwrap_or_else(|v| panic!("{}: the deferred build's joined graph:\n{v}", sh.name));
+        }
+    }
 }

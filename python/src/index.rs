@@ -8,7 +8,8 @@
 
 use std::collections::HashMap;
 
-use hnswlab::strategy::{self, BuildInput, Built};
+use hnswlab::registry;
+use hnswlab::strategy::{BuildInput, Built};
 use hnswlab::{Hnsw, Metric, Params, PrunePolicy, Scratch, Selection};
 use numpy::{IntoPyArray, PyArrayMethods};
 use pyo3::exceptions::PyValueError;
@@ -99,10 +100,10 @@ impl Index {
         if threads == 0 || threads > MAX_THREADS {
             return Err(PyValueError::new_err(format!("threads must be in 1..={MAX_THREADS}, got {threads}")));
         }
-        if strategy::by_name(strategy).is_none() {
+        if registry::by_name(strategy).is_none() {
             return Err(PyValueError::new_err(format!(
                 "unknown strategy {strategy:?}; known: {}",
-                strategy::names().join(", ")
+                registry::names().join(", ")
             )));
         }
         let params = Params::builder()
@@ -278,7 +279,7 @@ impl Index {
 impl Index {
     /// Build from one batch with the configured strategy (no interpreter held).
     fn build_batch(&mut self, py: Python<'_>, data: &[f32]) -> PyResult<()> {
-        let strategy = strategy::by_name(&self.strategy).expect("validated in new");
+        let strategy = registry::by_name(&self.strategy).expect("validated in new");
         let input = BuildInput { dim: self.dim, params: &self.params, data, threads: self.threads };
         let built = py.detach(|| strategy.build(&input, None)).map_err(value_error)?;
         self.built = Some(built);

@@ -24,7 +24,7 @@ pyo3::create_exception!(
 /// Names of the real insertion strategies, in report order.
 #[pyfunction]
 fn strategies() -> Vec<&'static str> {
-    hnswlab::strategy::strategies().iter().map(|s| s.name()).collect()
+    hnswlab::registry::strategies().iter().map(|s| s.name()).collect()
 }
 
 /// Names of the deliberate mutants (known HNSW bugs the checks must catch).

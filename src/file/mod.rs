@@ -11,7 +11,7 @@
 //!
 //! | file | concept |
 //! |---|---|
-//! | [`format`] | byte layout: header, section frames, payloads |
+//! | [`format`](mod@format) | byte layout: header, section frames, payloads |
 //! | [`checksum`] | CRC32C over the header and each frame |
 //! | [`reader`] | bounded reads that name section and offset |
 //! | [`encode`] / [`decode`] | index to bytes and back, validating |
@@ -36,7 +36,7 @@ pub use format::Section;
 pub use problem::FileProblem;
 
 impl Hnsw {
-    /// The index as file bytes (format version 1, see [`format`]).
+    /// The index as file bytes (format version 1, see [`format`](mod@format)).
     pub fn to_bytes(&self) -> Vec<u8> {
         encode::encode(self)
     }

@@ -1,5 +1,5 @@
-//! Reader for hnswlib 0.8 `saveIndex` files (FAILURES.md §3, `hnswalg.h`
-//! c1b9b79): a 96-byte header of native little-endian 64-bit fields, then
+//! Reader for hnswlib 0.8 `saveIndex` files (the layout `saveIndex` and
+//! `loadIndex` in hnswlib's `hnswalg.h`, commit c1b9b79, write and read): a 96-byte header of native little-endian 64-bit fields, then
 //! `cur_element_count` level-0 records of `size_data_per_element_` bytes
 //! (u16 link count, flags byte with DELETE_MARK = 0x01, a zero byte,
 //! `maxM0_` u32 link slots, the vector, a u64 label), then per record a u32
@@ -31,7 +31,7 @@ pub const HEADER_LEN: usize = 96;
 /// `DELETE_MARK` in a record's flags byte.
 pub const DELETE_MARK: u8 = 0x01;
 
-/// Byte offsets of the header fields (FAILURES.md §3.1).
+/// Byte offsets of the header fields, in `saveIndex`'s write order.
 pub mod offsets {
     /// `offsetLevel0_` (u64, always 0).
     pub const OFFSET_LEVEL0: u64 = 0;

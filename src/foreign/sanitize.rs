@@ -1,6 +1,7 @@
 //! From what a reader parsed to a graph that can be trusted: every link,
 //! the entry point, the stored maximum level and the labels are checked
-//! (FAILURES.md §3.4 items 5–7, the invariants of §1.1 and §1.3), each
+//! (links in range, on a layer the target has, no self-links or repeats; an
+//! entry point on the top level; labels mapped once), each
 //! defect is recorded with its byte offset, and the graph keeps only what
 //! passed.
 

@@ -29,7 +29,7 @@ impl Strategy for DeferredConnectivity {
             let id = h.allocate(i as u64, input.row(i))?;
             let trace = InsertTrace { node: id, level: h.graph.level(id), layers: Vec::new(), promoted: false };
             if let Some(o) = observer.as_deref_mut() {
-                o(Commit { segment: 0, view: &h, traces: std::slice::from_ref(&trace) });
+                o(Commit { segment: 0, view: &h, traces: std::slice::from_ref(&trace), afterwards: &[] });
             }
         }
         for i in 0..n {

@@ -1,6 +1,8 @@
 //! Deliberate mutants: strategies that reproduce documented ways HNSW builds
-//! go wrong (numbers refer to `../shared/reference/FAILURES.md`). They are
-//! never the default; each exists so a check can prove it catches the bug.
+//! go wrong (F-numbers are the project's failure catalogue). They are never
+//! the default; each exists so a check can prove it catches the bug. Each is
+//! a set of hooks the one insert engine runs (`crate::hooks`); the
+//! reference path carries none of them.
 //!
 //! | mutant | reproduces |
 //! |---|---|
@@ -13,8 +15,10 @@
 //! | `wrong-layer-backlink` | F9 (hnswlib-rs#37): back-link written on the wrong layer |
 //! | `flat-levels` | F5/F10: level RNG re-seeded per insert, every node the same level |
 //! | `no-truncation` | F28 (iris-mpc#1220): overflowing lists never shrunk |
+//! | `concurrent-deferred-back-links` | an insert that returns before its back-links exist (write-behind linking): visible only to per-insert checks of the concurrent build |
 
 mod alg1;
+pub mod concurrent;
 mod deferred;
 mod no_truncation;
 mod racy;
@@ -27,5 +31,6 @@ pub fn mutants() -> Vec<Box<dyn Strategy>> {
     v.push(Box::new(racy::RacyParallel));
     v.push(Box::new(deferred::DeferredConnectivity));
     v.push(Box::new(no_truncation::NoTruncation));
+    v.push(Box::new(concurrent::DeferredBackLinks));
     v
 }

@@ -6,9 +6,18 @@
 //! The batch barrier forces that losing schedule every time, so the mutant is
 //! deterministic; the loom models explore the same bug in the concurrent code.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use crate::error::Result;
-use crate::strategy::deterministic_parallel::{build_batches, CommitMode};
+use crate::hooks::Hooks;
+use crate::ids::{Layer, NodeId};
+use crate::insert::{Cx, Plan};
+use crate::lists::{ListStore, Local};
+use crate::search::Adjacency;
+use crate::strategy::deterministic_parallel::{build_batches, Batching, CommitMode};
 use crate::strategy::{BuildInput, Built, Kind, Observer, Strategy};
+use crate::BackLink;
 
 pub(super) struct RacyParallel;
 
@@ -23,6 +32,52 @@ impl Strategy for RacyParallel {
         "back-links written from stale reads: lost updates"
     }
     fn build(&self, input: &BuildInput<'_>, observer: Option<Observer<'_>>) -> Result<Built> {
-        Ok(Built::single(build_batches(input, 1024, CommitMode::StaleOverwrite, observer)?))
+        let hooks = StaleOverwrite::default();
+        // Whole batches, copies included: every copy of a batch reads the same lists.
+        let batching = Batching { max_batch: 1024, cut_at_repeats: false };
+        Ok(Built::single(build_batches(input, batching, CommitMode::Auto, observer, &hooks)?))
+    }
+}
+
+/// Each back-link of a batch writes `N(e) as the batch read it + q` over
+/// whatever `N(e)` is now (nothing when that list was full).
+#[derive(Default)]
+struct StaleOverwrite {
+    /// `N(e)` on each layer as the batch's plans read it.
+    frozen: RefCell<HashMap<(NodeId, Layer), Vec<NodeId>>>,
+}
+
+impl<'a> Hooks<Local<'a>> for StaleOverwrite {
+    const PARALLEL_COMMIT: bool = false;
+
+    fn batch_planned(&self, store: &Local<'a>, plans: &[Plan]) {
+        let mut frozen = self.frozen.borrow_mut();
+        frozen.clear();
+        for p in plans {
+            for (l, sel) in &p.layers {
+                for e in sel {
+                    let mut list = Vec::new();
+                    store.copy_neighbours(e.id, *l, &mut list);
+                    frozen.insert((e.id, *l), list);
+                }
+            }
+        }
+    }
+
+    fn link_back(
+        &self,
+        cx: &mut Cx<'_, Local<'a>, Self>,
+        e: NodeId,
+        q: NodeId,
+        lc: Layer,
+        _: &mut Vec<NodeId>,
+    ) -> BackLink {
+        let frozen = self.frozen.borrow()[&(e, lc)].clone();
+        if frozen.len() < cx.store.capacity(lc) && !frozen.contains(&q) {
+            let mut list = frozen.clone();
+            list.push(q);
+            cx.store.set_neighbours(e, lc, &list);
+        }
+        BackLink { neighbour: e, len_before: frozen.len(), kept: cx.store.contains(e, lc, q) }
     }
 }

@@ -60,7 +60,12 @@ impl Strategy for Batched {
             for i in start..end {
                 let trace = h.connect(crate::NodeId(i as u32));
                 if let Some(o) = observer.as_deref_mut() {
-                    o(Commit { segment: 0, view: &PrefixView::new(&h, i + 1), traces: std::slice::from_ref(&trace) });
+                    o(Commit {
+                        segment: 0,
+                        view: &PrefixView::new(&h, i + 1),
+                        traces: std::slice::from_ref(&trace),
+                        afterwards: &[],
+                    });
                 }
             }
             start = end;

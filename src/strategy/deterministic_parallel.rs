@@ -12,8 +12,8 @@
 //!   destination are applied in id order, exactly as grouping them by
 //!   destination and merging would — which is what the parallel commit does
 //!   (`commit_parallel`, under the Standard policy without extended
-//!   candidates); the Symmetric policy, extended candidates and the
-//!   racy-parallel mutant commit serially.
+//!   candidates); the Symmetric policy, extended candidates and hooks that
+//!   replace the back-link (the racy-parallel mutant) commit serially.
 //! - Batches grow by prefix doubling (1, 1, 2, 4, ... up to `max_batch`), so a
 //!   batch is never larger than the graph it is planned against; a batch also
 //!   ends before a row that repeats one of its earlier rows exactly (copies
@@ -38,12 +38,14 @@ use super::batched::allocate_batch;
 use super::sequential::reserve;
 use super::{BuildInput, Built, Commit, Observer, Strategy};
 use crate::error::Result;
+use crate::hooks::{Hooks, Reference};
 use crate::ids::{Layer, NodeId};
 use crate::index::Hnsw;
 use crate::insert::{
-    commit_untimed, ensure_findable, link_back_is_local, link_back_local, mark_evicted, plan, promotes, refresh_kept,
-    BackLink, LayerTrace, Mutation, Parts, Plan,
+    commit, ensure_findable, link_back_is_local, link_back_list, mark_evicted, plan, refresh_kept, BackLink, Edge,
+    LayerTrace, Plan,
 };
+use crate::lists::{promotes, ListStore, Local, Parts};
 use crate::params::Params;
 use crate::profile::{Lap, Phase, Profile};
 use crate::search::Scratch;
@@ -85,33 +87,34 @@ pub(crate) enum CommitMode {
     /// In parallel ([`commit_parallel`]) where that is exact, serially
     /// otherwise: the strategy.
     Auto,
-    /// Always serially, [`commit_untimed`] on each plan in id order: the
+    /// Always serially, [`commit`] on each plan in id order: the
     /// reference the parallel commit reproduces.
     #[cfg_attr(not(test), expect(dead_code, reason = "only the tests compare the two commits"))]
     Serial,
-    /// Serially, but each back-link writes `frozen N(e) + q` over whatever is
-    /// there: the lost-update bug of the racy-parallel mutant.
-    StaleOverwrite,
 }
 
 /// Plan `ids` (ascending, unlinked) in parallel against the frozen `h`, then
 /// commit them, with the result of committing them one by one in id order;
 /// their traces are appended to the batch's earlier `traces`, as each commit
 /// left them (before the batch's bookkeeping, [`note_back_links`]).
-pub(crate) fn plan_and_commit(
+pub(crate) fn plan_and_commit<H>(
     h: &mut Hnsw,
     ids: &[NodeId],
     scratches: &mut [Scratch],
     mode: CommitMode,
     mut traces: Vec<InsertTrace>,
-) -> Vec<InsertTrace> {
+    hooks: &H,
+) -> Vec<InsertTrace>
+where
+    H: for<'a> Hooks<Local<'a>>,
+{
     let top = h.graph.entry().map(|e| (e, h.graph.max_level()));
     let plans = {
-        let parts = Parts { graph: &h.graph, vectors: &h.vectors, metric: h.params.metric() };
+        let parts = Parts::new(&h.graph, &h.vectors, h.params.metric());
         let params = &h.params;
         map_chunks(ids, scratches, |&q, s| {
             let d0 = s.distances;
-            let p = plan(&parts, top, params, s, q, parts.vectors.get(q), parts.graph.level(q), Mutation::None);
+            let p = plan(&parts, top, params, s, q, parts.graph().level(q));
             (p, s.distances - d0)
         })
     };
@@ -125,54 +128,32 @@ pub(crate) fn plan_and_commit(
             p
         })
         .collect();
-    if mode == CommitMode::Auto && link_back_is_local(&h.params) && !h.params.verify_inserts {
+    let parallel = H::PARALLEL_COMMIT && link_back_is_local(&h.params) && !h.params.verify_inserts;
+    if mode == CommitMode::Auto && parallel {
         traces.extend(commit_parallel(h, &plans, ids, scratches, &mut lap));
     } else {
-        traces.extend(commit_serial(h, &plans, mode == CommitMode::StaleOverwrite));
+        traces.extend(commit_serial(h, &plans, hooks));
     }
     h.stats.distances += h.scratch.distances - d_commits;
     lap.charge(&mut h.stats.profile, Phase::Link, h.scratch.distances);
     traces
 }
 
-/// Commit `plans` one by one in id order ([`commit_untimed`], Alg. 1 lines
-/// 11-19). With `stale_overwrite`, each back-link first writes
-/// `frozen N(e) + q` over whatever is there (the racy-parallel mutant).
-fn commit_serial(h: &mut Hnsw, plans: &[Plan], stale_overwrite: bool) -> Vec<InsertTrace> {
-    let frozen: HashMap<(NodeId, Layer), Vec<NodeId>> = if stale_overwrite {
-        plans
-            .iter()
-            .flat_map(|p| p.layers.iter().flat_map(|(l, sel)| sel.iter().map(move |e| (e.id, *l))))
-            .map(|(e, l)| ((e, l), h.graph.neighbours(e, l).to_vec()))
-            .collect()
-    } else {
-        HashMap::new()
-    };
-    let mut traces = Vec::with_capacity(plans.len());
-    for p in plans {
-        if stale_overwrite {
-            for (l, sel) in &p.layers {
-                for e in sel {
-                    let mut list = frozen[&(e.id, *l)].clone();
-                    if list.len() < h.graph.capacity(*l) && !list.contains(&p.q) {
-                        list.push(p.q);
-                        h.graph.set_neighbours(e.id, *l, &list);
-                    }
-                }
-            }
-        }
-        let mode = if stale_overwrite { Mutation::OneWayEdges } else { Mutation::None };
-        let mut trace = commit_untimed(&mut h.graph, &h.vectors, &h.params, &mut h.scratch, &mut h.stats, p, mode);
-        if stale_overwrite {
-            for lt in &mut trace.layers {
-                for b in &mut lt.back_links {
-                    b.len_before = frozen[&(b.neighbour, lt.layer)].len();
-                }
-            }
-        }
-        traces.push(trace);
-    }
-    traces
+/// Commit `plans` one by one in id order ([`commit`], Alg. 1 lines 11-19),
+/// each promoting itself if it is above the max level at its commit.
+fn commit_serial<H>(h: &mut Hnsw, plans: &[Plan], hooks: &H) -> Vec<InsertTrace>
+where
+    H: for<'a> Hooks<Local<'a>>,
+{
+    let mut cx = h.cx(hooks);
+    hooks.batch_planned(&cx.store, plans);
+    plans
+        .iter()
+        .map(|p| {
+            let promote = promotes(cx.store.top(), p.level);
+            commit(&mut cx, p, promote)
+        })
+        .collect()
 }
 
 /// One back-link of a batch: `e -> q` on `layer`, the `seq`-th in the order
@@ -214,7 +195,7 @@ struct Folded {
 /// lists; with lines 18-19, the promotion, which a node planned against the
 /// frozen graph never needs) for a whole batch, with the back-links folded in
 /// parallel: leaves the graph, and returns the traces, exactly as
-/// [`commit_untimed`] on each plan in id order (what [`commit_serial`] does).
+/// [`commit`] on each plan in id order (what [`commit_serial`] does).
 ///
 /// Exact when [`link_back_is_local`] (Standard policy, no extended candidates
 /// in re-selection) and `verify_inserts` is off (the batch runs it after the
@@ -227,7 +208,7 @@ struct Folded {
 ///   list and the vectors.
 ///
 /// Invariant: after the serial commit of the plans up to `i`, `N(e)` on `lc`
-/// is its list before the batch folded with [`link_back_local`] over the
+/// is its list before the batch folded with [`link_back_list`] over the
 /// back-links to `(e, lc)` of those plans, in plan order. So the lists are
 /// folded independently, each on one worker thread:
 /// 1. set every new node's own lists (line 11, forward half) and promotion, in id order;
@@ -236,7 +217,7 @@ struct Folded {
 ///    recording `len_before` and kept-right-after per back-link, counting
 ///    re-selections and distances;
 /// 4. write the final lists and assemble the traces (layers top first,
-///    back-links in selection order, as `commit_untimed` produces them).
+///    back-links in selection order, as `commit` produces them).
 ///
 /// Profile: steps 1, 2 and 4 are charged to [`Phase::Link`] through `lap` on
 /// the calling thread; step 3 is timed per worker and added up (CPU time),
@@ -252,7 +233,7 @@ fn commit_parallel(
     let mut promoted = Vec::with_capacity(plans.len());
     let mut jobs = Vec::new();
     for p in plans {
-        let promote = promotes(&h.graph, p.level, Mutation::None);
+        let promote = promotes(h.graph.entry().map(|e| (e, h.graph.max_level())), p.level);
         for (lc, selected) in &p.layers {
             h.graph.set_neighbours(p.q, *lc, &crate::insert::ids(selected));
             for e in selected {
@@ -280,7 +261,7 @@ fn commit_parallel(
         (0..workers).map(|w| groups.iter().skip(w).step_by(workers).cloned().collect()).collect();
     lap.charge(&mut h.stats.profile, Phase::Link, h.scratch.distances);
     let folded = {
-        let parts = Parts { graph: &h.graph, vectors: &h.vectors, metric: h.params.metric() };
+        let parts = Parts::new(&h.graph, &h.vectors, h.params.metric());
         let params = &h.params;
         let jobs = &jobs;
         map_chunks(&shares, scratches, |share, s| fold(&parts, params, s, jobs, share))
@@ -325,7 +306,7 @@ fn commit_parallel(
 
 /// Step 3 of [`commit_parallel`] on one worker: fold each group's
 /// back-links, in plan order, into a copy of its destination's list with
-/// [`link_back_local`]. Reads the graph only for those lists' initial state.
+/// [`link_back_list`]. Reads the graph only for those lists' initial state.
 fn fold(parts: &Parts<'_>, params: &Params, s: &mut Scratch, jobs: &[Job], groups: &[Range<usize>]) -> Folded {
     let mut lap = Lap::start(s.distances);
     let mut out = Folded {
@@ -338,12 +319,14 @@ fn fold(parts: &Parts<'_>, params: &Params, s: &mut Scratch, jobs: &[Job], group
     let mut list = Vec::new();
     for g in groups {
         let (e, layer) = (jobs[g.start].e(), jobs[g.start].layer());
-        let cap = parts.graph.capacity(layer);
+        let cap = parts.graph().capacity(layer);
         list.clear();
-        list.extend_from_slice(parts.graph.neighbours(e, layer));
+        list.extend_from_slice(parts.graph().neighbours(e, layer));
         for j in &jobs[g.clone()] {
             let len_before = list.len();
-            out.reselections += u64::from(link_back_local(parts, params, s, e, j.q, layer, cap, &mut list));
+            let edge = Edge { from: e, to: j.q, layer };
+            let reselected = link_back_list(parts, params, s, &mut list, cap, edge, false).is_some();
+            out.reselections += u64::from(reselected);
             out.outcomes.push((len_before, list.contains(&j.q)));
         }
         out.lists.extend_from_slice(&list);
@@ -377,42 +360,64 @@ fn note_back_links(h: &Hnsw, traces: &mut [InsertTrace], earlier: &mut Earlier, 
 /// those above the current maximum level one by one (so upper layers stay
 /// connected), then the rest by [`plan_and_commit`]. Returns their traces:
 /// those linked one by one first, then the rest, each in id order.
-fn link_batch(h: &mut Hnsw, start: usize, end: usize, scratches: &mut [Scratch], mode: CommitMode) -> Vec<InsertTrace> {
+fn link_batch<H>(
+    h: &mut Hnsw,
+    range: Range<usize>,
+    scratches: &mut [Scratch],
+    mode: CommitMode,
+    hooks: &H,
+) -> Vec<InsertTrace>
+where
+    H: for<'a> Hooks<Local<'a>>,
+{
     let verify = std::mem::replace(&mut h.params.verify_inserts, false);
     let mut traces = Vec::new();
     let mut rest = Vec::new();
-    for i in start..end {
+    for i in range {
         let q = NodeId(i as u32);
-        if h.graph.entry().is_none() || h.graph.level(q) > h.graph.max_level() {
+        if promotes(h.graph.entry().map(|e| (e, h.graph.max_level())), h.graph.level(q)) {
             traces.push(h.connect(q));
         } else {
             rest.push(q);
         }
     }
-    let traces = plan_and_commit(h, &rest, scratches, mode, traces);
+    let traces = plan_and_commit(h, &rest, scratches, mode, traces, hooks);
     h.params.verify_inserts = verify;
     traces
 }
 
+/// How [`build_batches`] cuts the rows into batches.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Batching {
+    /// Largest batch (prefix doubling up to it).
+    pub max_batch: usize,
+    /// End a batch before a row that repeats one of its rows ([`before_repeat`]).
+    pub cut_at_repeats: bool,
+}
+
 /// Build with planning in parallel and commits equal to committing in a fixed
-/// order; shared by the strategy and the racy-parallel mutant.
-pub(crate) fn build_batches(
+/// order; shared by the strategy and the racy-parallel mutant (its hooks).
+pub(crate) fn build_batches<H>(
     input: &BuildInput<'_>,
-    max_batch: usize,
+    batching: Batching,
     mode: CommitMode,
     mut observer: Option<Observer<'_>>,
-) -> Result<Hnsw> {
+    hooks: &H,
+) -> Result<Hnsw>
+where
+    H: for<'a> Hooks<Local<'a>>,
+{
     let n = input.rows()?;
     let mut h = Hnsw::new(input.dim, input.params.clone())?;
     reserve(&mut h, n)?;
     let mut scratches: Vec<Scratch> = (0..input.threads.max(1)).map(|_| Scratch::new()).collect();
     let mut start = 0;
     while start < n {
-        let end = (start + start.clamp(1, max_batch.max(1))).min(n);
-        let end = if mode == CommitMode::StaleOverwrite { end } else { before_repeat(input, start, end) };
+        let end = (start + start.clamp(1, batching.max_batch.max(1))).min(n);
+        let end = if batching.cut_at_repeats { before_repeat(input, start, end) } else { end };
         allocate_batch(&mut h, input, start, end)?;
         // Within a batch, verify_inserts runs once, at the end (the commit point).
-        let mut traces = link_batch(&mut h, start, end, &mut scratches, mode);
+        let mut traces = link_batch(&mut h, start..end, &mut scratches, mode, hooks);
         let mut lap = Lap::start(h.scratch.distances);
         let d_verify = h.scratch.distances;
         // The traces are only for the observer: without one, skip their
@@ -428,39 +433,34 @@ pub(crate) fn build_batches(
         if h.params.verify_inserts {
             // A repair may evict an edge another new node relied on: repeat until a pass repairs nothing.
             let (mut evicted, mut protected) = (Vec::new(), Vec::new());
+            let mut cx = h.cx(&Reference);
             for _ in 0..32 {
-                let before = h.stats.findability_repairs;
+                let before = cx.stats.findability_repairs;
                 for t in &traces {
-                    evicted.extend(ensure_findable(
-                        &mut h.graph,
-                        &h.vectors,
-                        &h.params,
-                        &mut h.scratch,
-                        &mut h.stats,
-                        t.node,
-                        &mut protected,
-                    ));
+                    evicted.extend(ensure_findable(&mut cx, t.node, &mut protected));
                 }
-                if h.stats.findability_repairs == before {
+                if cx.stats.findability_repairs == before {
                     break;
                 }
             }
             if observed {
+                let store = Local::writable(&mut h.graph, &h.vectors, h.params.metric);
                 for t in &mut traces {
-                    mark_evicted(&h.graph, t, &evicted);
+                    mark_evicted(&store, t, &evicted);
                 }
             }
         }
         if observed {
             // The traces say what holds at the commit point.
+            let store = Local::writable(&mut h.graph, &h.vectors, h.params.metric);
             for t in &mut traces {
-                refresh_kept(&h.graph, t);
+                refresh_kept(&store, t);
             }
         }
         h.stats.distances += h.scratch.distances - d_verify;
         lap.charge(&mut h.stats.profile, Phase::Link, h.scratch.distances);
         if let Some(o) = observer.as_deref_mut() {
-            o(Commit { segment: 0, view: &h, traces: &traces });
+            o(Commit { segment: 0, view: &h, traces: &traces, afterwards: &[] });
         }
         start = end;
     }
@@ -495,7 +495,13 @@ impl Strategy for DeterministicParallel {
         "per batch: plan forward links in parallel on a frozen graph, commit in id order"
     }
     fn build(&self, input: &BuildInput<'_>, observer: Option<Observer<'_>>) -> Result<Built> {
-        Ok(Built::single(build_batches(input, self.max_batch, CommitMode::Auto, observer)?))
+        Ok(Built::single(build_batches(
+            input,
+            Batching { max_batch: self.max_batch, cut_at_repeats: true },
+            CommitMode::Auto,
+            observer,
+            &Reference,
+        )?))
     }
 }
 
@@ -584,8 +590,8 @@ mod tests {
                     for (start, end) in schedule(n, max_batch) {
                         allocate_batch(&mut serial, &input, start, end).unwrap();
                         allocate_batch(&mut parallel, &input, start, end).unwrap();
-                        let a = link_batch(&mut serial, start, end, &mut one, CommitMode::Serial);
-                        let b = link_batch(&mut parallel, start, end, &mut many, CommitMode::Auto);
+                        let a = link_batch(&mut serial, start..end, &mut one, CommitMode::Serial, &Reference);
+                        let b = link_batch(&mut parallel, start..end, &mut many, CommitMode::Auto, &Reference);
                         assert_eq!(a, b, "{what}: traces of batch {start}..{end} differ");
                         // Not `Graph ==`: that also compares the dead slots past each list's count.
                         let (x, y) = (Snapshot::of(&serial).to_bytes(), Snapshot::of(&parallel).to_bytes());
@@ -611,7 +617,14 @@ mod tests {
                     let input = BuildInput { dim, params: &params, data: &data, threads };
                     let mut traces = Vec::new();
                     let mut observe = |c: Commit<'_>| traces.extend_from_slice(c.traces);
-                    let h = build_batches(&input, 1024, mode, Some(&mut observe)).unwrap();
+                    let h = build_batches(
+                        &input,
+                        Batching { max_batch: 1024, cut_at_repeats: true },
+                        mode,
+                        Some(&mut observe),
+                        &Reference,
+                    )
+                    .unwrap();
                     (Snapshot::of(&h).to_bytes(), traces, counters(h.stats()))
                 };
                 let serial = build(CommitMode::Serial, 1);

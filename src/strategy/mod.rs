@@ -12,7 +12,7 @@ use crate::index::{Hnsw, Neighbour};
 use crate::params::Params;
 use crate::search::Scratch;
 use crate::view::GraphView;
-use crate::InsertTrace;
+use crate::{InsertTrace, Layer, NodeId};
 
 pub mod batched;
 pub mod concurrent;
@@ -47,6 +47,39 @@ pub struct Commit<'a> {
     pub view: &'a dyn GraphView,
     /// Inserts completed since the previous commit, whose per-insert checks apply now.
     pub traces: &'a [InsertTrace],
+    /// What the workers of a concurrent build saw right after each of their
+    /// inserts, while the other workers kept inserting (empty for the
+    /// strategies whose commits are quiescent).
+    pub afterwards: &'a [Afterwards],
+}
+
+/// What a worker of an observed concurrent build read right after one of its
+/// inserts returned, while the other workers kept inserting: the per-insert
+/// post-conditions in their linearizable form.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Afterwards {
+    /// The insert's own trace.
+    pub trace: InsertTrace,
+    /// I4: the self-search the same worker issued after linking (Alg. 5,
+    /// k = 1, ef = efConstruction; under `verify_inserts`, the repair's last
+    /// search) found the new vector.
+    pub found_self: bool,
+    /// I3: every back-link of the trace whose list had room, re-read.
+    pub back_links: Vec<Reread>,
+}
+
+/// One back-link `e -> q` re-read right after `q`'s insert returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reread {
+    /// The layer.
+    pub layer: Layer,
+    /// The neighbour `e` whose list took `q`.
+    pub neighbour: NodeId,
+    /// `q` is in `N(e)` now.
+    pub present: bool,
+    /// Some write removed `q` from `N(e)` while the list was full (a
+    /// re-selection or a `verify_inserts` eviction: the legal ways to drop it).
+    pub dropped_from_full: bool,
 }
 
 /// Called at each commit point.
@@ -146,32 +179,4 @@ pub trait Strategy: Send + Sync {
     fn description(&self) -> &'static str;
     /// Build, calling `observer` at each commit point.
     fn build(&self, input: &BuildInput<'_>, observer: Option<Observer<'_>>) -> Result<Built>;
-}
-
-/// The real strategies, in report order.
-pub fn strategies() -> Vec<Box<dyn Strategy>> {
-    vec![
-        Box::new(sequential::Sequential),
-        Box::new(batched::Batched::default()),
-        Box::new(deterministic_parallel::DeterministicParallel::default()),
-        Box::new(segment_parallel::SegmentParallel),
-        Box::new(concurrent::Concurrent),
-    ]
-}
-
-/// Every strategy and every mutant.
-pub fn all() -> Vec<Box<dyn Strategy>> {
-    let mut v = strategies();
-    v.extend(crate::mutants::mutants());
-    v
-}
-
-/// Look a strategy or mutant up by name.
-pub fn by_name(name: &str) -> Option<Box<dyn Strategy>> {
-    all().into_iter().find(|s| s.name() == name)
-}
-
-/// Stable names of every strategy and mutant.
-pub fn names() -> Vec<&'static str> {
-    all().iter().map(|s| s.name()).collect()
 }

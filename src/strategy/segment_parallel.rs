@@ -30,7 +30,7 @@ fn build_segment(input: &BuildInput<'_>, a: usize, b: usize, observer: Option<Ob
     for i in a..b {
         let trace = insert_row(&mut h, i as u64, input.row(i))?;
         if let Some(o) = observer.as_deref_mut() {
-            o(Commit { segment: 0, view: &h, traces: std::slice::from_ref(&trace) });
+            o(Commit { segment: 0, view: &h, traces: std::slice::from_ref(&trace), afterwards: &[] });
         }
     }
     Ok(h)

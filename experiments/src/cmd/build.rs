@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
 use clap::{Args, ValueEnum};
-use hnswlab::strategy::{self, BuildInput, Built, Commit, Strategy};
+use hnswlab::registry;
+use hnswlab::strategy::{BuildInput, Built, Commit, Strategy};
 use hnswlab::{BuildStats, Params};
 use hnswlab_invariants::searchable::take_self_misses;
 use hnswlab_invariants::{check_all, check_insert, Expectations, Health, Violation, Violations};
@@ -210,8 +211,8 @@ impl Found {
 pub fn run(args: &BuildArgs, command: Vec<String>, show_progress: bool) -> Result<Report> {
     let params = params(args)?;
     ensure!(!args.ef.is_empty(), "--ef needs at least one value");
-    let strategy = strategy::by_name(&args.strategy)
-        .with_context(|| format!("unknown strategy `{}`; known: {}", args.strategy, strategy::names().join(", ")))?;
+    let strategy = registry::by_name(&args.strategy)
+        .with_context(|| format!("unknown strategy `{}`; known: {}", args.strategy, registry::names().join(", ")))?;
     let mut notes = Vec::new();
     let ds = data::load(&args.dataset(), args.seed)?;
     let k = metrics::K.min(ds.n());

@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use anyhow::Result;
-use hnswlab::strategy;
+use hnswlab::registry;
 use hnswlab_invariants::matrix::{self, Matrix, CHECKS};
 use serde::Serialize;
 
@@ -30,7 +30,7 @@ pub struct MutantsArgs {
 
 /// Run the matrix; `show_progress` draws a bar on stderr.
 pub fn run(args: &MutantsArgs, show_progress: bool) -> Matrix {
-    let rows = strategy::all();
+    let rows = registry::all();
     let shapes = matrix::default_shapes(0).len() * args.seeds.len();
     let bar = progress::bar((rows.len() * shapes) as u64, "mutants", show_progress);
     let m = matrix::run(&rows, &args.seeds, args.threads as usize, &mut |name, shape| {

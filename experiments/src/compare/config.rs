@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{ensure, Context, Result};
-use hnswlab::strategy;
+use hnswlab::registry;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{check_name_threads_ef, load_toml, parse_toml, BuildSpec, PYTHON_PEERS};
@@ -146,9 +146,9 @@ impl CompareConfig {
             ensure!(!self.strategies_at(t).is_empty(), "strategies: list at least one strategy for {t} thread(s)");
             for name in self.strategies_at(t) {
                 ensure!(
-                    strategy::by_name(name).is_some(),
+                    registry::by_name(name).is_some(),
                     "unknown strategy `{name}`; known: {}",
-                    strategy::names().join(", ")
+                    registry::names().join(", ")
                 );
             }
         }

@@ -14,7 +14,8 @@ use std::time::Instant;
 
 use anyhow::{bail, ensure, Context, Result};
 use clap::Args;
-use hnswlab::strategy::{self, BuildInput};
+use hnswlab::registry;
+use hnswlab::strategy::BuildInput;
 use hnswlab::Scratch;
 use serde::{Deserialize, Serialize};
 
@@ -190,7 +191,7 @@ pub fn measure(
     passes: usize,
 ) -> Result<Measured> {
     let params = build.params("l2", seed)?;
-    let s = strategy::by_name(strategy).with_context(|| format!("unknown strategy `{strategy}`"))?;
+    let s = registry::by_name(strategy).with_context(|| format!("unknown strategy `{strategy}`"))?;
     let before = machine::rss_bytes();
     let start = Instant::now();
     let built = s.build(&BuildInput { dim: ds.dim, params: &params, data: &ds.base, threads }, None);

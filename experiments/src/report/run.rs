@@ -11,7 +11,8 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use hnswlab::strategy::{self, BuildInput, Built, Kind, Strategy};
+use hnswlab::registry;
+use hnswlab::strategy::{BuildInput, Built, Kind, Strategy};
 use hnswlab::{BuildStats, Params, Scratch};
 use hnswlab_invariants::{check_all, Expectations, Violation};
 
@@ -38,7 +39,7 @@ struct Setup<'a> {
 pub fn run_all(config: &Config, show_progress: bool) -> Result<(Vec<RunResult>, Vec<String>)> {
     let names = config.strategy_names();
     let mutants: Vec<Box<dyn Strategy>> = if config.mutants {
-        strategy::all().into_iter().filter(|s| s.kind() == Kind::Mutant).collect()
+        registry::all().into_iter().filter(|s| s.kind() == Kind::Mutant).collect()
     } else {
         vec![]
     };
@@ -72,7 +73,7 @@ pub fn run_all(config: &Config, show_progress: bool) -> Result<(Vec<RunResult>, 
             let params = build.params(&spec.metric, config.seed)?;
             let setup = Setup { spec, ds: &ds, truth: &truth, build, params: &params, efs: &config.ef };
             for name in &names {
-                let s = strategy::by_name(name).expect("validated strategy name");
+                let s = registry::by_name(name).expect("validated strategy name");
                 for &threads in &config.threads {
                     for rep in 0..config.repetitions {
                         bar.set_message(format!("{} {name} t{threads}", spec.name));

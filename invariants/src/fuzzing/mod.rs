@@ -32,9 +32,10 @@ use std::fmt;
 use arbitrary::{Arbitrary, Unstructured};
 use hnswlab::distance::prepare;
 use hnswlab::oracle::exact_knn;
+use hnswlab::registry;
 use hnswlab::strategy::batched::Batched;
 use hnswlab::strategy::deterministic_parallel::DeterministicParallel;
-use hnswlab::strategy::{self, BuildInput, Built, Commit, Strategy};
+use hnswlab::strategy::{BuildInput, Built, Commit, Strategy};
 use hnswlab::{Error, ErrorKind, GraphView, Hnsw, Metric, Neighbour, NodeId, Params, PrunePolicy, Selection, Snapshot};
 
 use crate::{check_all, check_insert, Expectations, Health, Violation, Violations};
@@ -793,7 +794,7 @@ pub fn strategies_agree(input: &AgreeInput) {
     }
 
     let mut runs: Vec<Checked> =
-        strategy::strategies().iter().map(|s| checked_build(s.as_ref(), s.name().to_string(), &build_input)).collect();
+        registry::strategies().iter().map(|s| checked_build(s.as_ref(), s.name().to_string(), &build_input)).collect();
     let custom_batch = Batched { batch: usize::from(input.batch) };
     runs.push(checked_build(&custom_batch, format!("{custom_batch:?}"), &build_input));
     let custom_dp = DeterministicParallel { max_batch: usize::from(input.max_batch) };

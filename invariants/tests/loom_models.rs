@@ -306,13 +306,13 @@ struct Guarded<'a>(&'a SharedIndex);
 
 impl Adjacency for Guarded<'_> {
     fn metric(&self) -> Metric {
-        Adjacency::metric(self.0)
+        Adjacency::metric(&self.0)
     }
     fn len(&self) -> usize {
-        Adjacency::len(self.0)
+        Adjacency::len(&self.0)
     }
     fn vector(&self, id: NodeId) -> &[f32] {
-        Adjacency::vector(self.0, id)
+        Adjacency::vector(&self.0, id)
     }
     fn copy_neighbours(&self, id: NodeId, layer: Layer, out: &mut Vec<NodeId>) {
         assert!(

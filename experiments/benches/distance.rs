@@ -22,7 +22,7 @@ fn distances(c: &mut Criterion) {
         ("l2_squared_scalar".into(), distance::l2_squared_scalar),
         ("dot".into(), distance::dot),
         ("dot_scalar".into(), distance::dot_scalar),
-        // The oracles' kernel (scalar, f64): what exact ground truth now costs per distance.
+        // The oracles' kernel (scalar, f64): what exact ground truth costs per distance.
         ("l2_reference_f64".into(), |a, b| {
             hnswlab::reference::distance(hnswlab::Metric::L2, a, b).unwrap_or(f64::NAN) as f32
         }),

@@ -36,7 +36,7 @@
 //!
 //! The result path of a run derives from its parameters ([`run_id`]).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{bail, ensure, Context, Result};
 use clap::ValueEnum;
@@ -44,10 +44,15 @@ use hnswlab::registry;
 use hnswlab::{Params, PrunePolicy, Selection};
 use serde::{Deserialize, Serialize};
 
-use crate::cli::{MetricArg, PruneArg, SelectionArg};
+use crate::data::{check_component, DatasetSpec};
+use crate::names::{MetricArg, PruneArg, SelectionArg};
 
 /// Peers a config may list (built only with the cargo feature `peers`).
 pub const PEERS: [&str; 2] = ["hnsw_rs", "instant-distance"];
+
+/// Libraries `experiments/scripts/python_peers.py` knows (config key `python_peers`,
+/// and `libs` of a comparison config).
+pub const PYTHON_PEERS: [&str; 2] = ["hnswlib", "faiss"];
 
 /// The config `hnswlab report` runs without `--config`.
 pub const QUICK: &str = include_str!("../configs/quick.toml");
@@ -185,67 +190,6 @@ impl BuildSpec {
     }
 }
 
-/// What kind of data a [`DatasetSpec`] describes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DataSpecKind {
-    /// 100 Gaussian centres, point = centre + 0.3 x N(0, I); needs n, dim.
-    Clustered,
-    /// i.i.d. N(0, 1); needs n, dim.
-    Gaussian,
-    /// Integer lattice points in `-range..=range` per coordinate (ties and
-    /// duplicates); needs n, dim, range.
-    Lattice,
-    /// `copies` copies of `n / copies` Gaussian vectors, shuffled; needs n, dim, copies.
-    Duplicates,
-    /// texmex `.fvecs`/`.bvecs` files: base, query, optional groundtruth (`.ivecs`).
-    Texmex,
-    /// An ann-benchmarks HDF5 file (`train`, `test`, `neighbors`); needs the `hdf5` feature.
-    Hdf5,
-}
-
-/// One data set.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct DatasetSpec {
-    /// Name in reports and result paths.
-    pub name: String,
-    /// Generator or file format.
-    pub kind: DataSpecKind,
-    /// Base vectors (synthetic), or the first n of the file.
-    pub n: Option<usize>,
-    /// Dimension (synthetic).
-    pub dim: Option<usize>,
-    /// Queries (synthetic: default 1000), or the first `queries` of the file.
-    pub queries: Option<usize>,
-    /// Lattice: coordinates in `-range..=range`.
-    pub range: Option<i32>,
-    /// Duplicates: copies of each distinct vector.
-    pub copies: Option<usize>,
-    /// Texmex base file (relative paths: from the working directory).
-    pub base: Option<PathBuf>,
-    /// Texmex query file.
-    pub query: Option<PathBuf>,
-    /// Texmex ground-truth file (`.ivecs`); computed exactly when absent.
-    pub groundtruth: Option<PathBuf>,
-    /// Use the file's ground truth (texmex `groundtruth`, HDF5 `neighbors`)
-    /// even where a sample of its rows disagrees with brute force: a note, not an error.
-    #[serde(default)]
-    pub trust_groundtruth: bool,
-    /// HDF5 file.
-    pub file: Option<PathBuf>,
-    /// `l2`, `ip` or `cosine`.
-    #[serde(default = "l2")]
-    pub metric: String,
-    /// Build the mutants on this data set too (when the config's `mutants` is on).
-    #[serde(default)]
-    pub mutants: bool,
-}
-
-fn l2() -> String {
-    "l2".into()
-}
-
 impl Config {
     /// Parse a config from TOML text and validate it.
     pub fn parse(text: &str) -> Result<Config> {
@@ -311,9 +255,9 @@ impl Config {
         }
         for p in &self.python_peers {
             ensure!(
-                crate::report::python_peers::LIBRARIES.contains(&p.as_str()),
+                PYTHON_PEERS.contains(&p.as_str()),
                 "unknown python peer `{p}`; known: {}",
-                crate::report::python_peers::LIBRARIES.join(", ")
+                PYTHON_PEERS.join(", ")
             );
         }
         for p in &self.peers {
@@ -328,78 +272,6 @@ impl Config {
             d.validate().with_context(|| format!("data set `{}`", d.name))?;
             self.builds[0].params(&d.metric, self.seed).with_context(|| format!("data set `{}`", d.name))?;
         }
-        Ok(())
-    }
-}
-
-/// Queries of a synthetic set when the config does not say.
-pub const DEFAULT_QUERIES: usize = 1_000;
-
-/// Longest name accepted for a report or data set (a folder or file name part).
-pub const MAX_NAME: usize = 100;
-
-/// `name` is safe as one path component: 1 to [`MAX_NAME`] letters, digits,
-/// `-`, `_` or `.`, not starting with `.` (so never `.`, `..` or hidden), and
-/// therefore never a separator, an absolute path or a parent reference.
-pub fn check_component(what: &str, name: &str) -> Result<()> {
-    ensure!(
-        !name.is_empty()
-            && name.len() <= MAX_NAME
-            && !name.starts_with('.')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
-        "{what} `{}`: use 1 to {MAX_NAME} letters, digits, `-`, `_` or `.`, not starting with `.`",
-        name.escape_debug()
-    );
-    Ok(())
-}
-
-impl DatasetSpec {
-    /// Everything about one data set that can be checked before any data is
-    /// made, shared by `report` and `compare`: a name safe as a path
-    /// component, the keys its kind needs, sizes within [`crate::limits`],
-    /// generator parameters that give a non-empty set, and a known metric.
-    pub fn validate(&self) -> Result<()> {
-        check_component("name", &self.name)?;
-        let need = |v: Option<usize>, what: &str| -> Result<usize> {
-            match v {
-                Some(v) if v >= 1 => Ok(v),
-                _ => bail!("kind {:?} needs `{what}` >= 1", self.kind),
-            }
-        };
-        if let Some(q) = self.queries {
-            ensure!(q >= 1, "queries must be at least 1");
-        }
-        let synthetic = |n: usize, dim: usize| -> Result<()> {
-            let max = hnswlab::index::MAX_DIM;
-            ensure!(dim <= max, "dim {dim} exceeds the largest dimension {max}");
-            crate::limits::floats("n x dim", n, dim)?;
-            crate::limits::floats("queries x dim", self.queries.unwrap_or(DEFAULT_QUERIES), dim)?;
-            Ok(())
-        };
-        match self.kind {
-            DataSpecKind::Clustered | DataSpecKind::Gaussian => synthetic(need(self.n, "n")?, need(self.dim, "dim")?)?,
-            DataSpecKind::Lattice => {
-                synthetic(need(self.n, "n")?, need(self.dim, "dim")?)?;
-                let max = hnswlab::synthetic::MAX_LATTICE_RANGE;
-                ensure!(
-                    self.range.is_some_and(|r| (1..=max).contains(&r)),
-                    "kind lattice needs `range` in 1..={max}, got {:?}",
-                    self.range
-                );
-            }
-            DataSpecKind::Duplicates => {
-                let n = need(self.n, "n")?;
-                synthetic(n, need(self.dim, "dim")?)?;
-                let copies = need(self.copies, "copies")?;
-                ensure!(n >= copies, "n ({n}) must be at least copies ({copies}): the set would be empty");
-            }
-            DataSpecKind::Texmex => {
-                ensure!(self.base.is_some() && self.query.is_some(), "kind texmex needs `base` and `query`");
-            }
-            DataSpecKind::Hdf5 => ensure!(self.file.is_some(), "kind hdf5 needs `file`"),
-        }
-        MetricArg::from_str(&self.metric, true)
-            .map_err(|_| anyhow::anyhow!("metric `{}`: expected l2, ip or cosine", self.metric))?;
         Ok(())
     }
 }
@@ -443,30 +315,10 @@ pub fn run_id(dataset: &str, strategy: &str, build: &BuildSpec, threads: usize, 
     format!("{dataset}/{strategy}/{}/t{threads}/r{repetition}", build.label())
 }
 
-/// A small valid spec of `kind` (60 x 3, 5 queries), for tests.
-#[cfg(test)]
-pub(crate) fn example_spec(kind: DataSpecKind) -> DatasetSpec {
-    DatasetSpec {
-        name: "t".into(),
-        kind,
-        n: Some(60),
-        dim: Some(3),
-        queries: Some(5),
-        range: Some(2),
-        copies: Some(6),
-        base: Some("b.fvecs".into()),
-        query: Some("q.fvecs".into()),
-        groundtruth: None,
-        trust_groundtruth: false,
-        file: Some("f.hdf5".into()),
-        metric: "l2".into(),
-        mutants: false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::DataKind;
 
     #[test]
     fn the_quick_config_is_valid_and_runs_every_strategy() {
@@ -481,7 +333,7 @@ mod tests {
     fn the_full_config_parses() {
         let text = include_str!("../configs/full.toml");
         let c: Config = toml::from_str(text).expect("full.toml parses");
-        assert!(c.datasets.iter().any(|d| d.kind == DataSpecKind::Texmex));
+        assert!(c.datasets.iter().any(|d| d.kind == DataKind::Texmex));
     }
 
     #[test]
@@ -556,63 +408,6 @@ mod tests {
                     assert!(format!("{e:#}").contains(&format!("repetitions {repetitions}: must be in 1..={max}")));
                 }
             }
-        }
-    }
-
-    use super::example_spec as spec;
-
-    #[test]
-    fn names_that_are_not_one_safe_path_component_are_rejected() {
-        let bad = [
-            "", ".", "..", "../x", "../../x", "a/b", "a\\b", "/abs", "/", ".hidden", "x\0y", "a b", "ä", "x:y", "~",
-            "-\n", "a/../b",
-        ];
-        let long = "x".repeat(MAX_NAME + 1);
-        for name in bad.iter().copied().chain([long.as_str()]) {
-            let mut s = spec(DataSpecKind::Gaussian);
-            s.name = name.into();
-            let e = format!("{:#}", s.validate().unwrap_err());
-            assert!(e.contains("name"), "{name:?}: {e}");
-            assert!(check_component("name", name).is_err(), "{name:?}");
-        }
-        for name in ["a", "x..y", "sift-1M", "A_b.c", "9", &"x".repeat(MAX_NAME)] {
-            assert!(check_component("name", name).is_ok(), "{name:?}");
-        }
-    }
-
-    #[test]
-    fn data_sets_that_would_be_empty_or_too_large_are_rejected_before_any_data_is_made() {
-        use DataSpecKind::*;
-        // (kind, edit, text the error must contain)
-        type Edit = fn(&mut DatasetSpec);
-        let cases: &[(DataSpecKind, Edit, &str)] = &[
-            (Duplicates, |s| s.copies = Some(0), "copies"),
-            (Duplicates, |s| s.copies = None, "copies"),
-            (Duplicates, |s| s.copies = Some(61), "copies"),
-            (Duplicates, |s| s.copies = Some(usize::MAX), "copies"),
-            (Lattice, |s| s.range = Some(-3), "range"),
-            (Lattice, |s| s.range = Some(0), "range"),
-            (Lattice, |s| s.range = Some(i32::MAX), "range"),
-            (Lattice, |s| s.range = Some(i32::MIN), "range"),
-            (Lattice, |s| s.n = Some(usize::MAX), "n x dim"),
-            (Lattice, |s| s.n = Some(usize::MAX / 3 + 1), "n x dim"),
-            (Gaussian, |s| s.n = Some(crate::limits::MAX_FLOATS), "n x dim"),
-            (Clustered, |s| s.queries = Some(usize::MAX), "queries x dim"),
-            (Clustered, |s| s.queries = Some(1 << 62), "queries x dim"),
-            (Clustered, |s| s.queries = Some(0), "queries"),
-            (Clustered, |s| s.dim = Some(0), "dim"),
-            (Clustered, |s| s.dim = Some(1 << 20), "dim"),
-            (Gaussian, |s| s.n = Some(0), "`n`"),
-            (Gaussian, |s| s.metric = "hamming".into(), "metric"),
-            (Texmex, |s| s.base = None, "base"),
-            (Hdf5, |s| s.file = None, "file"),
-        ];
-        for (kind, edit, want) in cases {
-            let mut s = spec(*kind);
-            assert!(s.validate().is_ok(), "{kind:?} before the edit");
-            edit(&mut s);
-            let e = format!("{:#}", s.validate().unwrap_err());
-            assert!(e.contains(want), "{kind:?} {s:?}: {e}");
         }
     }
 

@@ -39,7 +39,8 @@ pub enum ShapeKind {
     UniformHigh,
     /// 32-d, 50 Gaussian centres, spread 0.3.
     Clustered,
-    /// Uniform 32-d with 10% of the rows as 20 vectors repeated, shuffled (issue 16's shape).
+    /// Uniform 32-d with 10% of the rows as 20 vectors repeated, shuffled: clumps of
+    /// copies larger than a list, where the order among equal distances decides who is kept.
     Duplicates,
     /// As `Duplicates`, each copy moved by uniform noise of 1e-4 per coordinate.
     NearDuplicates,
@@ -125,7 +126,7 @@ impl ShapeKind {
         };
         Ok(Dataset {
             name: self.name().into(),
-            source: Source::Synthetic(crate::cli::DataKind::Gaussian),
+            source: Source::Synthetic(crate::data::DataKind::Gaussian),
             dim,
             base,
             queries,

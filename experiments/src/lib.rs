@@ -7,13 +7,15 @@
 //!
 //! | concept | file |
 //! |---|---|
-//! | command-line arguments | `cli.rs` |
-//! | synthetic and file data sets | `data.rs` |
+//! | command-line arguments: the subcommands | `cli.rs` |
+//! | the names of parameter values (`--metric ip`, `prune = "symmetric"`) | `names.rs` |
+//! | data sets: the spec, loading it, the vectors | `data/` |
 //! | fvecs / ivecs / bvecs | `texmex.rs` |
 //! | ann-benchmarks HDF5 (feature `hdf5`) | `hdf5.rs` |
 //! | ground truth, recall, metric registry | `metrics.rs` |
 //! | the sizes the CLI accepts (threads, passes, floats per set) | `limits.rs` |
 //! | `hnswlab build` | `cmd/build.rs` |
+//! | the search sweep: recall, QPS, distances per query at each ef | `sweep.rs` |
 //! | report (JSON and human) | `output.rs` |
 //! | `hnswlab build --profile`: insertion time and distances per phase | `profile.rs` |
 //! | progress bars | `progress.rs` |
@@ -23,6 +25,7 @@
 //! | `hnswlab report`: runs, results, charts, report.md | `cmd/report.rs`, `report/` |
 //! | `hnswlab compare`: beside hnswlib and faiss, ratios per round | `cmd/compare.rs`, `compare/` |
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod cli;
@@ -37,10 +40,12 @@ pub mod fuzzing;
 pub mod hdf5;
 pub mod limits;
 pub mod metrics;
+pub mod names;
 pub mod output;
 pub mod profile;
 pub mod progress;
 pub mod publish;
 pub mod python;
 pub mod report;
+pub mod sweep;
 pub mod texmex;

@@ -6,6 +6,8 @@
 //! strategy failed a check (`mutants`), or a metric differs from hnswlib
 //! beyond the seed spread (`fidelity`).
 
+#![forbid(unsafe_code)]
+
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 

@@ -293,8 +293,12 @@ pub fn info(key: &str) -> Option<&'static MetricInfo> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::DataKind;
-    use crate::data::{synthetic_set, GroundTruth, Source};
+    use crate::data::{DataKind, DatasetSpec, GroundTruth, Source};
+
+    /// A synthetic set of `n` vectors of `dim` and `queries` queries.
+    fn synthetic_set(kind: DataKind, n: usize, dim: usize, queries: usize, seed: u64) -> Result<Dataset> {
+        crate::data::load(&DatasetSpec::synthetic(kind, n, dim, queries), seed)
+    }
 
     /// One-dimensional rows at squared distance `d` from the query 0.
     fn rows_at(ds: &[f64]) -> Dataset {

@@ -189,24 +189,17 @@ fn remove_stale(parent: &Path, prefix: &str) {
     }
 }
 
-/// Exchange the folders `a` and `b` atomically where the OS can.
+/// Exchange the folders `a` and `b` atomically where the OS can:
+/// `renameat2(RENAME_EXCHANGE)`, or the rename-based swap on file systems and
+/// kernels without it (`EINVAL`, `ENOSYS`).
 #[cfg(target_os = "linux")]
 fn swap(a: &Path, b: &Path) -> std::io::Result<()> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let ca = CString::new(a.as_os_str().as_bytes())?;
-    let cb = CString::new(b.as_os_str().as_bytes())?;
-    // SAFETY: both are valid NUL-terminated paths that outlive the call;
-    // renameat2 reads them and touches no other memory of ours.
-    let rc =
-        unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
-    if rc == 0 {
-        return Ok(());
-    }
-    let e = std::io::Error::last_os_error();
-    match e.raw_os_error() {
-        Some(libc::EINVAL) | Some(libc::ENOSYS) => swap_by_renames(a, b),
-        _ => Err(e),
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(()),
+        Err(Errno::INVAL | Errno::NOSYS) => swap_by_renames(a, b),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -255,6 +248,22 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    #[test]
+    fn swap_exchanges_two_folders() {
+        let root = tempfile::tempdir().unwrap();
+        let (a, b) = (root.path().join("a"), root.path().join("b"));
+        for (dir, name) in [(&a, "from-a"), (&b, "from-b")] {
+            std::fs::create_dir(dir).unwrap();
+            std::fs::write(dir.join(name), name).unwrap();
+        }
+        swap(&a, &b).unwrap();
+        assert_eq!(files(&a), vec![("from-b".to_string(), "from-b".to_string())]);
+        assert_eq!(files(&b), vec![("from-a".to_string(), "from-a".to_string())]);
+        let mut left: Vec<_> = std::fs::read_dir(root.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        left.sort();
+        assert_eq!(left, ["a", "b"], "a swap leaves no temporary name behind");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Small `hnswlab fidelity` runs against hnswlib (skipped with a note when
 //! Python, numpy or hnswlib are missing): the duplicates shape with more
-//! copies per clump than 2M + 2, where hnswlab's old oldest-first tie order
-//! stranded every later copy (issue 16), must not be flagged; and the
+//! copies per clump than 2M + 2, where an oldest-first order among equal
+//! distances would strand every later copy, must not be flagged; and the
 //! committed `fidelity-quick.toml` report config publishes the comparison
 //! with its report.
 

@@ -134,3 +134,28 @@ fn a_bad_config_fails_with_a_message_and_writes_nothing() {
     assert!(err.contains("fixed_ef"), "{err}");
     assert!(!out.exists(), "output folder created for an invalid config");
 }
+
+#[test]
+fn a_config_path_beginning_with_a_dash_is_a_path() {
+    // `-x.toml` relative to the working directory, given as the value of
+    // `--config` (separately and with `=`): the file is read and its own
+    // mistake reported (exit 1), never a usage error about a flag `-x` (exit 2).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("-x.toml"), TINY.replace("fixed_ef = 20", "fixed_ef = 30")).unwrap();
+    let cases: [&[&str]; 4] = [
+        &["report", "--config", "-x.toml", "--out", "-out"],
+        &["report", "--config=-x.toml"],
+        &["compare", "--config", "-x.toml", "--out", "-out"],
+        &["compare", "--config=-x.toml"],
+    ];
+    for args in cases {
+        let run = hnswlab().args(args).current_dir(dir.path()).output().unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("config -x.toml"), "{args:?}: the error does not name the file: {stderr}");
+        let report = args[0] == "report";
+        let want = if report { "fixed_ef 30 is not one of ef" } else { "invalid comparison config" };
+        assert!(stderr.contains(want), "{args:?}: the file's content was not what failed: {stderr}");
+        assert!(!dir.path().join("-out").exists(), "{args:?}: a rejected config published a folder");
+    }
+}

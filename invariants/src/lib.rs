@@ -119,6 +119,8 @@
 //! `clean::million_nodes`, which prints the time). [`check_insert`] costs
 //! one search plus the trace's lists.
 
+#![forbid(unsafe_code)]
+
 pub mod census;
 pub mod counts;
 pub mod entry;

@@ -80,8 +80,6 @@ pub fn recall_floor(kind: &str) -> f64 {
         //   duplicates-4d  0.8600 / 0.9560 -> 0.81
         //   gaussian-8d    0.9960 / 0.9998 -> 0.94
         //   clustered-16d  1.0000 / 1.0000 -> 0.95
-        // (Before hnswlab Standard broke ties as hnswlib does, duplicates-4d's
-        // minimum was 0.294 and lattice-2d's 0.974.)
         "lattice-2d" => 0.95,
         "duplicates-4d" => 0.81,
         "gaussian-8d" => 0.94,

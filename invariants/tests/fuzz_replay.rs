@@ -232,8 +232,8 @@ fn params_bug_01_decodes_as_pasted() {
 
 #[test]
 fn params_bug_01_symmetric_extend_one_way_edge() {
-    // postmortem: fixed in 1037374. link_back re-selected a full list with extend_candidates, may keep an extended candidate z that was never in the list, and adds e -> z with no z -> e; Symmetric only unlinks the dropped ones.
-    unguarded(|| params(&params_bug_01_input()));
+    // postmortem: a link_back that re-selects a full list with extend_candidates may keep an extended candidate z that was never in the list and add e -> z with no z -> e (Symmetric only unlinks the dropped ones); the body must pass: under Symmetric the re-selection does not extend.
+    params(&params_bug_01_input());
 }
 
 /// The same bug at dim 8, without the fuzz body: 8 points `1 + i e_i`, m = 3.
@@ -241,7 +241,7 @@ fn params_bug_01_symmetric_extend_one_way_edge() {
 fn params_bug_01_direct() {
     use hnswlab::{Hnsw, Params, PrunePolicy, Selection};
     use hnswlab_invariants::{check_all, Expectations};
-    // postmortem: fixed in 1037374; before, after the 8th insert #0 -> #5 on layer 1 has no reverse.
+    // postmortem: the failure was #0 -> #5 on layer 1 without a reverse after the 8th insert; check_all must pass.
     let p = Params::builder()
         .m(3)
         .ef_construction(138)
@@ -291,16 +291,14 @@ fn params_bug_02_decodes_as_pasted() {
 
 #[test]
 fn params_bug_02_huge_ef_aborts() {
-    // Fixed: knn allocates at most min(ef, n).
-    // postmortem: Hnsw::search checks ef >= k but sets no upper bound, and knn does Vec::with_capacity(ef): ef = 6.7e16 aborts with "memory allocation of 533682396998926336 bytes failed".
-    unguarded(|| params(&params_bug_02_input()));
+    // postmortem: Hnsw::search checks ef >= k but sets no upper bound, so a knn doing Vec::with_capacity(ef) aborts at ef = 6.7e16 ("memory allocation of 533682396998926336 bytes failed"); knn allocates at most min(ef, n).
+    params(&params_bug_02_input());
 }
 
 #[test]
 fn params_bug_02_direct() {
-    // Fixed: knn allocates at most min(ef, n).
     use hnswlab::{Hnsw, Params};
-    // postmortem: as params_bug_02_huge_ef_aborts, at the overflow end: ef = usize::MAX panics with "capacity overflow" instead of searching (or returning an error).
+    // postmortem: as params_bug_02_huge_ef_aborts, at the overflow end: ef = usize::MAX must search (knn allocates at most min(ef, n)), not panic with "capacity overflow".
     let mut h = Hnsw::new(2, Params::builder().m(4).build().unwrap()).unwrap();
     h.insert(0, &[0.0, 1.0]).unwrap();
     let found = h.search(&[0.0, 1.0], 1, usize::MAX).unwrap();
@@ -348,13 +346,12 @@ fn strategies_agree_bug_03_decodes_as_pasted() {
 
 #[test]
 fn strategies_agree_bug_03_repair_links_unconnected_node() {
-    // Fixed: the repair's layer scan only considers connected nodes.
-    // postmortem: batched allocates all 7 rows, then connects them in order; a Symmetric repair during #4's insert falls back to scanning 0..graph.len(), links #3 <-> #5 before #5 is connected, and #5's own insert then overwrites its list: #3 -> #5 is one-way, and the graph differs from sequential.
-    unguarded(|| strategies_agree(&strategies_agree_bug_03_input()));
+    // postmortem: batched allocates all 7 rows, then connects them in order; a Symmetric repair during #4's insert that scans 0..graph.len() links #3 <-> #5 before #5 is connected, and #5's own insert then overwrites its list: #3 -> #5 is one-way, and the graph differs from sequential. The repair's layer scan considers connected nodes only.
+    strategies_agree(&strategies_agree_bug_03_input());
 }
 
 /// fuzz/regressions/params/crash-5bbd1985362d91cf2ef307929378d4ce92896caf
-/// (not a core bug: a false alarm of the fuzz body, fixed there).
+/// (not a core bug: a false alarm of the fuzz body).
 #[test]
 fn params_bug_04_verify_inserts_gave_up() {
     let data = fs::read(regression_dir("params").join("crash-5bbd1985362d91cf2ef307929378d4ce92896caf")).unwrap();
@@ -363,7 +360,7 @@ fn params_bug_04_verify_inserts_gave_up() {
         (input.m, input.ef_construction, input.prune, input.metric, input.verify_inserts, input.dim),
         (3, 1, Symmetric, Cosine, true, 12030)
     );
-    // postmortem: with verify_inserts, ef_construction = 1, Symmetric and 12030-d near-duplicates, insert 7 stays unfindable after 3 repair rounds and findability_failures goes 0 -> 1; that is verify_inserts' documented post-condition, so the body now tolerates an I4 miss exactly when findability_failures grew.
+    // postmortem: with verify_inserts, ef_construction = 1, Symmetric and 12030-d near-duplicates, insert 7 stays unfindable after 3 repair rounds and findability_failures goes 0 -> 1; that is verify_inserts' documented post-condition, so the body tolerates an I4 miss exactly when findability_failures grew.
     params(&input);
 }
 
@@ -374,7 +371,7 @@ fn exact_bug_05_verify_inserts_gave_up() {
     let data = fs::read(regression_dir("exact").join("crash-f361ede5635dcd39bc57eefab5f333bae85f06ba")).unwrap();
     let input = decode::<ExactInput>(&data).unwrap();
     assert!(input.params.verify_inserts, "{input:?}");
-    // postmortem: inner product, 2-d; row 30 [61, 0] stays unfindable (its self-distance is -3720, the search returns #0) after verify_inserts' 3 repair rounds, which count it in findability_failures: tolerated since 7819c0e.
+    // postmortem: inner product, 2-d; row 30 [61, 0] stays unfindable (its self-distance is -3720, the search returns #0) after verify_inserts' 3 repair rounds, which count it in findability_failures: tolerated, as in params_bug_04.
     exact(&input);
 }
 
@@ -388,7 +385,7 @@ fn load_hnswlab_bug_06_disconnected_file_graph() {
         hnswlab::file::reseal(&mut file);
     }
     let h = hnswlab::Hnsw::from_bytes(&file).expect("a structurally valid file");
-    // postmortem: an edited (resealed) seed whose layer-0 lists leave node #5 unreachable loads fine (a file need not be connected), and k = 3 from #5 returned 1 hit; the body demanded exactly k and now accepts 1..=k.
+    // postmortem: an edited (resealed) seed whose layer-0 lists leave node #5 unreachable loads fine (a file need not be connected), and k = 3 from #5 returns 1 hit; the body accepts 1..=k, not exactly k.
     let q = hnswlab::GraphView::vector(&h, hnswlab::NodeId(5)).to_vec();
     let found = h.search(&q, 3, 16).unwrap();
     assert!((1..=3).contains(&found.len()), "{found:?}");
@@ -414,9 +411,9 @@ fn load_hnswlib_bug_01_labels_past_the_report_cap() {
 
 /// fuzz/regressions/load_hnswlib/crash-310d3af670f08eb1fb6cfbfe7ac8b38f6f9fa31d
 // postmortem: a file with a NaN component: the reader reports it as a file
-// defect and keeps the vector (as documented), but since check_all learnt to
-// report non-finite vectors as I1 the body counted that as the reader's
-// failure. The body now treats NonFiniteVector like LabelMismatch.
+// defect and keeps the vector (as documented); check_all reports the
+// non-finite vector as I1, which the body must not count as the reader's
+// failure. The body treats NonFiniteVector like LabelMismatch.
 #[test]
 fn load_hnswlib_bug_02_nan_component_is_a_reported_defect() {
     let data = fs::read(regression_dir("load_hnswlib").join("crash-310d3af670f08eb1fb6cfbfe7ac8b38f6f9fa31d")).unwrap();

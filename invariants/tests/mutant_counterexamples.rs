@@ -134,9 +134,8 @@ fn assert_caught(name: &str, check: &str, dim: usize, m: usize, seed: u64, point
 
 // The minimal counterexamples proptest shrank to (dim, m, seed, points), frozen.
 
-// Re-derived when Standard took hnswlib's tie rules (newest first in Alg. 4, a
-// pool under m kept whole, strict admission to W): the earlier 6-point case
-// [0, -2, 0, 0, 1, 1] no longer loses recall; the search shrank to this one.
+// Shrunk under hnswlib's tie rules (newest first in Alg. 4, a pool under m
+// kept whole, strict admission to W).
 #[test]
 fn skip_navigation_8_points() {
     assert_caught("skip-navigation", "recall", 1, 2, 0, &[0, 1, 0, 0, 0, 0, 0, 0]);

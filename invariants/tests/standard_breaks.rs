@@ -12,7 +12,7 @@
 //! assert the hard form, which does not hold. Run them with
 //!
 //! ```text
-//! CARGO_TARGET_DIR=/work/tgt/props cargo test -p hnswlab-invariants --test standard_breaks -- --ignored --nocapture
+//! cargo test -p hnswlab-invariants --test standard_breaks -- --ignored --nocapture
 //! ```
 //!
 //! and steer them with environment knobs: `EXPLORE_SELECTION=simple|heuristic`
@@ -195,17 +195,8 @@ proptest! {
                         prop_assert!(tolerated, "{ctx}: check_insert: {x}\n{}", common::dump(&index));
                     }
                 }
-                let health = match check_all(&index, &e) {
-                    Ok(h) => h,
-                    Err(v) if prune == PrunePolicy::Symmetric
-                        && matches!(c.selection, Selection::Heuristic { extend_candidates: true, .. })
-                        && v.0.iter().all(|x| matches!(x, Violation::OneWayEdge { .. } | Violation::Omitted { .. })) => {
-                        // Known core bug (state_machine.rs, symmetric_extend_keep_leaves_one_way_edge).
-                        e.symmetric = false;
-                        check_all(&index, &e).map_err(|v| TestCaseError::fail(format!("{ctx}: {v}")))?
-                    }
-                    Err(v) => return Err(TestCaseError::fail(format!("{ctx}: check_all: {v}\n{}", common::dump(&index)))),
-                };
+                let health = check_all(&index, &e)
+                    .map_err(|v| TestCaseError::fail(format!("{ctx}: check_all: {v}\n{}", common::dump(&index))))?;
                 let census = common::census(&index);
                 for (h, lc) in health.layers.iter().zip(&census) {
                     prop_assert_eq!(h.unreachable, lc.unreachable.len(), "{}: L{} unreachable", ctx, lc.layer);
@@ -311,15 +302,14 @@ fn not_findable(index: &Hnsw, params: &Params, trace: &InsertTrace) -> Option<Op
 
 #[test]
 fn standard_keeps_copies_reachable_until_the_clump_outgrows_ef_construction() {
-    // postmortem (re-derived, issue 16): this was `standard_strands_sixth_copy_after_6_inserts`.
-    // Copies never prune each other in the heuristic (it discards e only if some
+    // postmortem: copies never prune each other in the heuristic (it discards e only if some
     // kept r has d(e, r) < d(e, q), strictly; F11, qdrant#1788), so every list of
-    // a clump fills with copies. With ties broken oldest first, each full list
-    // kept its oldest copies and dropped the new one: the (2m + 2)-th copy was
-    // stranded (the 34th at m = 16), and 20 clumps of 100 copies lost two thirds
-    // of their members. hnswlib considers equal distances newest first (its
-    // queue pops the largest (-distance, id)), so the new copy replaces the
-    // oldest: Standard now does the same, and those copies stay reachable.
+    // a clump fills with copies. Were ties broken oldest first, each full list
+    // would keep its oldest copies and drop the new one: the (2m + 2)-th copy
+    // would be stranded (the 34th at m = 16), and 20 clumps of 100 copies lose
+    // two thirds of their members. hnswlib considers equal distances newest
+    // first (its queue pops the largest (-distance, id)), so the new copy
+    // replaces the oldest; Standard does the same, and the copies stay reachable.
     // Symmetric keeps its own oldest-first rule and repairs what it strands.
     let zero: &[f32] = &[0.0];
     for m in [2usize, 3, 4, 8, 16] {
@@ -410,9 +400,8 @@ fn standard_new_node_not_findable_after_7_distinct_inserts() {
 
 #[test]
 fn standard_heuristic_strands_distinct_point_on_layer_1() {
-    // postmortem (re-derived, issue 16: the earlier 7 points with efC 16 no
-    // longer strand anything under hnswlib's tie rules; the exploration with
-    // EXPLORE_DISTINCT=1 EXPLORE_SELECTION=heuristic shrank to these).
+    // postmortem (the exploration with EXPLORE_DISTINCT=1
+    // EXPLORE_SELECTION=heuristic shrank to these).
     // Distinct 2-d points, hnswlib's heuristic, m = 2, efC 1, seed 0. On layer 1
     // lists hold m = 2 (not 2m). #5 = [0, 1] (level 2) links to #1 = [0, -1] on
     // layer 1; #1's list [#4, #5] is full when #6 = [-1, 0] arrives, and its
@@ -442,9 +431,9 @@ fn symmetric_splits_layer0_into_two_islands() {
     // pair's edges to them. Each of #4, #5 still has an edge (to the other), so
     // the repair — which only reconnects nodes with an *empty* list — does
     // nothing: layer 0 is two undirected components, {#4, #5} cut off from
-    // the entry point's. Standard on the same points stranded the same pair
-    // while ties broke oldest first; with hnswlib's newest-first order #3's
-    // full list keeps #5 (re-derived, issue 16), so Standard reaches both.
+    // the entry point's. Standard on the same points, with hnswlib's
+    // newest-first order among ties: #3's full list keeps #5, so Standard
+    // reaches both (oldest first, it would strand the same pair).
     let (z, m1): (&[f32], &[f32]) = (&[0.0], &[-1.0]);
     let pts = [z, z, z, z, m1, m1, z];
     let s = params_of(2, 16, 0, Selection::HEURISTIC, PrunePolicy::Symmetric);
@@ -460,8 +449,8 @@ fn symmetric_splits_layer0_into_two_islands() {
 
 #[test]
 fn symmetric_repair_gives_up_with_ef_construction_1() {
-    // Fixed: the repair now scans the whole layer when the nodes its search
-    // reached give it no room and no victim, so #5 is reconnected.
+    // The repair scans the whole layer when the nodes its search reached
+    // give it no room and no victim, so #5 is reconnected.
     // postmortem: six copies of [0], simple selection, m = 2, efC 1, seed 0.
     // #5 selects #0 only (ef = 1); #0's list is full of lower-id copies, so it
     // drops #5 and Symmetric removes #5 -> #0: #5 has an empty layer-0 list.

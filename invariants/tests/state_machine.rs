@@ -175,17 +175,9 @@ static CASES: [AtomicUsize; 4] = [const { AtomicUsize::new(0) }; 4];
 static INSERTS: [AtomicUsize; 4] = [const { AtomicUsize::new(0) }; 4];
 static NOT_FINDABLE: [AtomicUsize; 4] = [const { AtomicUsize::new(0) }; 4];
 static REPAIRED_TRACE: [AtomicUsize; 4] = [const { AtomicUsize::new(0) }; 4];
-static ONE_WAY_SYMMETRIC: [AtomicUsize; 4] = [const { AtomicUsize::new(0) }; 4];
 
 fn slot(cfg: &Config) -> usize {
     2 * usize::from(cfg.prune == PrunePolicy::Symmetric) + usize::from(cfg.selection != Selection::Simple)
-}
-
-/// Symmetric prune with `extend_candidates` once left one-way edges (see
-/// `symmetric_extend_keep_leaves_one_way_edge`); fixed in the core, so this is
-/// never tolerated now. Kept as a function so the bookkeeping below still reads.
-fn extends_under_symmetric(_p: &Params) -> bool {
-    false
 }
 
 /// `STATE_MACHINE_STRICT_I4=1` makes I4 a hard failure, to shrink an I4
@@ -201,24 +193,9 @@ fn expectations(params: &Params, n: usize) -> Expectations {
     e
 }
 
-/// `check_all`, failing on any violation except the one-way edges of the
-/// known Symmetric + extend_candidates bug, which are counted and re-checked
-/// with `symmetric = false` so the rest of the checks still run.
-fn checked<V: GraphView + ?Sized>(view: &V, params: &Params, e: &Expectations, ctx: &str) -> Health {
-    match check_all(view, e) {
-        Ok(h) => h,
-        Err(v)
-            if extends_under_symmetric(params)
-                && v.0.iter().all(|x| matches!(x, Violation::OneWayEdge { .. } | Violation::Omitted { .. })) =>
-        {
-            let s = 2 + usize::from(params.selection() != Selection::Simple);
-            ONE_WAY_SYMMETRIC[s].fetch_add(1, Ordering::Relaxed);
-            let mut soft = e.clone();
-            soft.symmetric = false;
-            check_all(view, &soft).unwrap_or_else(|v| panic!("{ctx}: check_all: {v}"))
-        }
-        Err(v) => panic!("{ctx}: check_all: {v}\n{}", common::dump(view)),
-    }
+/// `check_all`, failing on any violation.
+fn checked<V: GraphView + ?Sized>(view: &V, e: &Expectations, ctx: &str) -> Health {
+    check_all(view, e).unwrap_or_else(|v| panic!("{ctx}: check_all: {v}\n{}", common::dump(view)))
 }
 
 /// Cross-check the checker's census against the one computed here.
@@ -240,7 +217,7 @@ fn cross_check(index: &Hnsw, health: &Health, ctx: &str) {
             c.zero_in_degree
         );
         assert_eq!(h.empty_lists, c.empty_lists.len(), "{ctx}: L{l} empty lists (census: {:?})", c.empty_lists);
-        if index.params().prune() == PrunePolicy::Symmetric && !extends_under_symmetric(index.params()) {
+        if index.params().prune() == PrunePolicy::Symmetric {
             assert_eq!(c.one_way, 0, "{ctx}: Symmetric graph has one-way edges on L{l}");
         }
     }
@@ -320,7 +297,7 @@ impl Sut {
     fn check(&self, model: &Model, ctx: &str) -> Health {
         let n = model.points.len();
         let e = expectations(&self.params, n);
-        let health = checked(&self.index, &self.params, &e, ctx);
+        let health = checked(&self.index, &e, ctx);
         cross_check(&self.index, &health, ctx);
         health
     }
@@ -338,7 +315,7 @@ impl Sut {
         // A snapshot is the same graph: same census, same bytes twice.
         let snap = Snapshot::of(&self.index);
         let e = expectations(&self.params, n_of(model));
-        let snap_health = checked(&snap, &self.params, &e, &format!("{ctx} (snapshot)"));
+        let snap_health = checked(&snap, &e, &format!("{ctx} (snapshot)"));
         assert_eq!(snap_health, health, "{ctx}: Health of snapshot vs index");
         assert_eq!(Snapshot::of(&snap).to_bytes(), snap.to_bytes(), "{ctx}: snapshot of snapshot");
     }
@@ -474,14 +451,12 @@ impl<const SYMMETRIC: bool, const HEURISTIC: bool> StateMachineTest for Machine<
         if cases.is_multiple_of(256) {
             println!(
                 "{} / {}: {cases} cases, {} inserts, tolerated: {} confirmed I4 NotFindable, \
-                 {} trace mismatches healed by a Symmetric repair, {} checks with one-way edges under \
-                 Symmetric + extend_candidates",
+                 {} trace mismatches healed by a Symmetric repair",
                 model.cfg.prune.name(),
                 if s % 2 == 1 { "heuristic*" } else { "simple" },
                 INSERTS[s].load(Ordering::Relaxed),
                 NOT_FINDABLE[s].load(Ordering::Relaxed),
-                REPAIRED_TRACE[s].load(Ordering::Relaxed),
-                ONE_WAY_SYMMETRIC[s].load(Ordering::Relaxed)
+                REPAIRED_TRACE[s].load(Ordering::Relaxed)
             );
         }
     }
@@ -559,9 +534,9 @@ const EXTEND_KEEP_POINTS: [[f32; 4]; 15] = [
 
 #[test]
 fn symmetric_extend_keep_leaves_one_way_edge() {
-    // Fixed: under Symmetric, link_back now re-selects without extending
-    // candidates, so a re-selected list only keeps nodes already linked both
-    // ways (or the new node). The assertions below check the fix.
+    // Under Symmetric, link_back re-selects without extending candidates, so
+    // a re-selected list only keeps nodes already linked both ways (or the
+    // new node); the assertions below check that no edge is one-way.
     // postmortem: core bug. Symmetric prune with Heuristic { extend_candidates:
     // true, keep_pruned: true }, m = 6, efC 4, seed 14952355241806661386, the 15
     // points above (found by `symmetric_heuristic`, Check after the 15th insert:
@@ -571,9 +546,7 @@ fn symmetric_extend_keep_leaves_one_way_edge() {
     // a node x that was never in it; Symmetric only removes reverses of
     // *dropped* edges and never adds x -> e, so e -> x stays one-way. These 15
     // points stay symmetric without extension or without refill, but
-    // extension alone breaks symmetry on other points (second case below).
-    // When the core fixes this, flip the first assertion (and drop the
-    // tolerance in `extends_under_symmetric`).
+    // extension alone broke symmetry on other points (second case below).
     let sel = |extend_candidates, keep_pruned| Selection::Heuristic { extend_candidates, keep_pruned };
     let params = |s| {
         Params::builder()

@@ -7,27 +7,166 @@
 //! untimed warm-up.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
+use clap::{Args, ValueEnum};
 use hnswlab::registry;
 use hnswlab::strategy::{BuildInput, Built, Commit, Strategy};
-use hnswlab::{BuildStats, Params, Scratch};
+use hnswlab::{BuildStats, Params};
 use hnswlab_invariants::searchable::take_self_misses;
 use hnswlab_invariants::{check_all, check_insert, Expectations, Health, Violation, Violations};
 
-use crate::cli::BuildArgs;
-use crate::data::{self, Dataset, Source};
+use crate::data::{self, DataKind, Dataset, DatasetSpec, Origin, Source};
 use crate::metrics::{self, Truth};
-use crate::output::{DataReport, Files, ParamsReport, Report, SearchPoint};
+use crate::names::{threads_range, MetricArg, PruneArg, SelectionArg};
+use crate::output::{DataReport, Files, ParamsReport, Report};
 use crate::profile::ProfileReport;
 use crate::progress;
+use crate::sweep::sweep;
+
+/// Arguments of `hnswlab build`.
+#[derive(Debug, Clone, Args)]
+pub struct BuildArgs {
+    /// Synthetic data set (default: clustered). Not allowed with --base.
+    #[arg(long, value_enum, conflicts_with = "base")]
+    pub data: Option<DataKind>,
+
+    /// Base vectors from a texmex file (.fvecs or .bvecs); needs --query.
+    #[arg(long, value_name = "FILE", requires = "query")]
+    pub base: Option<PathBuf>,
+
+    /// Query vectors from a texmex file (.fvecs or .bvecs); needs --base.
+    #[arg(long, value_name = "FILE", requires = "base")]
+    pub query: Option<PathBuf>,
+
+    /// Ground-truth neighbour ids (.ivecs, one row per query, nearest first).
+    /// Computed exactly by brute force when absent.
+    #[arg(long, value_name = "FILE", requires = "base")]
+    pub groundtruth: Option<PathBuf>,
+
+    /// Use --groundtruth even where a sample of its rows disagrees with brute
+    /// force (the disagreement becomes a note instead of an error).
+    #[arg(long, requires = "groundtruth")]
+    pub trust_groundtruth: bool,
+
+    /// Number of base vectors [default: 20000 synthetic; all of --base, or the first N].
+    #[arg(long)]
+    pub n: Option<usize>,
+
+    /// Dimension [default: 128 synthetic; texmex files carry their own, which must match if given].
+    #[arg(long)]
+    pub dim: Option<usize>,
+
+    /// Number of queries [default: 1000 synthetic; all of --query, or the first N].
+    #[arg(long)]
+    pub queries: Option<usize>,
+
+    /// Seed of the synthetic data and of the level function.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+
+    /// Distance function.
+    #[arg(long, value_enum, default_value_t = MetricArg::L2)]
+    pub metric: MetricArg,
+
+    /// M: neighbours per insert and list capacity above layer 0 (layer 0 holds 2M).
+    #[arg(long, default_value_t = 16)]
+    pub m: usize,
+
+    /// efConstruction: beam width while inserting.
+    #[arg(long, default_value_t = 200)]
+    pub ef_construction: usize,
+
+    /// What an overflowing neighbour list does with the edges it drops.
+    #[arg(long, value_enum, default_value_t = PruneArg::Standard)]
+    pub prune: PruneArg,
+
+    /// Neighbour selection: Alg. 3 (simple) or Alg. 4 (heuristic).
+    #[arg(long, value_enum, default_value_t = SelectionArg::Heuristic)]
+    pub selection: SelectionArg,
+
+    /// Build threads, used by the parallel strategies (sequential and batched
+    /// validate in parallel but link on one thread).
+    #[arg(long, default_value_t = 1, value_parser = threads_range())]
+    pub threads: u32,
+
+    /// Insertion strategy or mutant: sequential, batched,
+    /// batched-deterministic-parallel, segment-parallel, concurrent, or a
+    /// mutant name (`hnswlab mutants` lists them all).
+    #[arg(long, default_value = "sequential")]
+    pub strategy: String,
+
+    /// After each insert, search for the new vector and re-link it if it is
+    /// not found: guarantees I4, at the cost of one search per insert.
+    #[arg(long)]
+    pub verify_inserts: bool,
+
+    /// Skip the per-insert checks (I3 post-condition, I4). Checked builds of
+    /// segment-parallel build one segment after another; this flag times the
+    /// parallel build.
+    #[arg(long)]
+    pub no_check_inserts: bool,
+
+    /// Search ef values to sweep (comma separated; each must be >= 10).
+    #[arg(long, value_delimiter = ',', num_args = 1.., default_values_t = [10, 20, 40, 80, 160, 320])]
+    pub ef: Vec<usize>,
+
+    /// Print one JSON object on stdout instead of the human summary.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Report where insertion time went, per phase of Alg. 1 (descent, candidate
+    /// search, neighbour selection, linking and pruning, allocation), with
+    /// distance computations per insert and per query: a table, and a
+    /// `profile` object in the JSON.
+    #[arg(long)]
+    pub profile: bool,
+
+    /// Write the built index to FILE (hnswlab index format; atomic: a
+    /// temporary file in FILE's folder, fsync, rename). Strategies that build
+    /// several segments cannot be saved as one index.
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+}
+
+impl BuildArgs {
+    /// The data set these flags describe: texmex files with `--base` and
+    /// `--query`, else the `--data` generator with the default sizes for the
+    /// ones not given. Loading it reports mistakes by flag ([`Origin::Flags`]).
+    pub fn dataset(&self) -> DatasetSpec {
+        let metric = self.metric.to_possible_value().map_or("l2".into(), |v| v.get_name().to_string());
+        if self.base.is_none() && self.query.is_none() {
+            let kind = self.data.unwrap_or(DataKind::Clustered);
+            let n = self.n.unwrap_or(data::DEFAULT_N);
+            let dim = self.dim.unwrap_or(data::DEFAULT_DIM);
+            let queries = self.queries.unwrap_or(data::DEFAULT_QUERIES);
+            return DatasetSpec { metric, ..DatasetSpec::synthetic(kind, n, dim, queries) };
+        }
+        let stem = self.base.as_deref().and_then(|b| b.file_stem()).and_then(|s| s.to_str());
+        DatasetSpec {
+            name: stem.unwrap_or("texmex").to_string(),
+            kind: DataKind::Texmex,
+            n: self.n,
+            dim: self.dim,
+            queries: self.queries,
+            range: None,
+            copies: None,
+            base: self.base.clone(),
+            query: self.query.clone(),
+            groundtruth: self.groundtruth.clone(),
+            trust_groundtruth: self.trust_groundtruth,
+            file: None,
+            metric,
+            mutants: false,
+            origin: Origin::Flags,
+        }
+    }
+}
 
 /// Violations kept for the report; later ones are only counted.
 pub const MAX_VIOLATIONS: usize = 100;
-
-/// Queries searched, untimed, before the sweep.
-pub const WARM_UP: usize = 100;
 
 /// Build parameters from the command line.
 pub fn params(args: &BuildArgs) -> Result<Params> {
@@ -75,7 +214,7 @@ pub fn run(args: &BuildArgs, command: Vec<String>, show_progress: bool) -> Resul
     let strategy = registry::by_name(&args.strategy)
         .with_context(|| format!("unknown strategy `{}`; known: {}", args.strategy, registry::names().join(", ")))?;
     let mut notes = Vec::new();
-    let ds = data::load(args)?;
+    let ds = data::load(&args.dataset(), args.seed)?;
     let k = metrics::K.min(ds.n());
     if let Some(&ef) = args.ef.iter().find(|&&ef| ef < k) {
         anyhow::bail!("--ef {ef} is below k = {k}: search needs ef >= k");
@@ -222,49 +361,6 @@ fn build(
     Ok((built, elapsed))
 }
 
-/// For each ef: recall@k and single-thread QPS over the whole query set.
-fn sweep(index: &Built, ds: &Dataset, truth: &Truth, efs: &[usize]) -> Result<Vec<SearchPoint>> {
-    let mut scratch = Scratch::new();
-    let queries = ds.query_count();
-    // One untimed pass over (up to) WARM_UP queries, so the first ef's QPS
-    // does not pay for cold caches and the scratch's first allocations.
-    let largest = efs.iter().copied().max().unwrap_or(truth.k);
-    for i in 0..queries.min(WARM_UP) {
-        index.search_with(&mut scratch, ds.query(i), truth.k, largest)?;
-    }
-    efs.iter().map(|&ef| pass(index, &mut scratch, ds, truth, ef)).collect()
-}
-
-/// One timed pass over every query of `ds` at `ef` on this thread: recall@k by
-/// the ε rule, QPS over the whole pass, and distance computations per query.
-pub fn pass(index: &Built, scratch: &mut Scratch, ds: &Dataset, truth: &Truth, ef: usize) -> Result<SearchPoint> {
-    let queries = ds.query_count();
-    // Hits are counted inline (a few comparisons per query) so each result
-    // list is freed at once: keeping them all would time the allocator.
-    let mut hits = 0usize;
-    let mut wrong_count = 0usize;
-    let distances_before = scratch.distances;
-    let start = Instant::now();
-    for (i, &kth) in truth.kth.iter().enumerate().take(queries) {
-        let found = index.search_with(scratch, ds.query(i), truth.k, ef)?;
-        match metrics::hits(ds, truth.metric, ds.query(i), found.iter().map(|n| n.label as usize), truth.k, kth) {
-            Ok(h) => hits += h,
-            Err(wrong) => {
-                hits += wrong.hits;
-                wrong_count += 1;
-            }
-        }
-    }
-    let seconds = start.elapsed().as_secs_f64();
-    Ok(SearchPoint {
-        ef,
-        recall_at_10: hits as f64 / (queries * truth.k) as f64,
-        qps: queries as f64 / seconds.max(1e-9),
-        distances_per_query: (scratch.distances - distances_before) as f64 / queries as f64,
-        wrong_count_queries: wrong_count,
-    })
-}
-
 fn data_report(ds: &Dataset, truth: &Truth) -> DataReport {
     let files = match &ds.source {
         Source::Synthetic(_) => None,
@@ -323,12 +419,48 @@ mod tests {
         assert_eq!(found.total, 8 + 2 * MAX_VIOLATIONS);
     }
 
+    /// `hnswlab build ARGS`' arguments.
+    fn parse(args: &[&str]) -> BuildArgs {
+        #[derive(clap::Parser)]
+        struct Build {
+            #[command(flatten)]
+            args: BuildArgs,
+        }
+        let argv = std::iter::once("build").chain(args.iter().copied());
+        <Build as clap::Parser>::try_parse_from(argv).expect("parses").args
+    }
+
     #[test]
     fn invalid_params_fail_before_any_data_is_made() {
-        use clap::Parser;
-        let cli = crate::cli::Cli::try_parse_from(["hnswlab", "build", "--ef-construction", "0"]).expect("parses");
-        let crate::cli::Command::Build(args) = cli.command else { panic!("expected build") };
-        let err = format!("{:#}", params(&args).unwrap_err());
+        let err = format!("{:#}", params(&parse(&["--ef-construction", "0"])).unwrap_err());
         assert!(err.contains("ef_construction"), "{err}");
+    }
+
+    #[test]
+    fn build_flags_and_a_config_table_describe_the_same_data_set() {
+        // Regression: `build` loads its data through the spec a config holds,
+        // so the same keys give the same vectors (and file names starting
+        // with `-` are files, never flags).
+        let flags = parse(&["--data", "gaussian", "--n", "40", "--dim", "3", "--queries", "4", "--seed", "9"]);
+        let table: DatasetSpec =
+            toml::from_str("name = \"gaussian\"\nkind = \"gaussian\"\nn = 40\ndim = 3\nqueries = 4").unwrap();
+        let (a, b) = (data::load(&flags.dataset(), flags.seed).unwrap(), data::load(&table, 9).unwrap());
+        assert_eq!((a.name.as_str(), a.n(), a.dim, a.query_count()), ("gaussian", 40, 3, 4));
+        assert_eq!((&a.base, &a.queries), (&b.base, &b.queries));
+        assert_eq!(DatasetSpec { origin: Origin::Config, ..flags.dataset() }, table);
+
+        let dir = tempfile::tempdir().unwrap();
+        let (base, query) = (dir.path().join("-base.fvecs"), dir.path().join("-query.fvecs"));
+        crate::texmex::write(&base, 2, &[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+        crate::texmex::write(&query, 2, &[0.5f32, 0.5]).unwrap();
+        let (b, q) = (base.to_str().unwrap(), query.to_str().unwrap());
+        let flags = parse(&["--base", b, "--query", q, "--n", "2"]);
+        let spec = flags.dataset();
+        assert_eq!((spec.kind, spec.name.as_str(), spec.n, spec.queries), (DataKind::Texmex, "-base", Some(2), None));
+        let a = data::load(&spec, flags.seed).unwrap();
+        assert_eq!((a.base.as_slice(), a.queries.as_slice()), (&[1.0f32, 2.0, 3.0, 4.0][..], &[0.5f32, 0.5][..]));
+        let e =
+            format!("{:#}", data::load(&parse(&["--base", b, "--query", q, "--dim", "3"]).dataset(), 0).unwrap_err());
+        assert!(e.contains("--dim 3 does not match"), "{e}");
     }
 }

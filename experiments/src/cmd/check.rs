@@ -19,8 +19,8 @@ use hnswlab::{GraphView, Hnsw, NodeId, Snapshot};
 use hnswlab_invariants::{check_all, Expectations, Health};
 use serde::Serialize;
 
-use crate::cli::MetricArg;
 use crate::cmd::build::Found;
+use crate::names::MetricArg;
 use crate::output::print_health;
 
 /// Beam widths of the self-search census.

@@ -27,23 +27,24 @@ use crate::metrics;
 use crate::progress;
 use crate::publish::{self, Staging};
 use crate::report::charts::Chart;
+use crate::report::machine;
 use crate::report::python_peers::Inputs;
 use crate::report::results::Meta;
-use crate::report::{datasets, machine};
 
 /// Arguments of `hnswlab compare`.
 #[derive(Debug, Clone, Args)]
 pub struct CompareArgs {
     /// Comparison config (TOML). Default: the built-in experiments/configs/compare.toml.
-    #[arg(long, value_name = "FILE", conflicts_with = "quick")]
+    /// A path may begin with `-`.
+    #[arg(long, value_name = "FILE", conflicts_with = "quick", allow_hyphen_values = true)]
     pub config: Option<PathBuf>,
 
     /// Run the built-in smoke config (experiments/configs/compare-quick.toml: clustered 10k, 2 rounds).
     #[arg(long)]
     pub quick: bool,
 
-    /// Output folder [default: reports/<config name>].
-    #[arg(long, value_name = "DIR")]
+    /// Output folder [default: reports/<config name>]. A path may begin with `-`.
+    #[arg(long, value_name = "DIR", allow_hyphen_values = true)]
     pub out: Option<PathBuf>,
 
     /// Rounds, overriding the config's (1..=MAX_ROUNDS, crate::limits).
@@ -171,7 +172,7 @@ fn measure_all(config: &CompareConfig, scratch: &Path, show_progress: bool) -> R
             prepared.push(None);
             continue;
         }
-        let ds = datasets::load(spec, config.seed).with_context(|| format!("data set `{}`", spec.name))?;
+        let ds = crate::data::load(spec, config.seed).with_context(|| format!("data set `{}`", spec.name))?;
         let truth = metrics::truth(&ds, hnswlab::Metric::L2, show_progress)?;
         notes.extend(truth.notes.iter().map(|n| format!("{}: {n}", spec.name)));
         let inputs = Inputs::write(&scratch.join(&spec.name), &ds, &truth)?;

@@ -16,7 +16,7 @@ use clap::{Args, ValueEnum};
 use hnswlab::foreign::hnswlib;
 use hnswlab::{Hnsw, Params, Snapshot};
 
-use crate::cli::MetricArg;
+use crate::names::MetricArg;
 
 /// `--from` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

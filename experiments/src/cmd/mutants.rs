@@ -9,8 +9,24 @@ use hnswlab::registry;
 use hnswlab_invariants::matrix::{self, Matrix, CHECKS};
 use serde::Serialize;
 
-use crate::cli::MutantsArgs;
+use crate::names::threads_range;
 use crate::progress;
+
+/// Arguments of `hnswlab mutants`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MutantsArgs {
+    /// Seeds of the data shapes and level functions (comma separated).
+    #[arg(long, value_delimiter = ',', num_args = 1.., default_values_t = [1u64, 2])]
+    pub seeds: Vec<u64>,
+
+    /// Build threads for the parallel strategies.
+    #[arg(long, default_value_t = 2, value_parser = threads_range())]
+    pub threads: u32,
+
+    /// Print one JSON object on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// Run the matrix; `show_progress` draws a bar on stderr.
 pub fn run(args: &MutantsArgs, show_progress: bool) -> Matrix {

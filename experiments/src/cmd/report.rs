@@ -12,19 +12,19 @@ use crate::cmd::fidelity;
 use crate::config::Config;
 use crate::metrics::REGISTRY;
 use crate::publish::{write_atomic, Staging};
-use crate::report::results::{self, Meta, Results};
+use crate::report::results::{self, Meta, Results, RunKind};
 use crate::report::{charts, machine, markdown, run};
 
 /// Arguments of `hnswlab report`.
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
     /// Experiment config (TOML, see experiments/configs/). Default: the built-in
-    /// quick config (experiments/configs/quick.toml).
-    #[arg(long, value_name = "FILE")]
+    /// quick config (experiments/configs/quick.toml). A path may begin with `-`.
+    #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
     pub config: Option<PathBuf>,
 
-    /// Output folder [default: reports/<config name>].
-    #[arg(long, value_name = "DIR")]
+    /// Output folder [default: reports/<config name>]. A path may begin with `-`.
+    #[arg(long, value_name = "DIR", allow_hyphen_values = true)]
     pub out: Option<PathBuf>,
 }
 
@@ -65,7 +65,7 @@ pub fn run(args: &ReportArgs, command: &[String], show_progress: bool) -> Result
     if !peak_rss_per_run {
         notes.push("peak RSS could not be reset per run: it is the process's peak so far".into());
     }
-    for r in runs.iter().filter(|r| r.kind != "mutant") {
+    for r in runs.iter().filter(|r| r.kind != RunKind::MUTANT) {
         if r.violations > 0 || r.error.is_some() {
             notes.push(format!(
                 "{}: {} violation(s) {}",
@@ -120,7 +120,7 @@ mod tests {
 
     #[test]
     fn the_program_is_recorded_by_name() {
-        let argv: Vec<String> = ["/tmp/t/release/hnswlab", "report", "--out", "x"].map(String::from).to_vec();
+        let argv: Vec<String> = ["build/out/release/hnswlab", "report", "--out", "x"].map(String::from).to_vec();
         assert_eq!(command_line(&argv), "hnswlab report --out x");
         assert_eq!(command_line(&[]), "");
     }

@@ -31,8 +31,8 @@ use anyhow::{ensure, Context, Result};
 use hnswlab::registry;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{check_name_threads_ef, load_toml, parse_toml, BuildSpec, DataSpecKind, DatasetSpec};
-use crate::report::python_peers::LIBRARIES;
+use crate::config::{check_name_threads_ef, load_toml, parse_toml, BuildSpec, PYTHON_PEERS};
+use crate::data::{DataKind, DatasetSpec};
 
 /// The built-in default config (`experiments/configs/compare.toml`).
 pub const DEFAULT: &str = include_str!("../../configs/compare.toml");
@@ -153,7 +153,11 @@ impl CompareConfig {
             }
         }
         for lib in &self.libs {
-            ensure!(LIBRARIES.contains(&lib.as_str()), "unknown library `{lib}`; known: {}", LIBRARIES.join(", "));
+            ensure!(
+                PYTHON_PEERS.contains(&lib.as_str()),
+                "unknown library `{lib}`; known: {}",
+                PYTHON_PEERS.join(", ")
+            );
         }
         ensure!(!self.datasets.is_empty(), "list at least one [[datasets]]");
         let mut names = std::collections::BTreeSet::new();
@@ -170,8 +174,8 @@ impl CompareConfig {
 /// with a note (e.g. MNIST before `experiments/scripts/fetch_mnist.sh`).
 pub fn missing_files(spec: &DatasetSpec) -> Vec<String> {
     let files = match spec.kind {
-        DataSpecKind::Texmex => vec![&spec.base, &spec.query, &spec.groundtruth],
-        DataSpecKind::Hdf5 => vec![&spec.file],
+        DataKind::Texmex => vec![&spec.base, &spec.query, &spec.groundtruth],
+        DataKind::Hdf5 => vec![&spec.file],
         _ => vec![],
     };
     files.into_iter().flatten().filter(|p| !p.exists()).map(|p| p.display().to_string()).collect()

@@ -21,12 +21,12 @@ use serde::{Deserialize, Serialize};
 
 use super::plan::Entrant;
 use super::summary::{qps_at_recall, Point};
-use crate::cmd::build::pass;
 use crate::config::BuildSpec;
 use crate::data::{Dataset, Source};
 use crate::metrics::{Truth, TruthSource};
 use crate::report::machine;
 use crate::report::python_peers::{join, skip_lines, Inputs};
+use crate::sweep::pass;
 use crate::texmex;
 
 /// What one process reports (hnswlab's worker and the Python runner alike).

@@ -9,7 +9,7 @@
 //! | QPS at a target recall, ratios, medians and spreads | `summary.rs` |
 //! | CSV, JSON, `compare.md`, the stdout table | `output.rs` |
 //! | charts | `charts.rs` |
-//! | the command | `../cmd/compare.rs` |
+//! | the command | `cmd/compare.rs` |
 
 pub mod charts;
 pub mod config;

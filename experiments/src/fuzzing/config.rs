@@ -5,7 +5,8 @@
 //! trip.
 
 use crate::compare::config::CompareConfig;
-use crate::config::{check_component, Config, DEFAULT_QUERIES};
+use crate::config::Config;
+use crate::data::{check_component, DEFAULT_QUERIES};
 
 /// Inputs larger than this are rejected, not run slowly.
 pub const MAX_INPUT: usize = 16 * 1024;
@@ -29,7 +30,7 @@ pub fn config_text(data: &[u8]) {
     }
 }
 
-fn check_plan<'a>(datasets: impl Iterator<Item = &'a crate::config::DatasetSpec>, name: &str, threads: &[usize]) {
+fn check_plan<'a>(datasets: impl Iterator<Item = &'a crate::data::DatasetSpec>, name: &str, threads: &[usize]) {
     check_component("name", name).unwrap_or_else(|e| panic!("accepted name {name:?}: {e}"));
     assert!(threads.iter().all(|&t| (1..=crate::limits::MAX_THREADS).contains(&t)), "threads {threads:?}");
     for d in datasets {

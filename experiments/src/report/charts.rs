@@ -15,7 +15,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::results::{pareto, RunResult};
+use super::results::{pareto, RunKind, RunResult};
 
 /// Font family every chart uses (registered by [`register_font`]).
 pub(crate) const FONT: &str = "sans-serif";
@@ -81,7 +81,7 @@ pub(crate) type DrawResult<DB> = Result<(), DrawError<DB>>;
 pub(crate) type Area<DB> = DrawingArea<DB, Shift>;
 
 /// A series' one point on the throughput-vs-recall chart: name, kind, (recall, vectors/s).
-type Point = (String, String, Option<(f64, f64)>);
+type Point = (String, RunKind, Option<(f64, f64)>);
 
 /// A panel of the health chart: area, axis description, value of a (one-way fraction, unreachable) pair.
 type Panel<'a, DB> = (&'a Area<DB>, &'a str, Box<dyn Fn(&(f64, usize)) -> f64>);
@@ -297,7 +297,7 @@ fn throughput_recall<DB: DrawingBackend>(
         .map(|(k, runs)| {
             let pts: Vec<(f64, f64)> =
                 runs.iter().filter_map(|r| r.at(ef).map(|s| (s.recall_at_10, r.vectors_per_second))).collect();
-            let kind = runs.first().map(|r| r.kind.clone()).unwrap_or_default();
+            let kind = runs.first().map(|r| r.kind).unwrap_or_default();
             let n = pts.len() as f64;
             let mean = (!pts.is_empty())
                 .then(|| (pts.iter().map(|p| p.0).sum::<f64>() / n, pts.iter().map(|p| p.1).fold(0.0, f64::max)));
@@ -324,12 +324,12 @@ fn throughput_recall<DB: DrawingBackend>(
     let mut entries = Vec::new();
     let (mut strategies, mut mutants) = (0, 0);
     for (k, kind, mean) in &points {
-        let (c, mark) = if kind == "mutant" {
+        let (c, mark) = if *kind == RunKind::MUTANT {
             mutants += 1;
             (colour(mutants - 1), Mark::Triangle)
         } else {
             strategies += 1;
-            (colour(strategies - 1), if kind == "peer" { Mark::Square } else { Mark::Dot })
+            (colour(strategies - 1), if *kind == RunKind::Peer { Mark::Square } else { Mark::Dot })
         };
         if let Some((x, y)) = *mean {
             match mark {
@@ -345,10 +345,10 @@ fn throughput_recall<DB: DrawingBackend>(
         entries.push(Entry { label, colour: c, mark });
     }
     let mut kinds = vec!["● strategy"];
-    if points.iter().any(|p| p.1 == "peer") {
+    if points.iter().any(|p| p.1 == RunKind::Peer) {
         kinds.push("■ peer");
     }
-    if points.iter().any(|p| p.1 == "mutant") {
+    if points.iter().any(|p| p.1 == RunKind::MUTANT) {
         kinds.push("▲ mutant");
     }
     let heading = kinds.join("   ");
@@ -446,7 +446,7 @@ const PHASE_LEGEND: [&str; 5] = [
 /// with the CPU time per insert.
 fn profile_bars(runs: &[&RunResult], several_builds: bool) -> Vec<ProfileBar> {
     let mut out: Vec<(String, [f64; 5], f64)> = Vec::new();
-    for r in runs.iter().filter(|r| r.kind == "strategy") {
+    for r in runs.iter().filter(|r| r.kind == RunKind::STRATEGY) {
         let Some(p) = r.profile else { continue };
         let label = format!("{}, {} thr", key(r, several_builds), r.threads);
         let i = match out.iter().position(|b| b.0 == label) {
@@ -541,7 +541,7 @@ pub fn draw_all(runs: &[RunResult], dir: &Path, fixed_ef: usize) -> Result<Vec<C
     let mut charts = Vec::new();
     for ds in datasets {
         let here: Vec<&RunResult> = runs.iter().filter(|r| r.dataset == ds).collect();
-        let strategies: Vec<&RunResult> = here.iter().copied().filter(|r| r.kind != "mutant").collect();
+        let strategies: Vec<&RunResult> = here.iter().copied().filter(|r| r.kind != RunKind::MUTANT).collect();
         let series = group(&strategies, several);
 
         let stem = format!("recall-qps-{ds}");
@@ -572,8 +572,8 @@ pub fn draw_all(runs: &[RunResult], dir: &Path, fixed_ef: usize) -> Result<Vec<C
         let stem = format!("build-vs-recall-{ds}");
         let title = format!("{ds}: build throughput vs recall@10 (ef {fixed_ef}, {max_threads} threads)");
         render!(dir, &stem, |root| throughput_recall(&root, &title, fixed_ef, &series_fixed));
-        let mutants = at_max.iter().any(|r| r.kind == "mutant");
-        let peers = if at_max.iter().any(|r| r.kind == "peer") { " (peers as squares)" } else { "" };
+        let mutants = at_max.iter().any(|r| r.kind == RunKind::MUTANT);
+        let peers = if at_max.iter().any(|r| r.kind == RunKind::Peer) { " (peers as squares)" } else { "" };
         charts.push(Chart {
             stem,
             title,
@@ -590,7 +590,7 @@ pub fn draw_all(runs: &[RunResult], dir: &Path, fixed_ef: usize) -> Result<Vec<C
 
         let rows: Vec<(String, Option<(f64, usize)>)> = series
             .iter()
-            .filter(|(_, rs)| rs.iter().all(|r| r.kind != "peer"))
+            .filter(|(_, rs)| rs.iter().all(|r| r.kind != RunKind::Peer))
             .map(|(k, rs)| {
                 let r = rs.iter().filter(|r| r.threads == max_threads).min_by_key(|r| r.repetition).unwrap_or(&rs[0]);
                 (k.clone(), r.health.as_ref().map(|h| (h.one_way_fraction, h.unreachable)))

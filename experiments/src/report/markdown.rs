@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use hnswlab::{Phase, Profile};
 
 use super::charts::{si, Chart};
-use super::results::{pareto, Meta, Results, RunResult};
+use super::results::{pareto, Meta, Results, RunKind, RunResult};
 use crate::config::Config;
 use crate::metrics::REGISTRY;
 
@@ -30,7 +30,7 @@ pub fn qps_at_recall(runs: &[&RunResult], target: f64) -> Option<f64> {
 fn profile_section(w: &mut String, results: &Results) {
     let config = &results.config;
     let ef = config.fixed_ef;
-    if !results.runs.iter().any(|r| r.kind == "strategy" && r.profile.is_some()) {
+    if !results.runs.iter().any(|r| r.kind == RunKind::STRATEGY && r.profile.is_some()) {
         return;
     }
     let _ = writeln!(w, "## Insertion profile\n");
@@ -47,7 +47,7 @@ fn profile_section(w: &mut String, results: &Results) {
         let here: Vec<&RunResult> = results
             .runs
             .iter()
-            .filter(|r| r.dataset == d.name && r.kind == "strategy" && r.profile.is_some())
+            .filter(|r| r.dataset == d.name && r.kind == RunKind::STRATEGY && r.profile.is_some())
             .collect();
         if here.is_empty() {
             continue;
@@ -175,7 +175,7 @@ pub fn render(results: &Results, charts: &[Chart]) -> String {
     let _ = writeln!(w, "|---|---|---:|---:|---:|---|");
     for d in &config.datasets {
         let Some(r) = results.runs.iter().find(|r| r.dataset == d.name) else { continue };
-        let kind = format!("{:?}", d.kind).to_lowercase();
+        let kind = d.kind.name();
         let _ = writeln!(w, "| {} | {kind} | {} | {} | {} | {} |", d.name, r.n, r.dim, r.queries, d.metric);
     }
     let _ = writeln!(w);
@@ -205,7 +205,7 @@ pub fn render(results: &Results, charts: &[Chart]) -> String {
         );
         let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         let mut keys: Vec<(String, String)> = Vec::new();
-        for r in here.iter().filter(|r| r.kind != "mutant") {
+        for r in here.iter().filter(|r| r.kind != RunKind::MUTANT) {
             let k = (r.strategy.clone(), r.build.clone());
             if !keys.contains(&k) {
                 keys.push(k);
@@ -240,11 +240,11 @@ pub fn render(results: &Results, charts: &[Chart]) -> String {
                 fmt_opt(head.peak_rss_bytes.map(|b| b as f64 / 1048576.0), |v| format!("{v:.0}")),
                 fmt_opt(head.health.as_ref().map(|h| h.one_way_fraction), |v| format!("{v:.4}")),
                 head.health.as_ref().map(|h| h.unreachable.to_string()).unwrap_or_else(|| "—".into()),
-                if head.kind == "peer" { "—".to_string() } else { head.violations.to_string() },
+                if head.kind == RunKind::Peer { "—".to_string() } else { head.violations.to_string() },
             );
         }
         let _ = writeln!(w);
-        let mutants: Vec<&RunResult> = here.iter().copied().filter(|r| r.kind == "mutant").collect();
+        let mutants: Vec<&RunResult> = here.iter().copied().filter(|r| r.kind == RunKind::MUTANT).collect();
         if !mutants.is_empty() {
             let _ = writeln!(w, "Mutants on {} ({t_max} threads):\n", d.name);
             let _ = writeln!(w, "| mutant | vectors/s | recall@10 @ ef {ef} | violations | first violation |");
@@ -271,7 +271,7 @@ pub fn render(results: &Results, charts: &[Chart]) -> String {
         }
     }
 
-    if results.runs.iter().any(|r| r.kind == "peer") {
+    if results.runs.iter().any(|r| r.kind == RunKind::Peer) {
         let _ = writeln!(
             w,
             "Peers have no health census, index size or distance counter (—). instant-distance fixes M = 32 \

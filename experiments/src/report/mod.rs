@@ -3,17 +3,15 @@
 //!
 //! | concept | file |
 //! |---|---|
-//! | data sets of a config | `datasets.rs` |
 //! | running a config | `run.rs` |
 //! | results, CSV/JSON, Pareto frontier | `results.rs` |
 //! | commit, machine, peak RSS | `machine.rs` |
 //! | charts (plotters) | `charts.rs` |
 //! | hnsw_rs and instant-distance (feature `peers`) | `peers.rs` |
-//! | hnswlib and faiss through Python | `python_peers.rs`, `../scripts/python_peers.py` |
+//! | hnswlib and faiss through Python | `python_peers.rs`, `experiments/scripts/python_peers.py` |
 //! | `report.md` | `markdown.rs` |
 
 pub mod charts;
-pub mod datasets;
 pub mod machine;
 pub mod markdown;
 #[cfg(feature = "peers")]

@@ -15,9 +15,10 @@ use std::time::Instant;
 use anyhow::{bail, Result};
 use hnswlab::Metric;
 
-use super::results::{percentile, RunResult, SearchRow};
-use crate::config::{run_id, BuildSpec, DatasetSpec};
+use super::results::{percentile, RunKind, RunResult, SearchRow};
+use crate::config::{run_id, BuildSpec};
 use crate::data::Dataset;
+use crate::data::DatasetSpec;
 use crate::metrics::{self, Truth};
 
 pub use crate::config::PEERS as NAMES;
@@ -48,7 +49,7 @@ fn empty(setup: &PeerSetup<'_>, name: &str, threads: usize) -> RunResult {
         n: ds.n(),
         dim: ds.dim,
         queries: ds.query_count(),
-        kind: "peer".into(),
+        kind: RunKind::Peer,
         strategy: name.into(),
         build: build.label(),
         m: build.m,
@@ -126,7 +127,7 @@ fn hnsw_rs(setup: &PeerSetup<'_>, threads: usize, r: &mut RunResult) {
     let mut search =
         |q: &[f32], k: usize, ef: usize| index.search(q, k, ef).into_iter().map(|n| n.d_id).collect::<Vec<usize>>();
     let largest = setup.efs.iter().copied().max().unwrap_or(setup.truth.k);
-    for i in 0..ds.query_count().min(crate::cmd::build::WARM_UP) {
+    for i in 0..ds.query_count().min(crate::sweep::WARM_UP) {
         search(ds.query(i), setup.truth.k, largest);
     }
     r.search = setup.efs.iter().map(|&ef| point(setup, ef, &mut search)).collect();
@@ -163,7 +164,7 @@ fn instant(setup: &PeerSetup<'_>, r: &mut RunResult) {
         let mut search = |q: &[f32], k: usize, _ef: usize| {
             map.search(&Row(q), &mut s).take(k).map(|item| *item.value).collect::<Vec<usize>>()
         };
-        for i in 0..ds.query_count().min(crate::cmd::build::WARM_UP) {
+        for i in 0..ds.query_count().min(crate::sweep::WARM_UP) {
             search(ds.query(i), setup.truth.k, ef);
         }
         r.search.push(point(setup, ef, &mut search));

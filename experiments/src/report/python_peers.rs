@@ -9,7 +9,7 @@ use std::process::Command;
 
 use anyhow::{bail, ensure, Context, Result};
 
-use super::results::{RunResult, SearchRow, CSV_COLUMNS};
+use super::results::{RunKind, RunResult, SearchRow, CSV_COLUMNS};
 use crate::config::BuildSpec;
 use crate::data::Dataset;
 use crate::metrics::Truth;
@@ -17,9 +17,6 @@ use crate::texmex;
 
 /// The runner, embedded so a report runs from any working directory.
 const SCRIPT: &str = include_str!("../../scripts/python_peers.py");
-
-/// Libraries the runner knows.
-pub const LIBRARIES: [&str; 2] = ["hnswlib", "faiss"];
 
 /// Run the Python peers `libs` on `ds` with `build`'s M and efConstruction.
 /// Returns the runs and notes (skipped libraries and why).
@@ -170,7 +167,8 @@ pub fn parse(text: &str) -> Result<Vec<RunResult>> {
             n: int("n")?,
             dim: int("dim")?,
             queries: int("queries")?,
-            kind: s("kind"),
+            kind: RunKind::from_name(&s("kind"))
+                .with_context(|| format!("row {}: kind `{}`: expected strategy, mutant or peer", i + 1, s("kind")))?,
             strategy: s("strategy"),
             build: s("build"),
             m: int("m")?,
@@ -206,7 +204,7 @@ mod tests {
         let runs = parse(&text).unwrap();
         assert_eq!(runs.len(), 1);
         let r = &runs[0];
-        assert_eq!((r.strategy.as_str(), r.kind.as_str(), r.threads, r.n), ("faiss", "peer", 1, 100));
+        assert_eq!((r.strategy.as_str(), r.kind, r.threads, r.n), ("faiss", RunKind::Peer, 1, 100));
         assert_eq!(r.search.iter().map(|s| s.ef).collect::<Vec<_>>(), vec![10, 20]);
         assert!(r.search[0].distances_per_query.is_nan());
         let mut out = Vec::new();
@@ -221,7 +219,8 @@ mod tests {
 
     #[test]
     fn a_missing_library_is_a_note_not_an_error() {
-        let ds = crate::data::synthetic_set(crate::cli::DataKind::Gaussian, 50, 4, 5, 1).unwrap();
+        let spec = crate::data::DatasetSpec::synthetic(crate::data::DataKind::Gaussian, 50, 4, 5);
+        let ds = crate::data::load(&spec, 1).unwrap();
         let truth = crate::metrics::truth(&ds, hnswlab::Metric::L2, false).unwrap();
         let build = BuildSpec {
             m: 4,

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
+use hnswlab::strategy::Kind;
 use hnswlab::{Phase, Profile};
 use hnswlab_invariants::Health;
 use serde::Serialize;
@@ -67,6 +68,48 @@ impl HealthSummary {
     }
 }
 
+/// What a run built: one of hnswlab's strategies or mutants (the core's
+/// [`Kind`]), or another library. Written as `strategy`, `mutant` or `peer`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunKind {
+    /// An hnswlab strategy or mutant.
+    Hnswlab(Kind),
+    /// Another HNSW library on the same data.
+    Peer,
+}
+
+impl RunKind {
+    /// A real hnswlab strategy.
+    pub const STRATEGY: RunKind = RunKind::Hnswlab(Kind::Strategy);
+    /// An hnswlab mutant.
+    pub const MUTANT: RunKind = RunKind::Hnswlab(Kind::Mutant);
+
+    /// `strategy`, `mutant` or `peer`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RunKind::Hnswlab(k) => k.name(),
+            RunKind::Peer => "peer",
+        }
+    }
+
+    /// The kind named `name` ([`RunKind::name`]), if any.
+    pub fn from_name(name: &str) -> Option<RunKind> {
+        [RunKind::STRATEGY, RunKind::MUTANT, RunKind::Peer].into_iter().find(|k| k.name() == name)
+    }
+}
+
+impl Default for RunKind {
+    fn default() -> RunKind {
+        RunKind::STRATEGY
+    }
+}
+
+impl Serialize for RunKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
 /// One build of one strategy on one data set, and its search sweep.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct RunResult {
@@ -80,8 +123,8 @@ pub struct RunResult {
     pub dim: usize,
     /// Queries.
     pub queries: usize,
-    /// `strategy`, `mutant` or `peer`.
-    pub kind: String,
+    /// A strategy, a mutant or a peer.
+    pub kind: RunKind,
     /// Strategy, mutant or peer name.
     pub strategy: String,
     /// Build parameter label (`m16-efc100-standard-heuristic`).
@@ -319,7 +362,7 @@ pub fn write_csv(runs: &[RunResult], out: &mut impl Write) -> Result<()> {
                 r.n.to_string(),
                 r.dim.to_string(),
                 r.queries.to_string(),
-                field(&r.kind),
+                field(r.kind.name()),
                 field(&r.strategy),
                 field(&r.build),
                 r.m.to_string(),
@@ -429,7 +472,7 @@ mod tests {
             n: 1,
             dim: 1,
             queries: 1,
-            kind: "strategy".into(),
+            kind: RunKind::STRATEGY,
             strategy: "s".into(),
             build: "b".into(),
             m: 4,
@@ -471,7 +514,7 @@ mod tests {
             ..Default::default()
         };
         let ours = RunResult { run: "ours".into(), n: 4, profile: Some(profile), ..Default::default() };
-        let peer = RunResult { run: "peer".into(), kind: "peer".into(), ..Default::default() };
+        let peer = RunResult { run: "peer".into(), kind: RunKind::Peer, ..Default::default() };
         let mut out = Vec::new();
         write_csv(&[ours, peer], &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();

@@ -16,14 +16,13 @@ use hnswlab::strategy::{BuildInput, Built, Kind, Strategy};
 use hnswlab::{BuildStats, Params, Scratch};
 use hnswlab_invariants::{check_all, Expectations, Violation};
 
-use super::datasets;
 use super::machine;
-use super::results::{percentile, HealthSummary, RunResult, SearchRow};
-use crate::cmd::build::WARM_UP;
-use crate::config::{run_id, BuildSpec, Config, DatasetSpec};
-use crate::data::Dataset;
+use super::results::{percentile, HealthSummary, RunKind, RunResult, SearchRow};
+use crate::config::{run_id, BuildSpec, Config};
+use crate::data::{self, Dataset, DatasetSpec};
 use crate::metrics::{self, Truth};
 use crate::progress;
+use crate::sweep::WARM_UP;
 
 /// What one run needs besides the strategy.
 struct Setup<'a> {
@@ -66,7 +65,7 @@ pub fn run_all(config: &Config, show_progress: bool) -> Result<(Vec<RunResult>, 
     let bar = progress::bar(total as u64, "runs", show_progress);
     for spec in &config.datasets {
         bar.set_message(format!("{} data", spec.name));
-        let ds = datasets::load(spec, config.seed).with_context(|| format!("data set `{}`", spec.name))?;
+        let ds = data::load(spec, config.seed).with_context(|| format!("data set `{}`", spec.name))?;
         let metric = config.builds[0].params(&spec.metric, config.seed)?.metric();
         let truth = metrics::truth(&ds, metric, show_progress && ds.n() * ds.query_count() > 10_000_000)?;
         notes.extend(truth.notes.iter().map(|n| format!("{}: {n}", spec.name)));
@@ -161,7 +160,7 @@ fn measure(setup: &Setup<'_>, strategy: &dyn Strategy, threads: usize, repetitio
         n: ds.n(),
         dim: ds.dim,
         queries: ds.query_count(),
-        kind: strategy.kind().name().to_string(),
+        kind: RunKind::Hnswlab(strategy.kind()),
         strategy: strategy.name().to_string(),
         build: build.label(),
         m: build.m,

@@ -60,37 +60,6 @@ pub const MAX_FUZZ_DIM: usize = 16;
 pub const MAX_QUERIES: usize = 16;
 /// Most inserts of a `params` input.
 pub const MAX_PARAMS_INSERTS: usize = 8;
-/// Whether the bodies step around known, still open core bugs (so a
-/// campaign keeps looking for new ones). Set `HNSWLAB_FUZZ_UNGUARDED=1` to
-/// run without the guards, e.g. to confirm a fix. No bug is open now: the
-/// two that had guards (`params_bug_02`, a huge `ef` allocating `ef` slots;
-/// `strategies_agree_bug_03`, the Symmetric repair linking a node a batch had
-/// allocated but not connected) are fixed and their tests run unguarded.
-///
-/// Also off on this thread inside [`unguarded`].
-pub fn guarded() -> bool {
-    static GUARDED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    !UNGUARDED.with(std::cell::Cell::get)
-        && *GUARDED.get_or_init(|| std::env::var_os("HNSWLAB_FUZZ_UNGUARDED").is_none())
-}
-
-thread_local! {
-    static UNGUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Run `f` with the known-bug guards off on this thread (the named tests of
-/// open bugs use it to show the failure).
-pub fn unguarded<R>(f: impl FnOnce() -> R) -> R {
-    struct Reset(bool);
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            UNGUARDED.with(|u| u.set(self.0));
-        }
-    }
-    let _reset = Reset(UNGUARDED.with(|u| u.replace(true)));
-    f()
-}
-
 /// Drop the violations that are not failures for graphs built with `p`:
 /// I4 (`NotFindable`) unless `verify_inserts` is on (the paper's insert does
 /// not guarantee it; see `tests/state_machine.rs`), or when the insert's

@@ -5,7 +5,7 @@
 //! the reference path never requires reading them.
 
 use crate::ids::{Layer, NodeId};
-use crate::insert::{self, Cx, Plan};
+use crate::insert::{self, Cx, Edge, Plan};
 use crate::level::level;
 use crate::lists::{ListStore, Promotion};
 use crate::params::Params;
@@ -46,20 +46,14 @@ pub(crate) trait Hooks<S: ListStore> {
         let _ = (store, params, s);
     }
 
-    /// Lines 12-16 for one selected neighbour `e` ([`insert::link_back`]).
+    /// Lines 12-16 for one selected neighbour: the back-link `edge`
+    /// (`e -> q` on its layer, [`insert::link_back`]).
     #[inline]
-    fn link_back(
-        &self,
-        cx: &mut Cx<'_, S, Self>,
-        e: NodeId,
-        q: NodeId,
-        lc: Layer,
-        stranded: &mut Vec<NodeId>,
-    ) -> BackLink
+    fn link_back(&self, cx: &mut Cx<'_, S, Self>, edge: Edge, stranded: &mut Vec<NodeId>) -> BackLink
     where
         Self: Sized,
     {
-        insert::link_back(cx, e, q, lc, stranded)
+        insert::link_back(cx, edge, stranded)
     }
 }
 

@@ -250,7 +250,10 @@ pub(crate) fn commit<S: ListStore, H: Hooks<S>>(cx: &mut Cx<'_, S, H>, plan: &Pl
     for (lc, selected) in &plan.layers {
         let lc = *lc;
         let mut stranded = Vec::new();
-        let back_links = selected.iter().map(|e| hooks.link_back(cx, e.id, q, lc, &mut stranded)).collect();
+        let back_links = selected
+            .iter()
+            .map(|e| hooks.link_back(cx, Edge { from: e.id, to: q, layer: lc }, &mut stranded))
+            .collect();
         if cx.params.prune == PrunePolicy::Symmetric {
             if cx.store.list_len(q, lc) == 0 {
                 stranded.push(q);
@@ -410,18 +413,13 @@ fn remove<S: ListStore>(store: &mut S, id: NodeId, layer: Layer, x: NodeId) -> b
     })
 }
 
-/// Alg. 1 lines 12-16 for one neighbour `e`: add `e -> q` on `lc`, and if
+/// Alg. 1 lines 12-16 for one neighbour `e`: add `edge` (`e -> q` on `lc`), and if
 /// `e`'s list overflows, re-select it (SELECT-NEIGHBORS with Mmax,
 /// [`link_back_list`]), in one [`ListStore::update`]. Under Symmetric, every
 /// node `x` that `e` drops also loses `x -> e`; nodes left empty are pushed
 /// on `stranded`. Returns what happened, read inside the same update.
-pub(crate) fn link_back<S: ListStore, H>(
-    cx: &mut Cx<'_, S, H>,
-    e: NodeId,
-    q: NodeId,
-    lc: Layer,
-    stranded: &mut Vec<NodeId>,
-) -> BackLink {
+pub(crate) fn link_back<S: ListStore, H>(cx: &mut Cx<'_, S, H>, edge: Edge, stranded: &mut Vec<NodeId>) -> BackLink {
+    let Edge { from: e, to: q, layer: lc } = edge;
     let cap = cx.store.capacity(lc);
     let (params, s) = (cx.params, &mut *cx.s);
     let (back, pool) = cx.store.update(e, lc, |g, list| {

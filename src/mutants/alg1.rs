@@ -5,7 +5,7 @@ use crate::error::Result;
 use crate::hooks::Hooks;
 use crate::ids::{Layer, NodeId};
 use crate::index::Hnsw;
-use crate::insert::{link_back, Cx, Plan};
+use crate::insert::{link_back, Cx, Edge, Plan};
 use crate::level::level;
 use crate::lists::{ListStore, Promotion};
 use crate::params::Params;
@@ -106,7 +106,8 @@ impl<S: ListStore> Hooks<S> for SkipNavigation {
 struct OneWayEdges;
 
 impl<S: ListStore> Hooks<S> for OneWayEdges {
-    fn link_back(&self, cx: &mut Cx<'_, S, Self>, e: NodeId, q: NodeId, lc: Layer, _: &mut Vec<NodeId>) -> BackLink {
+    fn link_back(&self, cx: &mut Cx<'_, S, Self>, edge: Edge, _: &mut Vec<NodeId>) -> BackLink {
+        let Edge { from: e, to: q, layer: lc } = edge;
         BackLink { neighbour: e, len_before: cx.store.list_len(e, lc), kept: cx.store.contains(e, lc, q) }
     }
 }
@@ -130,17 +131,11 @@ impl<S: ListStore> Hooks<S> for EarlyPromotion {
 struct WrongLayerBackLink;
 
 impl<S: ListStore> Hooks<S> for WrongLayerBackLink {
-    fn link_back(
-        &self,
-        cx: &mut Cx<'_, S, Self>,
-        e: NodeId,
-        q: NodeId,
-        lc: Layer,
-        stranded: &mut Vec<NodeId>,
-    ) -> BackLink {
+    fn link_back(&self, cx: &mut Cx<'_, S, Self>, edge: Edge, stranded: &mut Vec<NodeId>) -> BackLink {
+        let Edge { from: e, to: q, layer: lc } = edge;
         let len_before = cx.store.list_len(e, lc);
         let shared = Layer(cx.store.level(e).0.min(cx.store.level(q).0));
-        link_back(cx, e, q, shared, stranded);
+        link_back(cx, Edge { layer: shared, ..edge }, stranded);
         BackLink { neighbour: e, len_before, kept: cx.store.contains(e, lc, q) }
     }
 }

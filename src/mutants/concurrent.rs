@@ -72,20 +72,13 @@ pub fn search(
 struct RacyBackLinks;
 
 impl<'a> Hooks<&'a SharedIndex> for RacyBackLinks {
-    fn link_back(
-        &self,
-        cx: &mut Cx<'_, &'a SharedIndex, Self>,
-        e: NodeId,
-        q: NodeId,
-        lc: Layer,
-        _: &mut Vec<NodeId>,
-    ) -> BackLink {
+    fn link_back(&self, cx: &mut Cx<'_, &'a SharedIndex, Self>, edge: Edge, _: &mut Vec<NodeId>) -> BackLink {
+        let Edge { from: e, to: q, layer: lc } = edge;
         let mut list = Vec::new();
         cx.store.copy_neighbours(e, lc, &mut list);
         let len_before = list.len();
         thread::yield_now();
         let cap = ListStore::capacity(&cx.store, lc);
-        let edge = Edge { from: e, to: q, layer: lc };
         if link_back_list(&cx.store, cx.params, cx.s, &mut list, cap, edge, false).is_some() {
             cx.stats.reselections += 1;
         }
@@ -130,7 +123,7 @@ impl Deferred {
         let mut stats = BuildStats::default();
         let mut cx = Cx { store, params, s, stats: &mut stats, hooks: &Reference };
         for edge in self.pending.borrow_mut().drain(..) {
-            link_back(&mut cx, edge.from, edge.to, edge.layer, &mut Vec::new());
+            link_back(&mut cx, edge, &mut Vec::new());
         }
     }
 }
@@ -157,16 +150,9 @@ impl<'a> Hooks<&'a SharedIndex> for Deferred {
         self.flush(store, params, s);
     }
 
-    fn link_back(
-        &self,
-        cx: &mut Cx<'_, &'a SharedIndex, Self>,
-        e: NodeId,
-        q: NodeId,
-        lc: Layer,
-        _: &mut Vec<NodeId>,
-    ) -> BackLink {
-        self.pending.borrow_mut().push(Edge { from: e, to: q, layer: lc });
-        BackLink { neighbour: e, len_before: cx.store.list_len(e, lc), kept: true }
+    fn link_back(&self, cx: &mut Cx<'_, &'a SharedIndex, Self>, edge: Edge, _: &mut Vec<NodeId>) -> BackLink {
+        self.pending.borrow_mut().push(edge);
+        BackLink { neighbour: edge.from, len_before: cx.store.list_len(edge.from, edge.layer), kept: true }
     }
 }
 

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use crate::error::Result;
 use crate::hooks::Hooks;
 use crate::ids::{Layer, NodeId};
-use crate::insert::{Cx, Plan};
+use crate::insert::{Cx, Edge, Plan};
 use crate::lists::{ListStore, Local};
 use crate::search::Adjacency;
 use crate::strategy::deterministic_parallel::{build_batches, Batching, CommitMode};
@@ -64,14 +64,8 @@ impl<'a> Hooks<Local<'a>> for StaleOverwrite {
         }
     }
 
-    fn link_back(
-        &self,
-        cx: &mut Cx<'_, Local<'a>, Self>,
-        e: NodeId,
-        q: NodeId,
-        lc: Layer,
-        _: &mut Vec<NodeId>,
-    ) -> BackLink {
+    fn link_back(&self, cx: &mut Cx<'_, Local<'a>, Self>, edge: Edge, _: &mut Vec<NodeId>) -> BackLink {
+        let Edge { from: e, to: q, layer: lc } = edge;
         let frozen = self.frozen.borrow()[&(e, lc)].clone();
         if frozen.len() < cx.store.capacity(lc) && !frozen.contains(&q) {
             let mut list = frozen.clone();

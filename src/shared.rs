@@ -400,6 +400,7 @@ impl SharedIndex {
             vectors: (0..self.levels.len() as u32).flat_map(|i| self.vectors.get(NodeId(i)).iter().copied()).collect(),
             labels: self.labels.clone(),
             ids: self.labels.iter().enumerate().map(|(i, &l)| (l, NodeId(i as u32))).collect(),
+            slots: Vec::new(),
         }
     }
 

@@ -413,6 +413,7 @@ impl SharedIndex {
         let mut buf = Vec::new();
         for (&level, &label) in self.levels.iter().zip(&self.labels) {
             h.graph.add_node(level);
+            h.tombstones.push_live();
             if !h.labels.push(label) {
                 return Err(ErrorKind::DuplicateLabel { label }.into());
             }

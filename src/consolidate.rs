@@ -4,14 +4,23 @@
 //! For each layer `l` and each live node `u` on it whose list holds a
 //! tombstone, the candidates are `u`'s live neighbours plus the live
 //! neighbours of each deleted neighbour `d` (`N(d)`, `u` excluded), and `u`
-//! re-selects its list from them with the heuristic (Alg. 4, capacity Mmax
-//! of the layer). Then every tombstone loses its lists and becomes
+//! re-selects its list from them with the heuristic (Alg. 4 in the place of
+//! FreshDiskANN's RobustPrune, capacity Mmax of the layer; extended
+//! candidates off, as they would read tombstones' lists). Then every
+//! tombstone loses its lists and becomes
 //! [`Slot::Free`], and a deleted entry point is replaced by the live node of
 //! highest level (lowest id first).
 //!
+//! Freeing the tombstones removes their out-edges, and with them the only
+//! in-edges of some live nodes. Last, every live node that a walk from the
+//! entry point no longer reaches on layer 0 is made findable by the insert
+//! engine's findability repair (the `verify_inserts` repair: an edge from
+//! the nearest node its self-search reaches).
+//!
 //! Post: no link points to a non-live slot on any layer; the entry point is
 //! live and its level is the highest live level, or there is none when no
-//! node is live (`hnswlab-invariants` checks both after every batch).
+//! node is live (`hnswlab-invariants` checks both after every batch); every
+//! live node is findable on layer 0, unless `repair_failures` says otherwise.
 
 use std::collections::BTreeSet;
 
@@ -19,6 +28,7 @@ use crate::error::Result;
 use crate::hooks::{ChurnHooks, Reference};
 use crate::ids::{Layer, NodeId};
 use crate::index::Hnsw;
+use crate::insert::ensure_findable;
 use crate::lists::Parts;
 use crate::params::Selection;
 use crate::search::Scored;
@@ -34,6 +44,10 @@ pub struct Consolidated {
     pub lists_repaired: usize,
     /// True if the entry point was deleted and a new one chosen.
     pub new_entry: bool,
+    /// Live nodes unreachable on layer 0 after the lists were repaired.
+    pub unreachable: usize,
+    /// Of those, nodes the findability repair could not make findable.
+    pub repair_failures: u64,
 }
 
 impl Hnsw {
@@ -72,7 +86,29 @@ impl Hnsw {
                 None => self.graph.clear_entry(),
             }
         }
+        if H::REPAIR_REACHABILITY {
+            (done.unreachable, done.repair_failures) = self.make_reachable();
+        }
         Ok(done)
+    }
+
+    /// Make every live node that a walk from the entry point over layer 0
+    /// does not reach findable again, with the insert engine's findability
+    /// repair (an edge from the nearest node its self-search reaches).
+    /// Returns how many were unreachable and how many stayed unfindable.
+    /// Nothing happens without a live entry point.
+    pub fn make_reachable(&mut self) -> (usize, u64) {
+        if self.graph.entry().is_none_or(|e| self.tombstones.is_dead(e)) {
+            return (0, 0);
+        }
+        let stranded = unreachable_on_layer_0(self);
+        let failures = self.stats.findability_failures;
+        let mut protected = Vec::new();
+        let mut cx = self.cx(&Reference);
+        for &x in &stranded {
+            ensure_findable(&mut cx, x, &mut protected);
+        }
+        (stranded.len(), self.stats.findability_failures - failures)
     }
 }
 
@@ -101,8 +137,7 @@ fn repair_layer(h: &mut Hnsw, layer: Layer) -> usize {
             if !h.tombstones.is_dead(y) {
                 cands.insert(y);
             } else {
-                let live = h.graph.neighbours(y, layer).iter().filter(|&&z| z != u && !h.tombstones.is_dead(z));
-                cands.extend(live);
+                cands.extend(h.graph.neighbours(y, layer).iter().filter(|&&z| z != u && !h.tombstones.is_dead(z)));
             }
         }
         let uv = h.vectors.get(u);
@@ -117,4 +152,24 @@ fn repair_layer(h: &mut Hnsw, layer: Layer) -> usize {
         repaired += 1;
     }
     repaired
+}
+
+/// Live nodes that a walk from the entry point over layer 0 does not reach
+/// (the walk passes through every slot with lists), ascending.
+fn unreachable_on_layer_0(h: &Hnsw) -> Vec<NodeId> {
+    let n = h.slots();
+    let mut reached = vec![false; n];
+    let mut stack: Vec<NodeId> = h.graph.entry().into_iter().collect();
+    for &e in &stack {
+        reached[e.index()] = true;
+    }
+    while let Some(a) = stack.pop() {
+        for &b in h.graph.neighbours(a, Layer(0)) {
+            if !reached[b.index()] {
+                reached[b.index()] = true;
+                stack.push(b);
+            }
+        }
+    }
+    (0..n as u32).map(NodeId).filter(|&x| !reached[x.index()] && !h.tombstones.is_dead(x)).collect()
 }

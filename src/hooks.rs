@@ -73,6 +73,8 @@ pub(crate) trait ChurnHooks {
     const CONSOLIDATE_UPPER_LAYERS: bool = true;
     /// Consolidation re-chooses a deleted entry point (kept: catalogue F17).
     const REFRESH_ENTRY: bool = true;
+    /// Consolidation makes every live node it left unreachable findable again.
+    const REPAIR_REACHABILITY: bool = true;
 }
 
 impl ChurnHooks for Reference {}

@@ -1,7 +1,8 @@
 //! `consolidate`: mark a batch deleted, then consolidate it away
 //! ([`Hnsw::consolidate`], FreshDiskANN's delete consolidation on every
 //! layer), so no edge points to a deleted slot; new vectors reuse the freed
-//! slots.
+//! slots. At the end of a round, every live node the round's inserts left
+//! unreachable on layer 0 is made findable again ([`Hnsw::make_reachable`]).
 
 use super::{mark_all, DeletePolicy};
 use crate::error::Result;
@@ -23,5 +24,9 @@ impl DeletePolicy for Consolidate {
     }
     fn insert(&self, index: &mut Hnsw, label: u64, v: &[f32]) -> Result<NodeId> {
         index.insert_replacing(label, v)
+    }
+    fn finish(&self, index: &mut Hnsw) -> Result<()> {
+        index.make_reachable();
+        Ok(())
     }
 }

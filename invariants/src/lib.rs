@@ -77,7 +77,10 @@
 //! strongly connected components (iterative Tarjan). Always reported in
 //! [`Health`]; unreachable nodes ([`Violation::Unreachable`]) and zero
 //! in-degree ([`Violation::ZeroInDegree`]) are hard only when
-//! [`Expectations::require_reachable`].
+//! [`Expectations::require_reachable`]. For a graph with tombstones,
+//! [`live::live_census`] counts the same per layer over **live** nodes only,
+//! deleted nodes traversable ([`hnswlab::GraphView::is_deleted`]; a separate
+//! delete mask through [`live::Marked`]).
 //!
 //! **I6 exactness** ([`check_all`]). When `exact_queries > 0`,
 //! `n <= exact_max_nodes`, no link is out of range, the entry point is valid and
@@ -132,6 +135,7 @@ pub mod fuzzing;
 pub mod health;
 mod layout;
 pub mod levels;
+pub mod live;
 pub mod matrix;
 pub mod searchable;
 pub mod structure;

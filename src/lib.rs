@@ -30,7 +30,6 @@
 #![warn(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
-pub mod churn;
 pub mod distance;
 pub mod error;
 pub mod file;

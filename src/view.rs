@@ -40,11 +40,6 @@ pub trait GraphView {
     fn label(&self, id: NodeId) -> u64;
     /// Id of `label`, if present.
     fn id_of(&self, label: u64) -> Option<NodeId>;
-    /// True when `id` is a tombstone or a freed slot (TEMPORARY stub of the core churn API).
-    fn is_deleted(&self, id: NodeId) -> bool {
-        let _ = id;
-        false
-    }
     /// Start loading the list of `id` on `layer` into cache: a hint for search, no effect on results.
     #[inline]
     fn prefetch_neighbours(&self, id: NodeId, layer: Layer) {

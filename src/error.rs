@@ -71,6 +71,12 @@ pub enum ErrorKind {
         /// The repeated label.
         label: u64,
     },
+    /// A label that is not live in the index (never inserted, or deleted).
+    #[error("label {label} is not in the index")]
+    UnknownLabel {
+        /// The label asked for.
+        label: u64,
+    },
     /// A graph offered for adoption is structurally broken (see [`crate::validate::check`]).
     #[error("invalid graph: {defect} ({count} defect(s) in all)")]
     InvalidGraph {

@@ -47,12 +47,6 @@ impl Graph {
         self.levels.len()
     }
 
-    /// True when there are no nodes.
-    #[inline]
-    pub fn is_empty(&self) -> bool {
-        self.levels.is_empty()
-    }
-
     /// Capacity of a list on `layer`.
     #[inline]
     pub fn capacity(&self, layer: Layer) -> usize {
@@ -101,6 +95,19 @@ impl Graph {
     pub fn set_entry(&mut self, id: NodeId, max_level: Layer) {
         self.entry = Some(id);
         self.max_level = max_level;
+    }
+
+    /// Remove the entry point (no node is live).
+    pub fn clear_entry(&mut self) {
+        self.entry = None;
+        self.max_level = Layer(0);
+    }
+
+    /// Empty every list of `id` (a consolidated slot).
+    pub fn clear_lists(&mut self, id: NodeId) {
+        for l in 0..=self.level(id).0 {
+            self.block_mut(id, Layer(l))[0] = NodeId(0);
+        }
     }
 
     /// The neighbours of `id` on `layer`. Panics if `layer > level(id)`.

@@ -62,3 +62,17 @@ pub(crate) trait Hooks<S: ListStore> {
 pub(crate) struct Reference;
 
 impl<S: ListStore> Hooks<S> for Reference {}
+
+/// The steps of hnswlib's update and of a delete consolidation that a
+/// deviation may skip; every default is the reference's.
+pub(crate) trait ChurnHooks {
+    /// `updatePoint`: re-select the lists of the changed node's neighbours
+    /// before relinking it (skipped: catalogue F15).
+    const REPAIR_NEIGHBOURHOOD: bool = true;
+    /// Consolidation repairs every layer (a mutant forgets those above 0).
+    const CONSOLIDATE_UPPER_LAYERS: bool = true;
+    /// Consolidation re-chooses a deleted entry point (kept: catalogue F17).
+    const REFRESH_ENTRY: bool = true;
+}
+
+impl ChurnHooks for Reference {}

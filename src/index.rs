@@ -9,8 +9,9 @@ use crate::insert::{insert, BuildStats, Cx, InsertTrace};
 use crate::level::level;
 use crate::lists::{Local, Parts};
 use crate::params::Params;
-use crate::search::{knn, Scratch};
+use crate::search::{knn, knn_admitting, Scratch};
 use crate::store::{Labels, Vectors};
+use crate::tombstones::{Slot, Tombstones};
 use crate::validate::check_with_capacity;
 use crate::view::GraphView;
 
@@ -37,6 +38,7 @@ pub struct Hnsw {
     pub(crate) graph: Graph,
     pub(crate) vectors: Vectors,
     pub(crate) labels: Labels,
+    pub(crate) tombstones: Tombstones,
     pub(crate) scratch: Scratch,
     pub(crate) stats: BuildStats,
 }
@@ -51,6 +53,7 @@ impl Hnsw {
             graph: Graph::new(params.m, params.m0),
             vectors: Vectors::new(dim),
             labels: Labels::default(),
+            tombstones: Tombstones::default(),
             scratch: Scratch::new(),
             stats: BuildStats::default(),
             params,
@@ -85,11 +88,19 @@ impl Hnsw {
         h.reserve(n)?;
         for i in 0..n as u32 {
             let id = NodeId(i);
-            if !h.labels.push(view.label(id)) {
+            let slot = view.slot(id);
+            if slot == Slot::Live && !h.labels.push(view.label(id)) {
                 return Err(ErrorKind::DuplicateLabel { label: view.label(id) }.into());
+            }
+            if slot != Slot::Live {
+                h.labels.push_unmapped(view.label(id));
             }
             h.vectors.push(view.vector(id));
             h.graph.add_node(view.level(id));
+            h.tombstones.push_live();
+            if slot != Slot::Live {
+                h.tombstones.set(id, slot);
+            }
         }
         for i in 0..n as u32 {
             let id = NodeId(i);
@@ -107,10 +118,11 @@ impl Hnsw {
     /// beyond what fitted) when `len + n` exceeds [`MAX_NODES`] or the
     /// allocator refuses: never a capacity-overflow panic or an abort.
     pub fn reserve(&mut self, n: usize) -> Result<()> {
-        if (self.len() as u64).saturating_add(n as u64) > MAX_NODES {
+        if (self.slots() as u64).saturating_add(n as u64) > MAX_NODES {
             return Err(ErrorKind::CapacityExceeded { max: MAX_NODES }.into());
         }
         self.graph.reserve(n)?;
+        self.tombstones.reserve(n)?;
         self.vectors.reserve(n)
     }
 
@@ -119,14 +131,41 @@ impl Hnsw {
         &self.params
     }
 
-    /// Number of nodes.
+    /// Number of live labels (vectors a search can return).
     pub fn len(&self) -> usize {
+        self.graph.len() - self.tombstones.dead()
+    }
+
+    /// True when the index holds no live vector.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of ids in use, `0..slots()`: live, deleted and free slots (the
+    /// [`GraphView::len`] of the index).
+    pub fn slots(&self) -> usize {
         self.graph.len()
     }
 
-    /// True when the index holds no vectors.
-    pub fn is_empty(&self) -> bool {
-        self.graph.is_empty()
+    /// Number of slots that are not live (deleted or free).
+    pub fn deleted_count(&self) -> usize {
+        self.tombstones.dead()
+    }
+
+    /// State of slot `id`.
+    pub fn slot(&self, id: NodeId) -> Slot {
+        self.tombstones.slot(id)
+    }
+
+    /// Delete `label`: a tombstone (hnswlib's `markDelete`). The node keeps
+    /// its lists and searches walk through it, but never return it, and the
+    /// label is free for a new vector. Errors if the label is not live.
+    ///
+    /// Post: `len()` is one less, `id_of(label)` is `None`, the graph is unchanged.
+    pub fn delete(&mut self, label: u64) -> Result<NodeId> {
+        let id = self.labels.forget(label).ok_or(ErrorKind::UnknownLabel { label })?;
+        self.tombstones.set(id, Slot::Deleted);
+        Ok(id)
     }
 
     /// Vector length.
@@ -141,7 +180,10 @@ impl Hnsw {
 
     /// Bytes held by vectors, adjacency and labels.
     pub fn memory_bytes(&self) -> usize {
-        self.graph.memory_bytes() + self.vectors.memory_bytes() + self.labels.memory_bytes()
+        self.graph.memory_bytes()
+            + self.vectors.memory_bytes()
+            + self.labels.memory_bytes()
+            + self.tombstones.memory_bytes()
     }
 
     /// Insert `v` under `label` (paper Alg. 1); returns its id.
@@ -163,7 +205,7 @@ impl Hnsw {
     }
 
     pub(crate) fn allocate_prepared(&mut self, label: u64, prepared: &[f32]) -> Result<NodeId> {
-        let id = NodeId(self.len() as u32);
+        let id = NodeId(self.slots() as u32);
         let lvl = level(self.params.seed, id, self.params.ml, self.params.level_cap);
         self.allocate_at(label, prepared, lvl)
     }
@@ -171,14 +213,15 @@ impl Hnsw {
     /// [`Hnsw::allocate_prepared`] at a given level (a mutant's, or the
     /// level function's for the next id).
     pub(crate) fn allocate_at(&mut self, label: u64, prepared: &[f32], lvl: Layer) -> Result<NodeId> {
-        if self.len() as u64 >= MAX_NODES {
+        if self.slots() as u64 >= MAX_NODES {
             return Err(ErrorKind::CapacityExceeded { max: MAX_NODES }.into());
         }
         if !self.labels.push(label) {
             return Err(ErrorKind::DuplicateLabel { label }.into());
         }
-        let id = NodeId(self.len() as u32);
+        let id = NodeId(self.slots() as u32);
         self.vectors.push(prepared);
+        self.tombstones.push_live();
         let got = self.graph.add_node(lvl);
         debug_assert_eq!(got, id);
         Ok(id)
@@ -218,7 +261,9 @@ impl Hnsw {
         Ok(q)
     }
 
-    /// The `k` nearest stored vectors to `q` (Alg. 5), ascending by distance.
+    /// The `k` nearest live vectors to `q` (Alg. 5), ascending by distance.
+    /// With tombstones, the layer-0 search is [`knn_admitting`]: `k` results
+    /// whenever `k` live nodes are reachable.
     pub fn search(&self, q: &[f32], k: usize, ef: usize) -> Result<Vec<Neighbour>> {
         self.search_with(&mut Scratch::new(), q, k, ef)
     }
@@ -228,7 +273,12 @@ impl Hnsw {
         let q = self.check_query(q, k, ef)?;
         let entry = self.graph.entry().expect("non-empty index has an entry point");
         let parts = Parts::new(&self.graph, &self.vectors, self.params.metric);
-        let found = knn(&parts, entry, self.graph.max_level(), &q, k, ef, scratch);
+        let max_level = self.graph.max_level();
+        let found = if self.tombstones.dead() == 0 {
+            knn(&parts, entry, max_level, &q, k, ef, scratch)
+        } else {
+            knn_admitting(&parts, entry, max_level, &q, k, ef, scratch, &self.tombstones)
+        };
         Ok(found
             .into_iter()
             .map(|s| Neighbour { label: self.labels.label(s.id), id: s.id, distance: s.dist })
@@ -295,5 +345,8 @@ impl GraphView for Hnsw {
     }
     fn id_of(&self, label: u64) -> Option<NodeId> {
         self.labels.id(label)
+    }
+    fn slot(&self, id: NodeId) -> Slot {
+        self.tombstones.slot(id)
     }
 }

@@ -149,6 +149,9 @@ pub(crate) struct Plan {
 /// `lc <= min(level, L)` run SEARCH-LAYER with efConstruction (entry = the
 /// previous layer's W) and SELECT-NEIGHBORS(q, W, M, lc).
 ///
+/// `q` may already be linked (hnswlib's `updatePoint` relinks a node whose
+/// vector changed): it is never its own candidate.
+///
 /// Pure function of the graph it reads, so strategies can plan in parallel
 /// against a frozen graph. Writes on one layer never change the search on
 /// another, so planning all layers before committing equals Alg. 1's
@@ -181,7 +184,15 @@ pub(crate) fn plan<A: Adjacency + ?Sized>(
     lap.charge(&mut plan.profile, Phase::Descent, s.distances);
     for lc in (0..=level.min(top).0).rev().map(Layer) {
         search_layer(g, qv, &entry, params.ef_construction, lc, s, &mut found);
-        plan.select_layer(g, params, s, &mut lap, &found, lc);
+        match found.iter().position(|c| c.id == q) {
+            // A new node is unreachable: only a relinked one (an update) finds itself.
+            None => plan.select_layer(g, params, s, &mut lap, &found, lc),
+            Some(i) => {
+                let mut pool = found.clone();
+                pool.remove(i);
+                plan.select_layer(g, params, s, &mut lap, &pool, lc);
+            }
+        }
         std::mem::swap(&mut entry, &mut found);
     }
     plan

@@ -30,6 +30,8 @@
 #![warn(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+pub mod churn;
+mod consolidate;
 pub mod distance;
 pub mod error;
 pub mod file;
@@ -57,10 +59,13 @@ mod store;
 pub mod strategy;
 pub mod sync;
 pub mod synthetic;
+mod tombstones;
+mod update;
 pub mod validate;
 pub mod view;
 mod visited;
 
+pub use consolidate::Consolidated;
 pub use distance::Metric;
 pub use error::{Error, ErrorKind, Result};
 pub use ids::{Layer, NodeId};
@@ -69,5 +74,6 @@ pub use insert::{BackLink, BuildStats, InsertTrace, LayerTrace};
 pub use params::{Params, ParamsBuilder, PrunePolicy, Selection};
 pub use profile::{Phase, Profile};
 pub use search::{Scored, Scratch};
+pub use tombstones::Slot;
 pub use validate::{check, Defect};
 pub use view::{GraphView, Snapshot};

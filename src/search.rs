@@ -113,6 +113,50 @@ pub fn search_layer<A: Adjacency + ?Sized>(
     s: &mut Scratch,
     out: &mut Vec<Scored>,
 ) {
+    search_layer_admitting(g, q, entry, ef, layer, s, out, &Everyone);
+}
+
+/// Which nodes a search may return. A node it does not admit (a tombstone)
+/// is still expanded, so paths through it stay open, but never enters `W`.
+pub trait Admit {
+    /// True when every node is admitted: the search is exactly Alg. 2.
+    const ALL: bool;
+    /// True if `id` may be returned.
+    fn admits(&self, id: NodeId) -> bool;
+}
+
+/// Admits every node: plain Alg. 2.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Everyone;
+
+impl Admit for Everyone {
+    const ALL: bool = true;
+    #[inline]
+    fn admits(&self, _: NodeId) -> bool {
+        true
+    }
+}
+
+/// Alg. 2 with tombstones, as hnswlib searches an index with deletions:
+/// every reached node enters the candidate queue `C` while `W` is not full,
+/// but only nodes `admit` accepts enter `W`, and the loop stops on
+/// `C`'s min > `W`'s max only once `W` holds `ef` admitted nodes (a `W`
+/// short of admitted nodes keeps expanding, so a neighbourhood of tombstones
+/// does not end the search early: catalogue F14).
+///
+/// Post: `out` holds the (at most) `ef` nearest admitted nodes visited,
+/// ascending by (distance, id); with [`Everyone`] it is [`search_layer`].
+#[allow(clippy::too_many_arguments)]
+pub fn search_layer_admitting<A: Adjacency + ?Sized, F: Admit + ?Sized>(
+    g: &A,
+    q: &[f32],
+    entry: &[Scored],
+    ef: usize,
+    layer: Layer,
+    s: &mut Scratch,
+    out: &mut Vec<Scored>,
+    admit: &F,
+) {
     let distance = g.metric().kernel();
     s.visited.clear(g.len());
     s.candidates.clear();
@@ -120,17 +164,23 @@ pub fn search_layer<A: Adjacency + ?Sized>(
     for &e in entry {
         if s.visited.insert(e.id) {
             s.candidates.push(Reverse(e));
-            s.results.push(e);
-            if s.results.len() > ef {
-                s.results.pop();
+            if F::ALL || admit.admits(e.id) {
+                s.results.push(e);
+                if s.results.len() > ef {
+                    s.results.pop();
+                }
             }
         }
     }
     let mut buf = std::mem::take(&mut s.buf);
     let mut fresh = std::mem::take(&mut s.fresh);
     while let Some(Reverse(c)) = s.candidates.pop() {
-        let furthest = *s.results.peek().expect("W is never empty while C is not");
-        if c.dist > furthest.dist {
+        if F::ALL {
+            let furthest = *s.results.peek().expect("W is never empty while C is not");
+            if c.dist > furthest.dist {
+                break;
+            }
+        } else if s.results.len() >= ef && s.results.peek().is_some_and(|w| c.dist > w.dist) {
             break;
         }
         // The next candidate to expand is most likely the nearest one left: fetch its list now.
@@ -157,9 +207,11 @@ pub fn search_layer<A: Adjacency + ?Sized>(
             let cand = Scored { dist: distance(q, g.vector(e)), id: e };
             if s.results.len() < ef || cand.dist < s.results.peek().expect("non-empty").dist {
                 s.candidates.push(Reverse(cand));
-                s.results.push(cand);
-                if s.results.len() > ef {
-                    s.results.pop();
+                if F::ALL || admit.admits(e) {
+                    s.results.push(cand);
+                    if s.results.len() > ef {
+                        s.results.pop();
+                    }
                 }
             }
         }
@@ -202,13 +254,31 @@ pub fn knn<A: Adjacency + ?Sized>(
     ef: usize,
     s: &mut Scratch,
 ) -> Vec<Scored> {
+    knn_admitting(g, entry, max_level, q, k, ef, s, &Everyone)
+}
+
+/// Alg. 5 over a graph with tombstones: the descent through the upper layers
+/// walks every node (a tombstone is a fine waypoint), and layer 0 runs
+/// [`search_layer_admitting`], so the `k` returned are admitted nodes, and
+/// there are `k` of them whenever `k` admitted nodes are reachable.
+#[allow(clippy::too_many_arguments)]
+pub fn knn_admitting<A: Adjacency + ?Sized, F: Admit + ?Sized>(
+    g: &A,
+    entry: NodeId,
+    max_level: Layer,
+    q: &[f32],
+    k: usize,
+    ef: usize,
+    s: &mut Scratch,
+    admit: &F,
+) -> Vec<Scored> {
     debug_assert!(ef >= k && k >= 1);
     let d = g.metric().distance(q, g.vector(entry));
     s.distances += 1;
     let ep = descend(g, q, Scored { dist: d, id: entry }, max_level, Layer(0), s);
     // ef may be absurdly large (it only bounds the beam): never allocate beyond the graph.
     let mut out = Vec::with_capacity(ef.min(g.len()));
-    search_layer(g, q, &[ep], ef, Layer(0), s, &mut out);
+    search_layer_admitting(g, q, &[ep], ef, Layer(0), s, &mut out, admit);
     out.truncate(k);
     out
 }

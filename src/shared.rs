@@ -400,6 +400,7 @@ impl SharedIndex {
             vectors: (0..self.levels.len() as u32).flat_map(|i| self.vectors.get(NodeId(i)).iter().copied()).collect(),
             labels: self.labels.clone(),
             ids: self.labels.iter().enumerate().map(|(i, &l)| (l, NodeId(i as u32))).collect(),
+            slots: Vec::new(),
         }
     }
 
@@ -412,6 +413,7 @@ impl SharedIndex {
         let mut buf = Vec::new();
         for (&level, &label) in self.levels.iter().zip(&self.labels) {
             h.graph.add_node(level);
+            h.tombstones.push_live();
             if !h.labels.push(label) {
                 return Err(ErrorKind::DuplicateLabel { label }.into());
             }

@@ -81,6 +81,13 @@ impl Vectors {
         floats[start..start + self.dim].copy_from_slice(v);
         self.len += 1;
     }
+    /// Overwrite the (prepared) vector of an existing `id`.
+    pub fn set(&mut self, id: NodeId, v: &[f32]) {
+        assert!(v.len() == self.dim && id.index() < self.len, "caller validates dimensions and ids");
+        let s = id.index() * self.stride;
+        let floats: &mut [f32] = bytemuck::cast_slice_mut(&mut self.lines);
+        floats[s..s + self.dim].copy_from_slice(v);
+    }
     /// The vector of `id`.
     #[inline]
     pub fn get(&self, id: NodeId) -> &[f32] {
@@ -133,6 +140,26 @@ impl Labels {
         }
         self.by_label.insert(label, id);
         self.by_id.push(label);
+        true
+    }
+    /// Record `label` for the next id without mapping it back (a dead slot's
+    /// old label, which may repeat a live one).
+    pub fn push_unmapped(&mut self, label: u64) {
+        self.by_id.push(label);
+    }
+    /// Take `label` out of the lookup (its id keeps the old label, which no
+    /// longer maps back to it); the id it had, if any.
+    pub fn forget(&mut self, label: u64) -> Option<NodeId> {
+        self.by_label.remove(&label)
+    }
+    /// Give the existing `id`, whose label was forgotten, the new `label`;
+    /// false (and no change) if the label is taken.
+    pub fn assign(&mut self, id: NodeId, label: u64) -> bool {
+        if self.by_label.contains_key(&label) {
+            return false;
+        }
+        self.by_label.insert(label, id);
+        self.by_id[id.index()] = label;
         true
     }
     /// Label of `id`.

@@ -4,7 +4,10 @@
 //! the local invariants hnswlib asserts where it writes links (list size within
 //! capacity, no self-link, no link above the target's level) plus the
 //! whole-graph ones (entry point present iff non-empty and on the top level,
-//! labels a bijection, vectors finite and `dim` long). It never panics on a
+//! labels a bijection among live nodes, vectors finite and `dim` long) and
+//! the rule a delete consolidation must keep (a free slot has no lists and no
+//! link points to it; "the top" is the top of the slots that are not free).
+//! It never panics on a
 //! malformed view: a view method is only called with an id in `0..len`, and a
 //! link target is looked up only after it was checked to be in range.
 
@@ -12,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::ids::{Layer, NodeId};
+use crate::tombstones::Slot;
 use crate::view::GraphView;
 
 /// One structural defect of a graph, with the numbers that locate it.
@@ -56,6 +60,22 @@ pub enum Defect {
         /// The repeated target.
         target: NodeId,
     },
+    /// A link to a free (consolidated-away) slot: a dangling edge (F17).
+    LinkToFreeSlot {
+        /// Owner of the list.
+        node: NodeId,
+        /// Layer of the list.
+        layer: Layer,
+        /// The free slot.
+        target: NodeId,
+    },
+    /// A free slot that still has links of its own.
+    FreeSlotWithLinks {
+        /// The slot.
+        node: NodeId,
+        /// Layer of the non-empty list.
+        layer: Layer,
+    },
     /// A link on `layer` to a node whose level is below `layer`.
     LinkBelowLevel {
         /// Owner of the list.
@@ -83,6 +103,11 @@ pub enum Defect {
         entry: NodeId,
         /// Number of nodes.
         len: usize,
+    },
+    /// The entry point is a free slot (a consolidation kept a stale entry point: F17).
+    EntryPointFree {
+        /// The stored entry point.
+        entry: NodeId,
     },
     /// The entry point's level is not the highest level of any node.
     EntryPointNotOnTop {
@@ -142,6 +167,10 @@ impl fmt::Display for Defect {
             Defect::DuplicateLink { node, layer, target } => {
                 write!(f, "duplicate link {node} -> {target} on {layer}")
             }
+            Defect::LinkToFreeSlot { node, layer, target } => {
+                write!(f, "link {node} -> {target} on {layer}: {target} is a free slot")
+            }
+            Defect::FreeSlotWithLinks { node, layer } => write!(f, "free slot {node} has links on {layer}"),
             Defect::LinkBelowLevel { node, layer, target, target_level } => {
                 write!(f, "link {node} -> {target} on {layer}: target level is {target_level}")
             }
@@ -150,6 +179,7 @@ impl fmt::Display for Defect {
             Defect::EntryPointOutOfRange { entry, len } => {
                 write!(f, "entry point {entry} out of range ({len} nodes)")
             }
+            Defect::EntryPointFree { entry } => write!(f, "entry point {entry} is a free slot"),
             Defect::EntryPointNotOnTop { entry, level, top } => {
                 write!(f, "entry point {entry} has level {level}, the top level is {top}")
             }
@@ -183,7 +213,8 @@ pub(crate) fn check_with_capacity<V: GraphView + ?Sized>(view: &V, m: usize, m0:
     let len = view.len().min(u32::MAX as usize);
     let dim = view.dim();
     let levels: Vec<Layer> = (0..len as u32).map(|i| view.level(NodeId(i))).collect();
-    let top = levels.iter().copied().max();
+    let slots: Vec<Slot> = (0..len as u32).map(|i| view.slot(NodeId(i))).collect();
+    let top = levels.iter().zip(&slots).filter(|(_, &s)| s != Slot::Free).map(|(&l, _)| l).max();
     let mut seen = HashSet::new();
     for (i, &level) in levels.iter().enumerate() {
         let node = NodeId(i as u32);
@@ -201,6 +232,9 @@ pub(crate) fn check_with_capacity<V: GraphView + ?Sized>(view: &V, m: usize, m0:
             if list.len() > capacity {
                 defects.push(Defect::ListTooLong { node, layer, len: list.len(), capacity });
             }
+            if slots[i] == Slot::Free && !list.is_empty() {
+                defects.push(Defect::FreeSlotWithLinks { node, layer });
+            }
             seen.clear();
             for &target in list {
                 if target.index() >= len {
@@ -213,6 +247,9 @@ pub(crate) fn check_with_capacity<V: GraphView + ?Sized>(view: &V, m: usize, m0:
                 if !seen.insert(target) {
                     defects.push(Defect::DuplicateLink { node, layer, target });
                 }
+                if slots[target.index()] == Slot::Free {
+                    defects.push(Defect::LinkToFreeSlot { node, layer, target });
+                }
                 let target_level = levels[target.index()];
                 if target_level < layer {
                     defects.push(Defect::LinkBelowLevel { node, layer, target, target_level });
@@ -224,6 +261,7 @@ pub(crate) fn check_with_capacity<V: GraphView + ?Sized>(view: &V, m: usize, m0:
         (None, Some(entry)) => defects.push(Defect::EntryPointInEmptyGraph { entry }),
         (Some(_), None) => defects.push(Defect::MissingEntryPoint { len }),
         (Some(_), Some(entry)) if entry.index() >= len => defects.push(Defect::EntryPointOutOfRange { entry, len }),
+        (Some(_), Some(entry)) if slots[entry.index()] == Slot::Free => defects.push(Defect::EntryPointFree { entry }),
         (Some(top), Some(entry)) if levels[entry.index()] != top => {
             defects.push(Defect::EntryPointNotOnTop { entry, level: levels[entry.index()], top })
         }
@@ -236,7 +274,7 @@ pub(crate) fn check_with_capacity<V: GraphView + ?Sized>(view: &V, m: usize, m0:
         }
     }
     let mut owners: HashMap<u64, NodeId> = HashMap::with_capacity(len);
-    for i in 0..len as u32 {
+    for i in (0..len as u32).filter(|&i| slots[i as usize] == Slot::Live) {
         let second = NodeId(i);
         let label = view.label(second);
         if let Some(&first) = owners.get(&label) {

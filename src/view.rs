@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use crate::distance::Metric;
 use crate::ids::{Layer, NodeId};
 use crate::search::Adjacency;
+use crate::tombstones::Slot;
 
 /// Read-only access to a whole HNSW graph.
 pub trait GraphView {
@@ -38,8 +39,20 @@ pub trait GraphView {
     fn vector(&self, id: NodeId) -> &[f32];
     /// External label of `id`.
     fn label(&self, id: NodeId) -> u64;
-    /// Id of `label`, if present.
+    /// Id of `label`, if it is live.
     fn id_of(&self, label: u64) -> Option<NodeId>;
+    /// Whether `id` is live, a tombstone or a free slot (graphs without
+    /// deletes: always live).
+    #[inline]
+    fn slot(&self, id: NodeId) -> Slot {
+        let _ = id;
+        Slot::Live
+    }
+    /// True unless `id` is live.
+    #[inline]
+    fn is_deleted(&self, id: NodeId) -> bool {
+        self.slot(id) != Slot::Live
+    }
     /// Start loading the list of `id` on `layer` into cache: a hint for search, no effect on results.
     #[inline]
     fn prefetch_neighbours(&self, id: NodeId, layer: Layer) {
@@ -94,8 +107,10 @@ pub struct Snapshot {
     pub vectors: Vec<f32>,
     /// Label per node.
     pub labels: Vec<u64>,
-    /// Label to id.
+    /// Label to id, for live nodes.
     pub ids: HashMap<u64, NodeId>,
+    /// Slot state per node; empty means every node is live.
+    pub slots: Vec<Slot>,
 }
 
 impl Snapshot {
@@ -112,7 +127,14 @@ impl Snapshot {
             vectors.extend_from_slice(v.vector(ids(i)));
         }
         let labels: Vec<u64> = (0..n as u32).map(|i| v.label(ids(i))).collect();
-        let map = labels.iter().enumerate().map(|(i, &l)| (l, NodeId(i as u32))).collect();
+        let slots: Vec<Slot> = (0..n as u32).map(|i| v.slot(ids(i))).collect();
+        let any_dead = slots.iter().any(|&s| s != Slot::Live);
+        let map = labels
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| slots[i] == Slot::Live)
+            .map(|(i, &l)| (l, NodeId(i as u32)))
+            .collect();
         Snapshot {
             dim: v.dim(),
             metric: v.metric(),
@@ -125,6 +147,7 @@ impl Snapshot {
             vectors,
             labels,
             ids: map,
+            slots: if any_dead { slots } else { Vec::new() },
         }
     }
 
@@ -151,6 +174,13 @@ impl Snapshot {
         }
         for x in &self.vectors {
             b.extend_from_slice(&x.to_le_bytes());
+        }
+        for slot in &self.slots {
+            b.push(match slot {
+                Slot::Live => 0,
+                Slot::Deleted => 1,
+                Slot::Free => 2,
+            });
         }
         b
     }
@@ -195,6 +225,9 @@ impl GraphView for Snapshot {
     }
     fn id_of(&self, label: u64) -> Option<NodeId> {
         self.ids.get(&label).copied()
+    }
+    fn slot(&self, id: NodeId) -> Slot {
+        self.slots.get(id.index()).copied().unwrap_or(Slot::Live)
     }
 }
 
@@ -248,5 +281,8 @@ impl<V: GraphView + ?Sized> GraphView for PrefixView<'_, V> {
     }
     fn id_of(&self, label: u64) -> Option<NodeId> {
         self.inner.id_of(label).filter(|id| id.index() < self.len)
+    }
+    fn slot(&self, id: NodeId) -> Slot {
+        self.inner.slot(id)
     }
 }

@@ -77,10 +77,7 @@
 //! strongly connected components (iterative Tarjan). Always reported in
 //! [`Health`]; unreachable nodes ([`Violation::Unreachable`]) and zero
 //! in-degree ([`Violation::ZeroInDegree`]) are hard only when
-//! [`Expectations::require_reachable`]. For a graph with tombstones,
-//! [`live::live_census`] counts the same per layer over **live** nodes only,
-//! deleted nodes traversable ([`hnswlab::GraphView::is_deleted`]; a separate
-//! delete mask through [`live::Marked`]).
+//! [`Expectations::require_reachable`].
 //!
 //! **I6 exactness** ([`check_all`]). When `exact_queries > 0`,
 //! `n <= exact_max_nodes`, no link is out of range, the entry point is valid and
@@ -150,6 +147,7 @@ mod testutil;
 
 pub use expect::{documented_ml, Expectations};
 pub use health::{Health, LayerHealth};
+pub use live::{live_census, LiveCensus, LiveLayer};
 pub use violation::{Violation, Violations};
 
 use hnswlab::search::Scratch;

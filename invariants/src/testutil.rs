@@ -90,6 +90,7 @@ pub fn fabricate(levels: &[Layer]) -> Snapshot {
         vectors: (0..levels.len()).map(|i| i as f32).collect(),
         labels: (0..levels.len() as u64).collect(),
         ids: (0..levels.len() as u32).map(|i| (u64::from(i), NodeId(i))).collect::<HashMap<_, _>>(),
+        slots: Vec::new(),
     }
 }
 

@@ -80,6 +80,7 @@ pub fn decode(data: &[u8]) -> Result<Hnsw> {
         vectors,
         labels,
         ids,
+        slots: Vec::new(),
     };
     Hnsw::from_view(&snapshot, params)
 }

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use super::defect::FileDefect;
 use crate::distance::Metric;
 use crate::ids::{Layer, NodeId};
+use crate::tombstones::Slot;
 use crate::view::Snapshot;
 
 /// One list as stored: its targets (signed, since faiss ids are) with the
@@ -114,11 +115,11 @@ pub(crate) fn finish(raw: Raw, out: &mut Vec<FileDefect>) -> Snapshot {
     let mut ids = HashMap::with_capacity(n);
     for (i, &label) in raw.labels.iter().enumerate() {
         let second = NodeId(i as u32);
-        // A later id wins, as in hnswlib's `label_lookup_`.
-        ids.insert(label, second);
         if raw.deleted[i] {
             continue;
         }
+        // A later id wins, as in hnswlib's `label_lookup_`; deleted ids are not looked up.
+        ids.insert(label, second);
         if let Some(&first) = owner.get(&label) {
             let offset = raw.label_offsets[i].unwrap_or(0);
             out.push(FileDefect::LabelMappedTwice { label, first, second, offset });
@@ -135,6 +136,11 @@ pub(crate) fn finish(raw: Raw, out: &mut Vec<FileDefect>) -> Snapshot {
         }
     }
 
+    let slots = if raw.deleted.iter().any(|&d| d) {
+        raw.deleted.iter().map(|&d| if d { Slot::Deleted } else { Slot::Live }).collect()
+    } else {
+        Vec::new()
+    };
     Snapshot {
         dim: raw.dim,
         metric: raw.metric,
@@ -147,5 +153,6 @@ pub(crate) fn finish(raw: Raw, out: &mut Vec<FileDefect>) -> Snapshot {
         vectors: raw.vectors,
         labels: raw.labels,
         ids,
+        slots,
     }
 }

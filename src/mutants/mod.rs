@@ -15,9 +15,11 @@
 //! | `wrong-layer-backlink` | F9 (hnswlib-rs#37): back-link written on the wrong layer |
 //! | `flat-levels` | F5/F10: level RNG re-seeded per insert, every node the same level |
 //! | `no-truncation` | F28 (iris-mpc#1220): overflowing lists never shrunk |
+//! | `churn::*` | F14-F17: delete policies that go wrong (see [`churn`]) |
 //! | `concurrent-deferred-back-links` | an insert that returns before its back-links exist (write-behind linking): visible only to per-insert checks of the concurrent build |
 
 mod alg1;
+pub mod churn;
 pub mod concurrent;
 mod deferred;
 mod no_truncation;

@@ -13,7 +13,7 @@ use std::process::Command;
 use anyhow::{bail, ensure, Context, Result};
 use hnswlab::foreign::hnswlib::{read, Options};
 use hnswlab::Metric;
-use hnswlab_invariants::live::{live_census, LiveCensus, Marked};
+use hnswlab_invariants::{live_census, LiveCensus};
 use serde::{Deserialize, Serialize};
 
 use super::schedule::Schedule;
@@ -160,7 +160,8 @@ fn invoke(dir: &Path, spec: &Spec, s: &Schedule, k: usize, notes: &mut Vec<Strin
                 index.defects.len()
             ));
         }
-        let census = live_census(&Marked { view: &index.graph, deleted: &index.deleted });
+        // The reader marks hnswlib's deleted records as tombstones in the graph's slots.
+        let census = live_census(&index.graph);
         let found = texmex::read_ivecs(&dir.join(format!("found-{}.ivecs", r.round)), None)?;
         ensure!(
             found.dim == k && found.len() == s.initial.query_count(),

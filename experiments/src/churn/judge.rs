@@ -1,11 +1,12 @@
 //! What a churn round measures on any index: recall@10 at a fixed ef against
 //! the exact ground truth over the live set, queries per second, and the live
-//! census ([`hnswlab_invariants::live`]).
+//! census ([`hnswlab_invariants::live_census`]).
 
 use std::time::Instant;
 
 use anyhow::Result;
-use hnswlab::{Hnsw, Metric, Scratch};
+use hnswlab::churn::DeletePolicy;
+use hnswlab::{Hnsw, Metric};
 
 use super::schedule::Live;
 use crate::data::Dataset;
@@ -68,15 +69,15 @@ impl Judge {
         Recall { recall, short_results }
     }
 
-    /// Search `index` with every query at `ef` (one thread, timed without the
-    /// judging): its recall and queries per second.
-    pub fn search(&self, index: &Hnsw, ef: usize) -> Result<(Recall, f64)> {
+    /// Search `policy`'s `index` with every query at `ef` (one thread, timed
+    /// without the judging; through [`hnswlab::mutants::churn::search`], so a
+    /// mutant policy answers with its own search): recall and queries per second.
+    pub fn search(&self, policy: &dyn DeletePolicy, index: &Hnsw, ef: usize) -> Result<(Recall, f64)> {
         let k = self.truth.k;
-        let mut scratch = Scratch::new();
         let mut found = Vec::with_capacity(self.ds.query_count());
         let start = Instant::now();
         for i in 0..self.ds.query_count() {
-            let hits = index.search_with(&mut scratch, self.ds.query(i), k, ef.max(k))?;
+            let hits = hnswlab::mutants::churn::search(policy, index, self.ds.query(i), k, ef.max(k))?;
             found.push(hits.into_iter().map(|h| i64::try_from(h.label).unwrap_or(-1)).collect::<Vec<_>>());
         }
         let qps = self.ds.query_count() as f64 / start.elapsed().as_secs_f64().max(1e-9);

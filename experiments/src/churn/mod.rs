@@ -8,7 +8,7 @@
 //! on a new stream, update `update_fraction` of the live labels
 //! ([`schedule`]). Every policy and hnswlib run the same schedule. After the
 //! initial build (round 0) and after each round, every index is censused by
-//! the same deletion-aware census ([`hnswlab_invariants::live`]: unreachable
+//! the same deletion-aware census ([`hnswlab_invariants::live_census`]: unreachable
 //! live nodes on layers 0 and 1 with deleted nodes traversable, live nodes
 //! with in-degree 0 on layer 0, the one-way share of layer-0 edges between
 //! live nodes), and every query is run once at the fixed ef: recall@10 by the
@@ -42,7 +42,7 @@ use std::time::Instant;
 use anyhow::{bail, ensure, Context, Result};
 use hnswlab::churn::DeletePolicy;
 use hnswlab::{Hnsw, Params, PrunePolicy};
-use hnswlab_invariants::live::{live_census, LiveCensus};
+use hnswlab_invariants::{live_census, LiveCensus};
 use serde::{Deserialize, Serialize};
 
 use crate::data::DataKind;
@@ -211,10 +211,10 @@ impl Row {
             policy: policy.into(),
             round,
             live: c.live,
-            unreachable_l0: c.unreachable[0],
-            unreachable_l1: c.unreachable[1],
-            zero_in_degree_l0: c.zero_in_degree_l0,
-            one_way_fraction_l0: c.one_way_fraction_l0,
+            unreachable_l0: c.unreachable(0),
+            unreachable_l1: c.unreachable(1),
+            zero_in_degree_l0: c.layers.first().map_or(0, |l| l.zero_in_degree),
+            one_way_fraction_l0: c.layers.first().map_or(0.0, |l| l.one_way_fraction),
             recall_at_10: recall.recall,
             qps,
             seconds,
@@ -318,7 +318,7 @@ pub fn run(spec: &Spec, show_progress: bool) -> Result<Churn> {
         }
         let judge = Judge::of(&live, &schedule.initial, false)?;
         for ((p, index), s) in policies.iter().zip(&indexes).zip(&seconds) {
-            let (recall, qps) = judge.search(index, spec.ef)?;
+            let (recall, qps) = judge.search(p.as_ref(), index, spec.ef)?;
             rows.push(Row::new(p.name(), round, &live_census(index), recall, qps, *s));
         }
         if let Some(pr) = peer.as_ref().and_then(|p| p.get(round)) {

@@ -64,7 +64,7 @@ fn every_policy_and_round_is_reported_and_the_invariants_of_churn_hold() {
         assert_eq!(key(rows_of(&v, p)[0]), first, "{p}: round 0 is the same initial build for every policy");
     }
     for r in rows_of(&v, "rebuild") {
-        assert_eq!((r["unreachable_l0"].as_u64(), r["unreachable_l1"].as_u64()), (Some(0), Some(0)), "{r}");
+        assert_eq!(r["unreachable_l0"].as_u64(), Some(0), "a fresh build leaves no live node unreachable: {r}");
         assert!(r["recall_at_10"].as_f64().unwrap() >= 0.95, "a fresh 500-vector build at ef 64: {r}");
     }
     for r in rows_of(&v, "consolidate") {

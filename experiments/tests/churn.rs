@@ -69,7 +69,14 @@ fn every_policy_and_round_is_reported_and_the_invariants_of_churn_hold() {
     }
     for r in rows_of(&v, "consolidate") {
         assert!(r["recall_at_10"].as_f64().unwrap() >= 0.9, "consolidate: {r}");
+        assert_eq!(r["edges_into_dead_l0"], 0, "an edge into a dead slot survived the consolidation: {r}");
     }
+    let tombstone = rows_of(&v, "tombstone");
+    assert!(
+        tombstone[3]["edges_into_dead_l0"].as_u64().unwrap() > 0,
+        "tombstones keep their in-edges: {}",
+        tombstone[3]
+    );
     let summary: Vec<&str> = v["summary"].as_array().unwrap().iter().map(|s| s["policy"].as_str().unwrap()).collect();
     for p in CORE {
         assert!(summary.contains(&p), "summary lacks {p}: {summary:?}");

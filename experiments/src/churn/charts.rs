@@ -111,6 +111,8 @@ mod tests {
             unreachable_l1: 0,
             zero_in_degree_l0: 0,
             one_way_fraction_l0: 0.1,
+            mean_live_degree_l0: 8.0,
+            edges_into_dead_l0: 0,
             recall_at_10: 0.9 - 0.01 * round as f64,
             qps: 1000.0,
             seconds: 0.1,

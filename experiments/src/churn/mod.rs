@@ -195,6 +195,11 @@ pub struct Row {
     pub zero_in_degree_l0: usize,
     /// One-way share of the layer-0 edges between live nodes.
     pub one_way_fraction_l0: f64,
+    /// Layer-0 edges between live nodes per live node (a list thinned by
+    /// repairs shows here before it shows in recall).
+    pub mean_live_degree_l0: f64,
+    /// Layer-0 edges from live nodes into tombstones or free slots (0 after a consolidation).
+    pub edges_into_dead_l0: usize,
     /// Recall@10 at the fixed ef against the exact ground truth over the live set.
     pub recall_at_10: f64,
     /// Queries per second at the fixed ef, one thread.
@@ -215,6 +220,8 @@ impl Row {
             unreachable_l1: c.unreachable(1),
             zero_in_degree_l0: c.layers.first().map_or(0, |l| l.zero_in_degree),
             one_way_fraction_l0: c.layers.first().map_or(0.0, |l| l.one_way_fraction),
+            mean_live_degree_l0: c.layers.first().map_or(0.0, |l| l.live_edges as f64 / l.live.max(1) as f64),
+            edges_into_dead_l0: c.layers.first().map_or(0, |l| l.edges_into_dead),
             recall_at_10: recall.recall,
             qps,
             seconds,
@@ -405,6 +412,8 @@ mod tests {
             unreachable_l1: 0,
             zero_in_degree_l0: 0,
             one_way_fraction_l0: 0.0,
+            mean_live_degree_l0: 8.0,
+            edges_into_dead_l0: 0,
             recall_at_10,
             qps: 1.0,
             seconds,

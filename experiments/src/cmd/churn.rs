@@ -184,19 +184,21 @@ pub fn print_tables(c: &Churn, out: &mut impl Write) -> std::io::Result<()> {
     }
     for p in c.policies() {
         writeln!(out, "\n### {p}\n")?;
-        writeln!(out, "| round | live | unreachable L0 | unreachable L1 | in-degree 0 L0 | one-way L0 | recall@10 | QPS | seconds |")?;
-        writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|")?;
+        writeln!(out, "| round | live | unreachable L0 | unreachable L1 | in-degree 0 L0 | one-way L0 | degree L0 | into dead L0 | recall@10 | QPS | seconds |")?;
+        writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")?;
         for r in c.rows_of(p) {
             let short = if r.short_results > 0 { format!(" ({} short)", r.short_results) } else { String::new() };
             writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {:.4} | {:.4}{short} | {:.0} | {:.3} |",
+                "| {} | {} | {} | {} | {} | {:.4} | {:.2} | {} | {:.4}{short} | {:.0} | {:.3} |",
                 r.round,
                 r.live,
                 r.unreachable_l0,
                 r.unreachable_l1,
                 r.zero_in_degree_l0,
                 r.one_way_fraction_l0,
+                r.mean_live_degree_l0,
+                r.edges_into_dead_l0,
                 r.recall_at_10,
                 r.qps,
                 r.seconds

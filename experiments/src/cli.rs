@@ -31,6 +31,8 @@ pub enum Command {
     Compare(cmd::compare::CompareArgs),
     /// hnswlab --prune standard against hnswlib on the same vectors, per data shape and seed; flags differences outside the seed spread.
     Fidelity(cmd::fidelity::FidelityArgs),
+    /// Deletes, inserts and updates round by round, per delete policy and hnswlib: live census, recall@10, cost.
+    Churn(cmd::churn::ChurnArgs),
     /// One measurement of `hnswlab compare` in this fresh process (internal).
     #[command(hide = true)]
     CompareWorker(crate::compare::measure::WorkerArgs),

@@ -29,9 +29,13 @@
 //! [fidelity]                # optional: hnswlab Standard vs hnswlib, as `hnswlab fidelity`
 //! shapes = ["duplicates-32d"]
 //! seeds = [1, 2, 3]
+//!
+//! [churn]                   # optional: delete policies and hnswlib under churn, as `hnswlab churn`
+//! rounds = 20
+//! fraction = 0.1
 //! ```
 //!
-//! A config may hold only a `[fidelity]` section (no `[[datasets]]`): then
+//! A config may hold only a `[fidelity]` and/or `[churn]` section (no `[[datasets]]`): then
 //! `threads`, `ef`, `fixed_ef` and `[[builds]]` may be left out.
 //!
 //! The result path of a run derives from its parameters ([`run_id`]).
@@ -111,6 +115,10 @@ pub struct Config {
     /// the data sets; its tables and chart are published with the report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fidelity: Option<crate::fidelity::Spec>,
+    /// The churn experiment (`hnswlab churn`), run last; its tables, JSON and
+    /// charts are published with the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub churn: Option<crate::churn::Spec>,
 }
 
 fn one_thread() -> Vec<usize> {
@@ -230,12 +238,15 @@ impl Config {
         crate::limits::count("repetitions", self.repetitions, crate::limits::MAX_REPETITIONS)?;
         ensure!(self.ef.contains(&self.fixed_ef), "fixed_ef {} is not one of ef {:?}", self.fixed_ef, self.ef);
         ensure!(
-            !self.datasets.is_empty() || self.fidelity.is_some(),
-            "list at least one [[datasets]] or a [fidelity] section"
+            !self.datasets.is_empty() || self.fidelity.is_some() || self.churn.is_some(),
+            "list at least one [[datasets]], a [fidelity] or a [churn] section"
         );
         ensure!(self.datasets.is_empty() || !self.builds.is_empty(), "list at least one [[builds]]");
         if let Some(f) = &self.fidelity {
             f.validate().context("[fidelity]")?;
+        }
+        if let Some(c) = &self.churn {
+            c.validate().context("[churn]")?;
         }
         for name in self.strategy_names() {
             ensure!(
@@ -371,6 +382,23 @@ mod tests {
         }
         let with_data = "name = \"x\"\n[[datasets]]\nname = \"g\"\nkind = \"gaussian\"\nn = 10\ndim = 2\n";
         assert!(format!("{:#}", Config::parse(with_data).unwrap_err()).contains("[[builds]]"));
+    }
+
+    #[test]
+    fn the_churn_configs_parse_and_the_default_one_is_the_default_run() {
+        let c = Config::parse(include_str!("../configs/churn.toml")).unwrap();
+        assert!(c.datasets.is_empty() && c.fidelity.is_none());
+        assert_eq!(c.churn, Some(crate::churn::Spec::default()), "churn.toml is `hnswlab churn` with its defaults");
+        let large = Config::parse(include_str!("../configs/churn-large.toml")).unwrap().churn.unwrap();
+        assert!(large.n > c.churn.unwrap().n && large.update_fraction > 0.0);
+        let section = |body: &str| format!("name = \"x\"\n[churn]\n{body}");
+        assert!(Config::parse(&section("")).is_ok(), "every key has a default");
+        for (body, want) in
+            [("fraction = 2.0", "fraction 2"), ("data = \"lattice\"", "clustered or gaussian"), ("bogus = 1", "bogus")]
+        {
+            let e = format!("{:#}", Config::parse(&section(body)).unwrap_err());
+            assert!(e.contains(want) && (want == "bogus" || e.contains("[churn]")), "{body}: {e}");
+        }
     }
 
     #[test]

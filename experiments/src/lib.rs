@@ -24,10 +24,12 @@
 //! | experiment configs (TOML) | `config.rs` |
 //! | `hnswlab report`: runs, results, charts, report.md | `cmd/report.rs`, `report/` |
 //! | `hnswlab compare`: beside hnswlib and faiss, ratios per round | `cmd/compare.rs`, `compare/` |
+//! | `hnswlab churn`: delete policies and hnswlib under churn, round by round | `cmd/churn.rs`, `churn/` |
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod churn;
 pub mod cli;
 pub mod cmd;
 pub mod compare;

@@ -130,6 +130,29 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Command::Churn(args) => {
+            let c = match cmd::churn::run_cli(&args, &command, io::stderr().is_terminal()) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let mut out = io::stdout().lock();
+            let printed = if args.json {
+                cmd::churn::print_json(&c, &mut out)
+            } else {
+                cmd::churn::print_tables(&c, &mut out).map_err(Into::into)
+            };
+            if let Err(e) = printed.and_then(|()| out.flush().map_err(Into::into)) {
+                eprintln!("error: cannot write the tables: {e:#}");
+                return ExitCode::FAILURE;
+            }
+            if let Some(dir) = &args.out {
+                eprintln!("wrote {}", dir.join("README.md").display());
+            }
+            ExitCode::SUCCESS
+        }
         Command::CompareWorker(args) => match hnswlab_experiments::compare::measure::worker(&args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -13,7 +13,6 @@ use clap::Args;
 use plotters::prelude::*;
 use serde::Serialize;
 
-use crate::cmd::report::command_line;
 use crate::fidelity::{
     compare, hnswlab_run, hnswlib_run, Measures, Row, Settings, Spec, Spread, DEFAULT_EF, DEFAULT_EF_CONSTRUCTION,
     DEFAULT_M, DEFAULT_N, DEFAULT_QUERIES, DEFAULT_SEEDS,
@@ -131,21 +130,9 @@ pub fn run_cli(args: &FidelityArgs, command: &[String]) -> Result<Fidelity> {
     let (date, machine) = (machine::now_utc(), machine::Machine::this());
     let start = std::time::Instant::now();
     let f = run(&args.spec())?;
-    let meta = Meta {
-        name: "fidelity".into(),
-        date,
-        commit: machine::commit(),
-        dirty: machine::dirty(),
-        // Not printed: the run's seeds head the tables.
-        seed: args.seeds.first().copied().unwrap_or_default(),
-        machine,
-        rustc: machine::rustc(),
-        optimised: !cfg!(debug_assertions),
-        command: command_line(command),
-        duration_seconds: start.elapsed().as_secs_f64(),
-        peak_rss_per_run: false,
-        notes: Vec::new(),
-    };
+    // The seed is not printed: the run's seeds head the tables.
+    let seed = args.seeds.first().copied().unwrap_or_default();
+    let meta = Meta::of_command("fidelity", seed, command, date, machine, start.elapsed().as_secs_f64());
     let mut header = format!("# Fidelity to hnswlib\n\n- **Command:** `{}`\n", meta.command);
     stamp(&mut header, &meta);
     write_files(&f, &header, staging.path())?;

@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod churn;
 pub mod compare;
 pub mod convert;
 pub mod fidelity;

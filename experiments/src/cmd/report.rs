@@ -1,6 +1,7 @@
 //! `hnswlab report`: run an experiment config and write
 //! `reports/<name>/{report.md, results.csv, results.json, *.png, *.svg}`,
-//! plus `fidelity.{md,json,png,svg}` when the config has a `[fidelity]` section.
+//! plus `fidelity.{md,json,png,svg}` when the config has a `[fidelity]` section
+//! and `churn.{md,json}` with the `churn-*` charts when it has a `[churn]` one.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -60,6 +61,10 @@ pub fn run(args: &ReportArgs, command: &[String], show_progress: bool) -> Result
             notes.push(format!("fidelity: differs from hnswlib beyond the seed spread on {}", flagged.join("; ")));
         }
     }
+    let churn = config.churn.as_ref().map(|c| crate::churn::run(c, show_progress)).transpose()?;
+    if let Some(c) = &churn {
+        notes.extend(c.notes.iter().map(|n| format!("churn: {n}")));
+    }
     let duration_seconds = start.elapsed().as_secs_f64();
     let peak_rss_per_run = machine::reset_peak_rss();
     if !peak_rss_per_run {
@@ -90,11 +95,14 @@ pub fn run(args: &ReportArgs, command: &[String], show_progress: bool) -> Result
         notes,
     };
     let metrics = REGISTRY.iter().map(Into::into).collect();
-    let results = Results { meta, config: config.clone(), metrics, runs, fidelity };
+    let results = Results { meta, config: config.clone(), metrics, runs, fidelity, churn };
     results::write_files(&results, staging.path())?;
     let charts = charts::draw_all(&results.runs, staging.path(), config.fixed_ef)?;
     if let Some(f) = &results.fidelity {
         fidelity::write_files(f, "", staging.path())?;
+    }
+    if let Some(c) = &results.churn {
+        crate::cmd::churn::write_files(c, "# Churn\n", staging.path(), "churn.md")?;
     }
     let md = markdown::render(&results, &charts);
     write_atomic(&staging.path().join("report.md"), md.as_bytes())?;

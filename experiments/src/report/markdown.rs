@@ -119,6 +119,29 @@ fn fidelity_section(w: &mut String, results: &Results) {
     }
 }
 
+/// The `[churn]` experiment: the summary and per-policy tables, the charts.
+fn churn_section(w: &mut String, results: &Results) {
+    let Some(c) = &results.churn else { return };
+    let _ = writeln!(w, "## Churn\n");
+    let _ = writeln!(
+        w,
+        "Rounds of deletes and inserts (and updates) through each delete policy and through hnswlib's \
+         `mark_deleted` / `replace_deleted`, every graph censused by the same deletion-aware census \
+         (`hnswlab churn`; `churn.md`, `churn.json`).\n"
+    );
+    let mut tables = Vec::new();
+    if crate::cmd::churn::print_tables(c, &mut tables).is_ok() {
+        let _ = writeln!(w, "{}", String::from_utf8_lossy(&tables));
+    }
+    if !c.rows.is_empty() {
+        for (stem, what) in
+            [("churn-unreachable", "unreachable live nodes per round"), ("churn-recall", "recall@10 per round")]
+        {
+            let _ = writeln!(w, "![churn: {what}]({stem}.png)\n\n[SVG]({stem}.svg)\n");
+        }
+    }
+}
+
 /// The provenance bullets every report carries: commit, date and run time,
 /// machine (with its load when the run started) and compiler.
 pub fn stamp(w: &mut String, s: &Meta) {
@@ -152,6 +175,8 @@ pub fn render(results: &Results, charts: &[Chart]) -> String {
         let builds: Vec<String> = config.builds.iter().map(|b| format!("`{}`", b.label())).collect();
         let _ = writeln!(w, "- **Build parameters:** {}", builds.join(", "));
     }
+    let churn_files =
+        if results.churn.is_some() { ", `churn.md` / `churn.json` (the churn experiment, below)" } else { "" };
     let fidelity_files = if results.fidelity.is_some() {
         ", `fidelity.md` / `fidelity.json` (the comparison with hnswlib, below)"
     } else {
@@ -160,13 +185,14 @@ pub fn render(results: &Results, charts: &[Chart]) -> String {
     let _ = writeln!(
         w,
         "- **Files:** `results.csv` (one row per run and ef), `results.json` (runs in full and this \
-         provenance){fidelity_files}\n"
+         provenance){fidelity_files}{churn_files}\n"
     );
     for n in &meta.notes {
         let _ = writeln!(w, "> note: {n}\n");
     }
     if config.datasets.is_empty() {
         fidelity_section(w, results);
+        churn_section(w, results);
         return s;
     }
 
@@ -282,6 +308,7 @@ pub fn render(results: &Results, charts: &[Chart]) -> String {
     }
     profile_section(w, results);
     fidelity_section(w, results);
+    churn_section(w, results);
     let _ = writeln!(w, "## Charts\n");
     for c in charts {
         let _ = writeln!(w, "### {}\n", c.title);

@@ -235,6 +235,29 @@ pub struct Meta {
     pub notes: Vec<String>,
 }
 
+impl Meta {
+    /// The provenance of a one-command run (`hnswlab fidelity`, `hnswlab churn`)
+    /// named `name` that started at `date` on `machine` and took `seconds`:
+    /// this checkout's commit, the compiler and build profile, no per-run peak
+    /// RSS, no notes.
+    pub fn of_command(name: &str, seed: u64, command: &[String], date: String, machine: Machine, seconds: f64) -> Meta {
+        Meta {
+            name: name.into(),
+            date,
+            commit: super::machine::commit(),
+            dirty: super::machine::dirty(),
+            seed,
+            machine,
+            rustc: super::machine::rustc(),
+            optimised: !cfg!(debug_assertions),
+            command: crate::cmd::report::command_line(command),
+            duration_seconds: seconds,
+            peak_rss_per_run: false,
+            notes: Vec::new(),
+        }
+    }
+}
+
 /// Everything written to `results.json`.
 #[derive(Clone, Debug, Serialize)]
 pub struct Results {
@@ -249,6 +272,9 @@ pub struct Results {
     /// The config's `[fidelity]` comparison, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fidelity: Option<crate::cmd::fidelity::Fidelity>,
+    /// The config's `[churn]` experiment, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub churn: Option<crate::churn::Churn>,
 }
 
 /// A [`MetricInfo`] as JSON.

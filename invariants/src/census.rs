@@ -16,6 +16,13 @@
 //! Always reported in [`crate::Health`]; unreachable and zero-in-degree
 //! nodes are hard violations only under `Expectations::require_reachable`.
 //!
+//! With deletes the layer's nodes are its non-free ids (a free slot is on no
+//! layer, and an edge into one is not an edge here: I1 reports it); the walk
+//! passes through tombstones, as a search does, and *unreachable* and *zero
+//! in-degree* count live nodes only: the definitions of the live census
+//! ([`crate::live`]), which measures on this same `LayerGraph`. Without
+//! deletes every node is live and nothing differs.
+//!
 //! Cost: each layer is first copied, in one sequential pass over the view,
 //! into a flat compressed-sparse-row `LayerGraph` of its valid edges (local
 //! ids `0..k` for the layer's `k` nodes). Every later pass (in-degree, Tarjan's
@@ -45,6 +52,8 @@ pub(crate) struct LayerGraph {
     pub entry: Option<u32>,
     /// Nodes whose list (as the view reports it) is empty, when the layer has >= 2 nodes.
     pub empty_lists: usize,
+    /// `dead[i]`: local node `i` is a tombstone; empty when every node is live.
+    dead: Vec<bool>,
 }
 
 impl LayerGraph {
@@ -79,7 +88,24 @@ impl LayerGraph {
             offsets.push(targets.len());
         }
         let entry = entry.filter(|&e| layout.on_layer(e, layer)).map(|e| local_of[e.index()]);
-        LayerGraph { layer, nodes, offsets, targets, entry, empty_lists }
+        let dead =
+            if layout.any_dead() { nodes.iter().map(|&a| !layout.is_live(NodeId(a))).collect() } else { Vec::new() };
+        LayerGraph { layer, nodes, offsets, targets, entry, empty_lists, dead }
+    }
+
+    /// True if local node `i` is live (not a tombstone).
+    #[inline]
+    pub(crate) fn is_live(&self, i: usize) -> bool {
+        !self.dead.get(i).copied().unwrap_or(false)
+    }
+
+    /// In-degree of every local node over the layer's valid edges.
+    pub(crate) fn in_degrees(&self) -> Vec<u32> {
+        let mut in_degree = vec![0u32; self.len()];
+        for &j in &self.targets {
+            in_degree[j as usize] += 1;
+        }
+        in_degree
     }
 
     /// Number of nodes on the layer.
@@ -123,10 +149,7 @@ pub(crate) fn measure(
 ) -> LayerHealth {
     let k = g.len();
     let mut h = LayerHealth { layer: g.layer.0, nodes: k, empty_lists: g.empty_lists, ..LayerHealth::default() };
-    let mut in_degree = vec![0u32; k];
-    for &j in &g.targets {
-        in_degree[j as usize] += 1;
-    }
+    let in_degree = g.in_degrees();
     // Tarjan's first tree, rooted at the entry point, is its reachable set.
     let (c, reached) = walk(g);
     let entry_global = g.entry.map(|e| g.global(e as usize));
@@ -137,6 +160,9 @@ pub(crate) fn measure(
         min = min.min(d);
         max = max.max(d);
         let node = g.global(i);
+        if !g.is_live(i) {
+            continue;
+        }
         if !reached[i] {
             h.unreachable += 1;
             ever_unreachable[node.index()] = true;

@@ -1,28 +1,38 @@
-//! I8 counts: the node count and the label-id bijection.
+//! I8 counts: the live count and the bijection between labels and live nodes.
 //!
-//! If `Expectations::inserted` is `Some(k)`, `len == k`. For every id
-//! `0..len`, `id_of(label(id)) == Some(id)`: every label maps back to its own
+//! If `Expectations::inserted` is `Some(k)`, the number of live ids is `k`
+//! (`Hnsw::len`: inserts minus deletes; every id without deletes). For every
+//! live id, `id_of(label(id)) == Some(id)`: every label maps back to its own
 //! node, which also catches two nodes sharing a label (one of them maps to the
-//! other) and a label lost from the map. A map entry for a label no node has
-//! is not visible through a [`GraphView`] and is not checked.
+//! other) and a label lost from the map ([`Violation::LabelMismatch`]). For
+//! every tombstone or free slot, `id_of(label(id)) != Some(id)`: a deleted
+//! label looked up is absent, or names the live node that took it since
+//! ([`Violation::DeletedLabelMapped`], catalogue F16). Together: `id_of`
+//! restricted to the labels of live ids is a bijection onto the live ids. A
+//! map entry for a label no id has is not visible through a [`GraphView`]
+//! and is not checked.
 
-use hnswlab::{GraphView, NodeId};
+use hnswlab::{GraphView, NodeId, Slot};
 
+use crate::layout::Layout;
 use crate::violation::{Collector, Violation};
 
 /// Check I8.
-pub(crate) fn check<V: GraphView + ?Sized>(view: &V, inserted: Option<usize>, out: &mut Collector) {
-    let len = view.len();
+pub(crate) fn check<V: GraphView + ?Sized>(view: &V, layout: &Layout, inserted: Option<usize>, out: &mut Collector) {
+    let len = layout.live;
     if let Some(inserted) = inserted {
         if inserted != len {
             out.push(Violation::CountMismatch { len, inserted });
         }
     }
-    for node in (0..len).map(|i| NodeId(i as u32)) {
+    for node in (0..layout.n).map(|i| NodeId(i as u32)) {
         let label = view.label(node);
         let id_of = view.id_of(label);
-        if id_of != Some(node) {
-            out.push(Violation::LabelMismatch { node, label, id_of });
+        match layout.slot(node) {
+            Slot::Live if id_of != Some(node) => out.push(Violation::LabelMismatch { node, label, id_of }),
+            Slot::Live => {}
+            slot if id_of == Some(node) => out.push(Violation::DeletedLabelMapped { node, label, slot }),
+            _ => {}
         }
     }
 }

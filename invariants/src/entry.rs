@@ -5,8 +5,16 @@
 //! `level(ep)` equals the stored maximum level, and the stored maximum level
 //! equals the highest level of any node. Several nodes may share the top
 //! level; which of them is `ep` is not checked.
+//!
+//! With deletes, "node" means an id that is not free ([`hnswlab::Slot`]): an
+//! entry point that is a tombstone is legal (the tombstone policy keeps
+//! deleted nodes as waypoints, hnswlib's `markDelete`), a free slot never is
+//! ([`Violation::EntryFree`]: it has no lists to descend). The graph is
+//! empty when every id is free, and the top level is the highest level of a
+//! non-free id. Whether the entry point is live is the business of a delete
+//! consolidation ([`crate::check_consolidated`]).
 
-use hnswlab::{GraphView, NodeId};
+use hnswlab::{GraphView, NodeId, Slot};
 
 use crate::layout::Layout;
 use crate::violation::{Collector, Violation};
@@ -16,9 +24,13 @@ use crate::violation::{Collector, Violation};
 pub(crate) fn check<V: GraphView + ?Sized>(view: &V, layout: &Layout, out: &mut Collector) -> Option<NodeId> {
     let n = layout.n;
     let entry = view.entry_point();
-    if n == 0 {
-        if let Some(entry) = entry {
-            out.push(Violation::EntryInEmptyGraph { entry });
+    if n == 0 || layout.present == 0 {
+        match entry {
+            Some(entry) if entry.index() < n && layout.slot(entry) == Slot::Free => {
+                out.push(Violation::EntryFree { entry })
+            }
+            Some(entry) => out.push(Violation::EntryInEmptyGraph { entry }),
+            None => {}
         }
         return None;
     }
@@ -30,14 +42,18 @@ pub(crate) fn check<V: GraphView + ?Sized>(view: &V, layout: &Layout, out: &mut 
         out.push(Violation::EntryOutOfRange { entry, len: n });
         return None;
     }
+    if layout.slot(entry) == Slot::Free {
+        out.push(Violation::EntryFree { entry });
+        return None;
+    }
     let stored = view.max_level();
     let entry_level = layout.level(entry);
     if entry_level != stored {
         out.push(Violation::EntryLevelMismatch { entry, entry_level, max_level: stored });
     }
-    if stored != layout.highest {
-        if let Some(node) = layout.highest_node {
-            out.push(Violation::MaxLevelMismatch { stored, highest: layout.highest, node });
+    if stored != layout.top {
+        if let Some(node) = layout.top_node {
+            out.push(Violation::MaxLevelMismatch { stored, highest: layout.top, node });
         }
     }
     Some(entry)

@@ -24,10 +24,20 @@
 //! pairs over that reachable set. It costs `O(n m0)` per query, so it runs at
 //! any size on a sample of queries, and a search whose stop condition or
 //! result bound is wrong fails it on every graph, connected or not.
+//!
+//! After deletes both forms judge the live set only: the query nodes are
+//! spread over the live ids, `k = min(10, live)`, the search is the core's
+//! tombstone-aware one ([`knn_admitting`] / [`search_layer_admitting`],
+//! which expands tombstones and returns only live nodes) and brute force
+//! runs over the live vectors. The argument is unchanged: with `ef >= n` the
+//! result set never fills with `ef` live nodes, so the search neither evicts
+//! nor stops, and it expands every node (tombstones included) it reaches;
+//! "strongly connected" is over the non-free nodes. A graph without deletes
+//! is checked exactly as before.
 
 use hnswlab::oracle::exact_knn;
-use hnswlab::search::{knn, search_layer, Scored, Scratch};
-use hnswlab::{GraphView, Layer, NodeId};
+use hnswlab::search::{knn, knn_admitting, search_layer, search_layer_admitting, Admit, Scored, Scratch};
+use hnswlab::{GraphView, Layer, NodeId, Slot};
 
 use crate::violation::{Collector, Violation};
 
@@ -35,6 +45,43 @@ use crate::violation::{Collector, Violation};
 pub(crate) fn queries(n: usize, q: usize) -> impl Iterator<Item = NodeId> {
     let q = q.min(n);
     (0..q).map(move |i| NodeId((i as u128 * n as u128 / q as u128) as u32))
+}
+
+/// Admits the live nodes of a view: what a search after deletes may return.
+pub(crate) struct LiveOnly<'a, V: ?Sized>(pub &'a V);
+
+impl<V: GraphView + ?Sized> Admit for LiveOnly<'_, V> {
+    const ALL: bool = false;
+    #[inline]
+    fn admits(&self, id: NodeId) -> bool {
+        self.0.slot(id) == Slot::Live
+    }
+}
+
+/// The live ids of `view`, ascending, or `None` when every id is live.
+fn live_ids<V: GraphView + ?Sized>(view: &V) -> Option<Vec<NodeId>> {
+    let ids: Vec<NodeId> = (0..view.len() as u32).map(NodeId).filter(|&id| view.slot(id) == Slot::Live).collect();
+    (ids.len() < view.len()).then_some(ids)
+}
+
+/// The query nodes over the live ids: `q` of them spread evenly
+/// ([`queries`] when every id is live).
+fn live_queries(n: usize, live: Option<&[NodeId]>, q: usize) -> Vec<NodeId> {
+    match live {
+        None => queries(n, q).collect(),
+        Some(ids) => queries(ids.len(), q).map(|i| ids[i.index()]).collect(),
+    }
+}
+
+/// The `k` nearest of `among` (every id when `None`) to `q`, ascending by
+/// `(distance, id)`.
+fn exact_among<V: GraphView + ?Sized>(view: &V, among: Option<&[NodeId]>, q: &[f32], k: usize) -> Vec<Scored> {
+    let Some(ids) = among else { return exact_knn(view, q, k) };
+    let metric = view.metric();
+    let mut all: Vec<Scored> = ids.iter().map(|&id| Scored { dist: metric.distance(q, view.vector(id)), id }).collect();
+    all.sort_unstable();
+    all.truncate(k);
+    all
 }
 
 /// Run I6 with Alg. 5 from `entry`; returns the number of queries run.
@@ -47,7 +94,14 @@ pub(crate) fn check<V: GraphView + ?Sized>(
 ) -> usize {
     let mut scratch = Scratch::new();
     let max_level = view.max_level();
-    check_with(view, queries_wanted, out, |q, k, ef| knn(view, entry, max_level, q, k, ef, &mut scratch))
+    let any_dead = (0..view.len() as u32).any(|i| view.slot(NodeId(i)) != Slot::Live);
+    check_with(view, queries_wanted, out, |q, k, ef| {
+        if any_dead {
+            knn_admitting(view, entry, max_level, q, k, ef, &mut scratch, &LiveOnly(view))
+        } else {
+            knn(view, entry, max_level, q, k, ef, &mut scratch)
+        }
+    })
 }
 
 /// I6 with an arbitrary search `search(query, k, ef)`, so tests can show the
@@ -58,13 +112,17 @@ where
     F: FnMut(&[f32], usize, usize) -> Vec<Scored>,
 {
     let n = view.len();
-    let k = n.min(10);
+    let live = live_ids(view);
+    let k = live.as_ref().map_or(n, Vec::len).min(10);
     let ef = n;
     let mut run = 0;
-    for query in queries(n, queries_wanted) {
+    if k == 0 {
+        return 0;
+    }
+    for query in live_queries(n, live.as_deref(), queries_wanted) {
         let v = view.vector(query);
         let got: Vec<NodeId> = search(v, k, ef).iter().map(|s| s.id).collect();
-        let want: Vec<NodeId> = exact_knn(view, v, k).iter().map(|s| s.id).collect();
+        let want: Vec<NodeId> = exact_among(view, live.as_deref(), v, k).iter().map(|s| s.id).collect();
         run += 1;
         if got != want {
             out.push(Violation::Inexact { query, k, ef, got, want });
@@ -97,7 +155,8 @@ fn reachable_on_layer0<V: GraphView + ?Sized>(view: &V, entry: NodeId) -> Vec<bo
 
 /// I6, layer-0 form: for the sampled query nodes, SEARCH-LAYER on layer 0
 /// from `entry` with `ef = n` returns, first, exactly the `k = min(10, r)`
-/// smallest `(distance, id)` pairs over the `r` nodes reachable from `entry`.
+/// smallest `(distance, id)` pairs over the `r` live nodes reachable from
+/// `entry` (through tombstones).
 /// Returns the number of queries run. Pre: I1 in range, `entry < n`.
 pub(crate) fn check_layer0<V: GraphView + ?Sized>(
     view: &V,
@@ -106,8 +165,13 @@ pub(crate) fn check_layer0<V: GraphView + ?Sized>(
     out: &mut Collector,
 ) -> usize {
     let mut scratch = Scratch::new();
+    let any_dead = (0..view.len() as u32).any(|i| view.slot(NodeId(i)) != Slot::Live);
     check_layer0_with(view, entry, queries_wanted, out, |q, start, ef, found| {
-        search_layer(view, q, &[start], ef, Layer(0), &mut scratch, found)
+        if any_dead {
+            search_layer_admitting(view, q, &[start], ef, Layer(0), &mut scratch, found, &LiveOnly(view))
+        } else {
+            search_layer(view, q, &[start], ef, Layer(0), &mut scratch, found)
+        }
     })
 }
 
@@ -125,19 +189,21 @@ where
     F: FnMut(&[f32], Scored, usize, &mut Vec<Scored>),
 {
     let n = view.len();
+    let live = live_ids(view);
+    let is_live = |i: usize| live.is_none() || view.slot(NodeId(i as u32)) == Slot::Live;
     let reach = reachable_on_layer0(view, entry);
-    let reachable = reach.iter().filter(|&&r| r).count();
+    let reachable = (0..n).filter(|&i| reach[i] && is_live(i)).count();
     let k = reachable.min(10);
     let metric = view.metric();
     let mut found = Vec::new();
     let mut run = 0;
-    for query in queries(n, queries_wanted) {
+    for query in live_queries(n, live.as_deref(), queries_wanted) {
         let v = view.vector(query);
         let start = Scored { dist: metric.distance(v, view.vector(entry)), id: entry };
         search(v, start, n, &mut found);
         let got: Vec<NodeId> = found.iter().take(k).map(|s| s.id).collect();
         let mut pool: Vec<Scored> = (0..n as u32)
-            .filter(|&i| reach[i as usize])
+            .filter(|&i| reach[i as usize] && is_live(i as usize))
             .map(|i| Scored { dist: metric.distance(v, view.vector(NodeId(i))), id: NodeId(i) })
             .collect();
         pool.sort_unstable();

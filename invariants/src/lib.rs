@@ -27,7 +27,7 @@
 //! when one does not, the distance-based I6 is skipped.
 //!
 //! **I2 entry point** (always hard; [`check_all`]). `n == 0` iff there is no
-//! entry point ([`Violation::EntryInEmptyGraph`], [`Violation::MissingEntry`]);
+//! entry point (with deletes: see below) ([`Violation::EntryInEmptyGraph`], [`Violation::MissingEntry`]);
 //! otherwise the entry point `ep < n` ([`Violation::EntryOutOfRange`]),
 //! `level(ep) == max_level()` ([`Violation::EntryLevelMismatch`]) and
 //! `max_level() == max over all v of level(v)` ([`Violation::MaxLevelMismatch`]).
@@ -101,9 +101,39 @@
 //! `n KL(c_l / n || exp(-l / mL)) <= ln(1e9)` ([`Violation::LevelLaw`]): a
 //! false-positive rate below `2e-9` per level for any `n`; see [`levels`].
 //!
-//! **I8 counts** ([`check_all`]). If `inserted = Some(k)`, `n == k`
-//! ([`Violation::CountMismatch`]); for every id, `id_of(label(id)) == Some(id)`
-//! ([`Violation::LabelMismatch`]; catches duplicate and lost labels).
+//! **I8 counts** ([`check_all`]). If `inserted = Some(k)`, the number of
+//! live ids is `k` ([`Violation::CountMismatch`]; `n` without deletes); for
+//! every live id, `id_of(label(id)) == Some(id)` ([`Violation::LabelMismatch`];
+//! catches duplicate and lost labels); for every tombstone and free slot,
+//! `id_of(label(id)) != Some(id)` ([`Violation::DeletedLabelMapped`], F16).
+//!
+//! ## After deletes
+//!
+//! A view may hold tombstones ([`hnswlab::Slot::Deleted`]: lists kept,
+//! traversable, never returned, label free) and free slots
+//! ([`hnswlab::Slot::Free`]: consolidated away, no lists). [`check_all`]
+//! then reads "node" as "id that is not free" and "live node" as an id in
+//! `Slot::Live`; without deletes every id is live and every statement above
+//! holds word for word. In detail: I1 also requires a free slot's lists to be
+//! empty ([`Violation::FreeSlotWithLinks`]) and no link to name a free slot
+//! ([`Violation::LinkToFreeSlot`]); I2's graph is empty iff every id is free,
+//! the entry point may be a tombstone but never a free slot
+//! ([`Violation::EntryFree`]), and `max_level` is the highest level of a
+//! non-free id; I5 walks through tombstones and counts unreachable and
+//! zero-in-degree *live* nodes ([`live`] has the same definitions, on the
+//! same layer copy); I6 queries live nodes with the core's tombstone-aware
+//! search ([`hnswlab::search::knn_admitting`]) and compares with brute force
+//! over the live vectors (`k = min(10, live)`); I8 is as stated.
+//!
+//! Three checks hold only for some operations and are separate functions:
+//! [`check_consolidated`] (right after a delete consolidation, F17: no edge
+//! into a dead slot on any layer, every dead slot free, the entry point live
+//! and maximal among live nodes), [`check_live_search`] (any search after
+//! deletes, F14: results live, unique, sorted, and `min(k, live)` of them
+//! when every live node is reachable) and [`check_churn_rot`] (F15: after
+//! rounds of churn under a delete policy, the unreachable live fraction on
+//! layer 0 within `delta` of a fresh build's). [`churn_matrix`] runs them
+//! all over every delete policy and churn mutant.
 //!
 //! ## Cost
 //!
@@ -122,6 +152,9 @@
 #![forbid(unsafe_code)]
 
 pub mod census;
+pub mod churn_matrix;
+pub mod churn_rot;
+pub mod consolidated;
 pub mod counts;
 pub mod entry;
 pub mod exact;
@@ -133,6 +166,7 @@ pub mod health;
 mod layout;
 pub mod levels;
 pub mod live;
+pub mod live_search;
 pub mod matrix;
 pub mod searchable;
 pub mod structure;
@@ -145,9 +179,12 @@ mod clean;
 #[cfg(test)]
 mod testutil;
 
+pub use churn_rot::{check_churn_rot, Churn, Rot};
+pub use consolidated::check_consolidated;
 pub use expect::{documented_ml, Expectations};
 pub use health::{Health, LayerHealth};
 pub use live::{live_census, LiveCensus, LiveLayer};
+pub use live_search::{check_live_search, LiveSearch};
 pub use violation::{Violation, Violations};
 
 use hnswlab::search::Scratch;
@@ -173,10 +210,10 @@ pub fn check_all<V: GraphView + ?Sized>(view: &V, expect: &Expectations) -> Resu
         ..Health::default()
     };
 
-    if n > 0 {
+    if layout.present > 0 {
         let mut local_of = vec![0u32; n];
         let mut ever_unreachable = vec![false; n];
-        for l in 0..=layout.highest.0 {
+        for l in 0..=layout.top.0 {
             let g = LayerGraph::build(view, &layout, Layer(l), entry, &mut local_of);
             let mut h = census::measure(&g, expect.require_reachable, &mut ever_unreachable, &mut out);
             let edges = symmetry::count_layer(&g, expect.symmetric, &mut out);
@@ -195,6 +232,8 @@ pub fn check_all<V: GraphView + ?Sized>(view: &V, expect: &Expectations) -> Resu
         Some("I6: exact_queries = 0".to_string())
     } else if n == 0 {
         Some("I6: the graph is empty".to_string())
+    } else if layout.live == 0 {
+        Some("I6: no node is live".to_string())
     } else if !vectors_ok {
         Some("I6: some vectors are malformed (I1)".to_string())
     } else if n > expect.exact_max_nodes {
@@ -236,7 +275,7 @@ pub fn check_all<V: GraphView + ?Sized>(view: &V, expect: &Expectations) -> Resu
         }
     }
 
-    counts::check(view, expect.inserted, &mut out);
+    counts::check(view, &layout, expect.inserted, &mut out);
     out.finish(health)
 }
 

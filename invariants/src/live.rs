@@ -18,9 +18,10 @@
 //! index loaded from its file, so their numbers are comparable. Linear in
 //! nodes plus links.
 
-use std::collections::HashSet;
+use hnswlab::{GraphView, Layer};
 
-use hnswlab::{GraphView, Layer, NodeId, Slot};
+use crate::census::{walk, LayerGraph};
+use crate::layout::Layout;
 
 /// One layer of a [`LiveCensus`].
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
@@ -65,84 +66,56 @@ impl LiveCensus {
     }
 }
 
-/// Measure `view` (see the module doc).
+/// Measure `view` (see the module doc). Each layer is read through the
+/// same `LayerGraph` and walk as `check_all`'s I5 census, so the two agree
+/// on what is reachable.
 pub fn live_census<V: GraphView + ?Sized>(view: &V) -> LiveCensus {
-    let n = view.len().min(u32::MAX as usize);
-    let slots: Vec<Slot> = (0..n as u32).map(|i| view.slot(NodeId(i))).collect();
-    let levels: Vec<Layer> = (0..n as u32).map(|i| view.level(NodeId(i))).collect();
-    let count = |s: Slot| slots.iter().filter(|&&x| x == s).count();
+    let layout = Layout::of(view);
     let mut census = LiveCensus {
-        live: count(Slot::Live),
-        deleted: count(Slot::Deleted),
-        free: count(Slot::Free),
+        live: layout.live,
+        deleted: layout.present - layout.live,
+        free: layout.n - layout.present,
         layers: Vec::new(),
     };
-    let top = (0..n).filter(|&i| slots[i] != Slot::Free).map(|i| levels[i]).max();
-    let Some(top) = top else { return census };
-    let entry = view.entry_point().filter(|e| e.index() < n && slots[e.index()] != Slot::Free);
-    for l in 0..=top.0 {
-        census.layers.push(layer(view, &slots, &levels, entry, Layer(l)));
+    if layout.present == 0 {
+        return census;
+    }
+    let entry = view.entry_point().filter(|e| e.index() < layout.n);
+    let mut local_of = vec![0u32; layout.n];
+    for l in 0..=layout.top.0 {
+        let g = LayerGraph::build(view, &layout, Layer(l), entry, &mut local_of);
+        census.layers.push(layer(view, &layout, &g));
     }
     census
 }
 
-fn layer<V: GraphView + ?Sized>(
-    view: &V,
-    slots: &[Slot],
-    levels: &[Layer],
-    entry: Option<NodeId>,
-    layer: Layer,
-) -> LiveLayer {
-    let n = slots.len();
-    let on = |b: NodeId| b.index() < n && levels[b.index()] >= layer && slots[b.index()] != Slot::Free;
-    let nodes: Vec<NodeId> = (0..n as u32).map(NodeId).filter(|&a| on(a)).collect();
-    let mut h = LiveLayer { layer: layer.0, ..LiveLayer::default() };
-    let mut in_degree = vec![0u32; n];
-    let mut live_edges: HashSet<(NodeId, NodeId)> = HashSet::new();
-    for &a in &nodes {
-        let live_a = slots[a.index()] == Slot::Live;
-        if live_a {
-            h.live += 1;
-        } else {
+fn layer<V: GraphView + ?Sized>(view: &V, layout: &Layout, g: &LayerGraph) -> LiveLayer {
+    let n = layout.n;
+    let mut h = LiveLayer { layer: g.layer.0, ..LiveLayer::default() };
+    let in_degree = g.in_degrees();
+    let (_, reached) = walk(g);
+    for i in 0..g.len() {
+        let a = g.global(i);
+        if !g.is_live(i) {
             h.deleted += 1;
+            continue;
         }
-        for &b in view.neighbours(a, layer) {
-            if b.index() < n && b != a && live_a && slots[b.index()] != Slot::Live {
-                h.edges_into_dead += 1;
-            }
-            if b == a || !on(b) {
-                continue;
-            }
-            in_degree[b.index()] += 1;
-            if live_a && slots[b.index()] == Slot::Live {
-                live_edges.insert((a, b));
+        h.live += 1;
+        h.edges_into_dead +=
+            view.neighbours(a, g.layer).iter().filter(|&&b| b.index() < n && b != a && !layout.is_live(b)).count();
+        for &j in g.out(i).iter().filter(|&&j| g.is_live(j as usize)) {
+            h.live_edges += 1;
+            if !g.out(j as usize).contains(&(i as u32)) {
+                h.one_way += 1;
             }
         }
-    }
-    h.live_edges = live_edges.len();
-    h.one_way = live_edges.iter().filter(|&&(a, b)| !live_edges.contains(&(b, a))).count();
-    h.one_way_fraction = if h.live_edges == 0 { 0.0 } else { h.one_way as f64 / h.live_edges as f64 };
-    let mut reached = vec![false; n];
-    let mut stack = Vec::new();
-    if let Some(e) = entry.filter(|&e| on(e)) {
-        reached[e.index()] = true;
-        stack.push(e);
-    }
-    while let Some(a) = stack.pop() {
-        for &b in view.neighbours(a, layer) {
-            if b != a && on(b) && !reached[b.index()] {
-                reached[b.index()] = true;
-                stack.push(b);
-            }
-        }
-    }
-    for &a in nodes.iter().filter(|a| slots[a.index()] == Slot::Live) {
-        if !reached[a.index()] {
+        if !reached[i] {
             h.unreachable += 1;
         }
-        if in_degree[a.index()] == 0 && Some(a) != entry {
+        if in_degree[i] == 0 && g.entry != Some(i as u32) {
             h.zero_in_degree += 1;
         }
     }
+    h.one_way_fraction = if h.live_edges == 0 { 0.0 } else { h.one_way as f64 / h.live_edges as f64 };
     h
 }

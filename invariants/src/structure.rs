@@ -6,10 +6,15 @@
 //! reports no non-empty list on a layer above its level (checked on layers
 //! `level(a) + 1 ..= max(stored max level, highest level) + 1`).
 //!
+//! With deletes: a free slot ([`Slot::Free`], consolidated away) has only
+//! empty lists ([`Violation::FreeSlotWithLinks`]) and no link names it
+//! ([`Violation::LinkToFreeSlot`], the dangling edge of catalogue F17).
+//! Tombstones are ordinary nodes here.
+//!
 //! Cost: one pass over every list; duplicates are found with a generation
 //! stamp per id, so the pass is linear in the number of links.
 
-use hnswlab::{GraphView, Layer, NodeId};
+use hnswlab::{GraphView, Layer, NodeId, Slot};
 
 use crate::layout::Layout;
 use crate::violation::{Collector, Violation};
@@ -30,8 +35,12 @@ pub(crate) fn check<V: GraphView + ?Sized>(view: &V, layout: &Layout, out: &mut 
     let scan_top = u16::from(view.max_level().0.max(layout.highest.0)) + 1;
     for a in (0..n).map(|i| NodeId(i as u32)) {
         let level = layout.level(a);
+        let free = layout.slot(a) == Slot::Free;
         for layer in (0..=level.0).map(Layer) {
             let list = view.neighbours(a, layer);
+            if free && !list.is_empty() {
+                out.push(Violation::FreeSlotWithLinks { node: a, layer, len: list.len() });
+            }
             let capacity = if layer.0 == 0 { view.m0() } else { view.m() };
             if list.len() > capacity {
                 out.push(Violation::ListTooLong { node: a, layer, len: list.len(), capacity });
@@ -49,6 +58,9 @@ pub(crate) fn check<V: GraphView + ?Sized>(view: &V, layout: &Layout, out: &mut 
                 }
                 if b == a {
                     out.push(Violation::SelfLink { node: a, layer });
+                }
+                if layout.slot(b) == Slot::Free {
+                    out.push(Violation::LinkToFreeSlot { node: a, layer, target: b });
                 }
                 let target_level = layout.level(b);
                 if target_level < layer {

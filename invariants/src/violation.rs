@@ -9,7 +9,14 @@
 
 use std::fmt;
 
-use hnswlab::{Layer, NodeId};
+use hnswlab::{Layer, NodeId, Slot};
+
+/// The invariant name of [`crate::check_consolidated`]'s violations.
+pub const CONSOLIDATED: &str = "consolidated";
+/// The invariant name of [`crate::check_live_search`]'s violations.
+pub const LIVE_SEARCH: &str = "live-search";
+/// The invariant name of [`crate::check_churn_rot`]'s violations.
+pub const CHURN_ROT: &str = "churn-rot";
 
 /// Violations of one kind kept in full; the rest are only counted.
 pub const REPORT_CAP: usize = 20;
@@ -277,7 +284,7 @@ pub enum Violation {
         /// The cap.
         cap: u8,
     },
-    /// I8: the node count differs from the number of inserts.
+    /// I8: the live node count differs from the number of live labels expected.
     CountMismatch {
         /// Number of nodes.
         len: usize,
@@ -292,6 +299,150 @@ pub enum Violation {
         label: u64,
         /// What `id_of(label)` returned.
         id_of: Option<NodeId>,
+    },
+    /// I1: a link names a free slot (consolidated away: it has no lists and
+    /// no node may point to it; a dangling edge, catalogue F17).
+    LinkToFreeSlot {
+        /// The node whose list holds the link.
+        node: NodeId,
+        /// The layer of the list.
+        layer: Layer,
+        /// The free slot.
+        target: NodeId,
+    },
+    /// I1: a free slot still has a non-empty list.
+    FreeSlotWithLinks {
+        /// The free slot.
+        node: NodeId,
+        /// The layer of the list.
+        layer: Layer,
+        /// Length of the list.
+        len: usize,
+    },
+    /// I2: the entry point is a free slot (a consolidation kept a stale entry
+    /// point: catalogue F17).
+    EntryFree {
+        /// The entry point.
+        entry: NodeId,
+    },
+    /// I8: a deleted id's label still maps back to it (the delete left the
+    /// label in the lookup: catalogue F16).
+    DeletedLabelMapped {
+        /// The deleted id.
+        node: NodeId,
+        /// Its (old) label.
+        label: u64,
+        /// Its state.
+        slot: Slot,
+    },
+    /// Consolidated (F17): a tombstone remains after a delete consolidation.
+    TombstoneRemains {
+        /// The tombstone.
+        node: NodeId,
+    },
+    /// Consolidated (F17): an edge points into a tombstone or a free slot.
+    EdgeIntoDead {
+        /// The node whose list holds the edge.
+        node: NodeId,
+        /// The layer of the list.
+        layer: Layer,
+        /// The dead target.
+        target: NodeId,
+        /// The target's state.
+        slot: Slot,
+    },
+    /// Consolidated (F17): the entry point is not live although live nodes
+    /// remain, or there is none.
+    EntryNotLive {
+        /// The entry point (`None` if there is none).
+        entry: Option<NodeId>,
+        /// Its state, if it is an id of the graph.
+        slot: Option<Slot>,
+        /// Live nodes in the graph.
+        live: usize,
+    },
+    /// Consolidated (F17): the entry point's level is below the highest live level.
+    EntryBelowLiveTop {
+        /// The entry point.
+        entry: NodeId,
+        /// Its level.
+        level: Layer,
+        /// The highest level of a live node.
+        top: Layer,
+        /// The lowest live id on that level.
+        node: NodeId,
+    },
+    /// Consolidated (F17): no node is live, yet an entry point is set.
+    EntryWithoutLive {
+        /// The entry point.
+        entry: NodeId,
+    },
+    /// Live search (F14): a result is not a live node (a tombstone, a free
+    /// slot, or a label that does not map back to the result's id).
+    ReturnedDead {
+        /// Position of the query.
+        query: usize,
+        /// The result's id.
+        id: NodeId,
+        /// The result's label.
+        label: u64,
+    },
+    /// Live search (F14): a label appears twice in one result list.
+    RepeatedLabel {
+        /// Position of the query.
+        query: usize,
+        /// The label.
+        label: u64,
+    },
+    /// Live search (F14): results not ascending by distance.
+    ResultsNotSorted {
+        /// Position of the query.
+        query: usize,
+        /// First position `i` with `distance[i] > distance[i + 1]`.
+        position: usize,
+    },
+    /// Live search (F14): fewer than `min(k, live)` results although every
+    /// live node is reachable on layer 0 from every node.
+    ShortResults {
+        /// Position of the query.
+        query: usize,
+        /// Results returned.
+        got: usize,
+        /// `min(k, live)`.
+        want: usize,
+    },
+    /// Live search (F14): the search returned an error although a node is live.
+    SearchFailed {
+        /// Position of the query.
+        query: usize,
+        /// The error.
+        error: String,
+    },
+    /// Churn rot (F15): after rounds of deletes and reinserts, more live nodes
+    /// are unreachable on layer 0 than in a fresh build of the same live set,
+    /// by more than the tolerance.
+    ChurnRot {
+        /// Delete policy.
+        policy: String,
+        /// Rounds run.
+        rounds: usize,
+        /// Live nodes unreachable on layer 0 after churn.
+        unreachable: usize,
+        /// Live nodes after churn.
+        live: usize,
+        /// Live nodes unreachable on layer 0 in the fresh build.
+        rebuild_unreachable: usize,
+        /// The tolerance on the unreachable fraction.
+        delta: f64,
+    },
+    /// Churn rot (F15): an operation of the churn failed, so the run could not finish.
+    ChurnFailed {
+        /// Delete policy.
+        policy: String,
+        /// Round of the failure.
+        round: usize,
+        /// The error.
+        error: String,
     },
     /// More violations of `kind` were found than [`REPORT_CAP`]; this many
     /// were counted but not kept.
@@ -334,11 +485,29 @@ impl Violation {
             Violation::LevelAboveCap { .. } => "LevelAboveCap",
             Violation::CountMismatch { .. } => "CountMismatch",
             Violation::LabelMismatch { .. } => "LabelMismatch",
+            Violation::LinkToFreeSlot { .. } => "LinkToFreeSlot",
+            Violation::FreeSlotWithLinks { .. } => "FreeSlotWithLinks",
+            Violation::EntryFree { .. } => "EntryFree",
+            Violation::DeletedLabelMapped { .. } => "DeletedLabelMapped",
+            Violation::TombstoneRemains { .. } => "TombstoneRemains",
+            Violation::EdgeIntoDead { .. } => "EdgeIntoDead",
+            Violation::EntryNotLive { .. } => "EntryNotLive",
+            Violation::EntryBelowLiveTop { .. } => "EntryBelowLiveTop",
+            Violation::EntryWithoutLive { .. } => "EntryWithoutLive",
+            Violation::ReturnedDead { .. } => "ReturnedDead",
+            Violation::RepeatedLabel { .. } => "RepeatedLabel",
+            Violation::ResultsNotSorted { .. } => "ResultsNotSorted",
+            Violation::ShortResults { .. } => "ShortResults",
+            Violation::SearchFailed { .. } => "SearchFailed",
+            Violation::ChurnRot { .. } => "ChurnRot",
+            Violation::ChurnFailed { .. } => "ChurnFailed",
             Violation::Omitted { .. } => "Omitted",
         }
     }
 
-    /// The invariant broken, `"I1"` to `"I8"` (`"-"` for [`Violation::Omitted`]).
+    /// The invariant broken: `"I1"` to `"I8"`, or one of the churn checks
+    /// [`CONSOLIDATED`], [`LIVE_SEARCH`], [`CHURN_ROT`] (`"-"` for
+    /// [`Violation::Omitted`]).
     pub fn invariant(&self) -> &'static str {
         match self {
             Violation::LinkOutOfRange { .. }
@@ -348,12 +517,15 @@ impl Violation {
             | Violation::LinkToLowerNode { .. }
             | Violation::ListAboveLevel { .. }
             | Violation::VectorLength { .. }
-            | Violation::NonFiniteVector { .. } => "I1",
+            | Violation::NonFiniteVector { .. }
+            | Violation::LinkToFreeSlot { .. }
+            | Violation::FreeSlotWithLinks { .. } => "I1",
             Violation::EntryInEmptyGraph { .. }
             | Violation::MissingEntry { .. }
             | Violation::EntryOutOfRange { .. }
             | Violation::EntryLevelMismatch { .. }
-            | Violation::MaxLevelMismatch { .. } => "I2",
+            | Violation::MaxLevelMismatch { .. }
+            | Violation::EntryFree { .. } => "I2",
             Violation::OneWayEdge { .. }
             | Violation::MissingBackLink { .. }
             | Violation::LostBackLink { .. }
@@ -363,7 +535,20 @@ impl Violation {
             Violation::Unreachable { .. } | Violation::ZeroInDegree { .. } => "I5",
             Violation::Inexact { .. } | Violation::InexactLayer0 { .. } => "I6",
             Violation::LevelLaw { .. } | Violation::LevelAboveCap { .. } => "I7",
-            Violation::CountMismatch { .. } | Violation::LabelMismatch { .. } => "I8",
+            Violation::CountMismatch { .. }
+            | Violation::LabelMismatch { .. }
+            | Violation::DeletedLabelMapped { .. } => "I8",
+            Violation::TombstoneRemains { .. }
+            | Violation::EdgeIntoDead { .. }
+            | Violation::EntryNotLive { .. }
+            | Violation::EntryBelowLiveTop { .. }
+            | Violation::EntryWithoutLive { .. } => CONSOLIDATED,
+            Violation::ReturnedDead { .. }
+            | Violation::RepeatedLabel { .. }
+            | Violation::ResultsNotSorted { .. }
+            | Violation::ShortResults { .. }
+            | Violation::SearchFailed { .. } => LIVE_SEARCH,
+            Violation::ChurnRot { .. } | Violation::ChurnFailed { .. } => CHURN_ROT,
             Violation::Omitted { .. } => "-",
         }
     }
@@ -531,7 +716,10 @@ impl fmt::Display for Violation {
                  coordinate {coordinate}; distances to it are meaningless"
             ),
             Violation::CountMismatch { len, inserted } => {
-                write!(f, "I8 counts: the graph has {len} nodes but {inserted} vectors were inserted")
+                write!(
+                    f,
+                    "I8 counts: the graph has {len} live nodes but {inserted} vectors were inserted and not deleted"
+                )
             }
             Violation::LabelMismatch { node, label, id_of } => {
                 let got = id_of.map_or("None".to_string(), |id| id.to_string());
@@ -540,6 +728,82 @@ impl fmt::Display for Violation {
                     "I8 counts: node {node} has label {label} but id_of({label}) is {got}; \
                      labels and ids must be a bijection (a duplicate or lost label)"
                 )
+            }
+            Violation::LinkToFreeSlot { node, layer, target } => write!(
+                f,
+                "I1 structure: node {node} links to {target} on {layer}, a free slot; a consolidated \
+                 slot has no in-edges (a dangling edge)"
+            ),
+            Violation::FreeSlotWithLinks { node, layer, len } => {
+                write!(f, "I1 structure: free slot {node} has {len} links on {layer}; a consolidated slot has no lists")
+            }
+            Violation::EntryFree { entry } => write!(
+                f,
+                "I2 entry point: the entry point {entry} is a free slot; a tombstone may be the entry \
+                 point, a consolidated slot never (a stale cached entry point)"
+            ),
+            Violation::DeletedLabelMapped { node, label, slot } => write!(
+                f,
+                "I8 counts: id_of({label}) is {node}, which is {slot:?}; a deleted label must not map \
+                 back to its slot (labels and live nodes are a bijection)"
+            ),
+            Violation::TombstoneRemains { node } => write!(
+                f,
+                "consolidated: {node} is still a tombstone after the consolidation; every dead slot must be free"
+            ),
+            Violation::EdgeIntoDead { node, layer, target, slot } => write!(
+                f,
+                "consolidated: {node} -> {target} on {layer} points to a {slot:?} slot; after a \
+                 consolidation no edge on any layer points into a dead slot"
+            ),
+            Violation::EntryNotLive { entry, slot, live } => {
+                let e = entry.map_or("none".to_string(), |e| e.to_string());
+                write!(
+                    f,
+                    "consolidated: the entry point is {e} ({slot:?}) while {live} nodes are live; after a \
+                     consolidation it must be live"
+                )
+            }
+            Violation::EntryBelowLiveTop { entry, level, top, node } => write!(
+                f,
+                "consolidated: the entry point {entry} has level {}, but live node {node} has level {}; \
+                 the entry point must be maximal among live nodes",
+                level.0, top.0
+            ),
+            Violation::EntryWithoutLive { entry } => {
+                write!(f, "consolidated: no node is live, yet the entry point is {entry}; it must be none")
+            }
+            Violation::ReturnedDead { query, id, label } => write!(
+                f,
+                "live-search: query {query} returned {id} (label {label}), which is not a live node \
+                 whose label maps back to it; searches return only live labels"
+            ),
+            Violation::RepeatedLabel { query, label } => {
+                write!(f, "live-search: query {query} returned label {label} twice; labels in a result are unique")
+            }
+            Violation::ResultsNotSorted { query, position } => write!(
+                f,
+                "live-search: query {query}: result {position} is farther than result {}; results \
+                 ascend by distance",
+                position + 1
+            ),
+            Violation::ShortResults { query, got, want } => write!(
+                f,
+                "live-search: query {query} returned {got} results, {want} expected (min(k, live)): every \
+                 live node is reachable, so a tombstone filtered after the result bound is the likely \
+                 cause (F14)"
+            ),
+            Violation::SearchFailed { query, error } => {
+                write!(f, "live-search: query {query} failed although a node is live: {error}")
+            }
+            Violation::ChurnRot { policy, rounds, unreachable, live, rebuild_unreachable, delta } => write!(
+                f,
+                "churn-rot: after {rounds} rounds of churn under {policy}, {unreachable} of {live} live \
+                 nodes are unreachable on layer 0, a fresh build of the same live set leaves \
+                 {rebuild_unreachable}; the fraction may exceed the fresh build's by at most {delta} (F15)"
+            ),
+            Violation::ChurnFailed { policy, round, error } => {
+                write!(f, "churn-rot: round {round} of churn under {policy} failed: {error}")
             }
             Violation::Omitted { kind, omitted } => write!(
                 f,

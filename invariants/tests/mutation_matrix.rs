@@ -124,3 +124,61 @@ fn only_the_concurrent_per_insert_checks_catch_deferred_back_links() {
         }
     }
 }
+
+/// The churn matrix: every delete policy passes every deletion-aware check,
+/// and every churn mutant is caught (F14-F17 and the layer-0-only
+/// consolidation), each by the check named for it.
+#[test]
+fn every_churn_mutant_is_caught_and_every_delete_policy_passes() {
+    use hnswlab_invariants::churn_matrix::run_churn_matrix;
+    let seeds = [1u64, 2, 3];
+    println!("seeds {seeds:?}");
+    let m = run_churn_matrix(&seeds);
+    for r in &m.rows {
+        println!("{:<26} {:<7} caught by {:?}  rot {:?}", r.name, r.kind, r.caught_by, r.rot);
+        for (c, v) in r.cells.iter().filter(|(_, v)| v != "pass") {
+            println!("    {c}: {v}");
+        }
+    }
+    assert!(m.failing.is_empty(), "delete policies failed a check: {:?}", m.failing);
+    assert!(m.escaped.is_empty(), "churn mutants escaped every check: {:?}", m.escaped);
+    let by = |name: &str| &m.rows.iter().find(|r| r.name == name).expect("a row").caught_by;
+    assert!(by("filter-after-bound").contains(&"live-search".to_string()));
+    assert!(by("replace-without-repair").contains(&"churn-rot".to_string()));
+    assert!(by("delete-keeps-label").contains(&"I8".to_string()));
+    assert!(by("cached-entry-point").contains(&"consolidated".to_string()));
+    assert!(by("consolidate-layer-0-only").contains(&"consolidated".to_string()));
+}
+
+/// The calibration of the churn-rot column (F15,
+/// `churn_matrix::{ROT_ROWS, ROT_ROUNDS, ROT_FRACTION, ROT_DELTA}`): over
+/// seeds 1..=12 of the Gaussian 3-d shape, `replace` (hnswlib's
+/// `replace_deleted` with `updatePoint`'s repair) stays within half the
+/// tolerance of the fresh build, and `replace-without-repair` exceeds it by
+/// more than the tolerance on every seed; both excesses are printed.
+#[test]
+fn churn_rot_separates_replace_from_replace_without_repair() {
+    use hnswlab::churn::replace::Replace;
+    use hnswlab::mutants::churn::ReplaceWithoutRepair;
+    use hnswlab_invariants::churn_matrix::{RotShape, ROT_DELTA};
+    use hnswlab_invariants::churn_rot::{rebuild_live, run_churn};
+    use hnswlab_invariants::live_census;
+    let excess = |policy: &dyn hnswlab::churn::DeletePolicy, seed: u64| {
+        let shape = RotShape::new(seed);
+        let (index, _) = run_churn(policy, &shape.churn()).expect("churn runs");
+        let live = live_census(&index);
+        let fresh = live_census(&rebuild_live(&index).expect("rebuilds"));
+        (live.unreachable(0) as f64 - fresh.unreachable(0) as f64) / live.live as f64
+    };
+    let mut worst_replace = f64::NEG_INFINITY;
+    let mut best_mutant = f64::INFINITY;
+    for seed in 1..=12u64 {
+        let (r, w) = (excess(&Replace, seed), excess(&ReplaceWithoutRepair, seed));
+        println!("seed {seed}: excess over the fresh build: replace {r:.4}, replace-without-repair {w:.4}");
+        worst_replace = worst_replace.max(r);
+        best_mutant = best_mutant.min(w);
+    }
+    println!("delta {ROT_DELTA}: worst replace {worst_replace:.4}, best replace-without-repair {best_mutant:.4}");
+    assert!(worst_replace <= ROT_DELTA / 2.0, "replace must pass with margin");
+    assert!(best_mutant > ROT_DELTA, "replace-without-repair must fail on every seed");
+}

@@ -26,13 +26,26 @@
 //!
 //! One `prop_state_machine!` test per (policy x selection), 1024 cases each,
 //! 1..40 ops. Failures persist to `proptest-regressions/state_machine.txt`.
+//!
+//! A second machine, `Churn`, runs a living index (Standard prune; simple and
+//! heuristic selection): `Insert(v)`, `InsertReplacing(v)` (hnswlib's
+//! `replace_deleted`), `Delete(i)` (the i-th live label), `DeleteUnknown`
+//! (must fail and change nothing), `Update(i, v)`, `Consolidate` and
+//! `Search`, against a model map label -> vector. After every operation:
+//! `check_all` (deletion-aware: I1, I2, I5 census, I6 over the live set, I8
+//! with the live count), the label bijection against the model (every model
+//! label live at its vector, `len` = model size), `check_live_search` on the
+//! model's vectors and, after `Consolidate`, `check_consolidated`.
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hnswlab::{oracle, ErrorKind, GraphView, Hnsw, Metric, NodeId, Params, PrunePolicy, Selection, Snapshot};
-use hnswlab_invariants::{check_all, check_insert, Expectations, Health, Violation};
+use hnswlab_invariants::{
+    check_all, check_consolidated, check_insert, check_live_search, Expectations, Health, Violation,
+};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use proptest_state_machine::{prop_state_machine, ReferenceStateMachine, StateMachineTest};
@@ -489,6 +502,219 @@ prop_state_machine! {
 
     #[test]
     fn symmetric_heuristic(sequential 1..40 => Machine<true, true>);
+}
+
+// ---------------------------------------------------------------------------
+// The churn machine: deletes, replacing inserts, updates, consolidations.
+// ---------------------------------------------------------------------------
+
+/// The model of a living index: every live label's vector (a sorted map, so
+/// "the i-th live label" is deterministic), and the next fresh label.
+#[derive(Clone, Debug)]
+struct ChurnModel {
+    cfg: Config,
+    live: BTreeMap<u64, Vec<f32>>,
+    next: u64,
+}
+
+#[derive(Clone, Debug)]
+enum ChurnOp {
+    Insert(Vec<f32>),
+    InsertReplacing(Vec<f32>),
+    Delete(usize),
+    DeleteUnknown,
+    Update(usize, Vec<f32>),
+    Consolidate,
+    Search { q: Vec<f32>, k: usize, ef: usize },
+}
+
+impl ChurnModel {
+    fn nth(&self, i: usize) -> u64 {
+        *self.live.keys().nth(i).expect("precondition: i < live")
+    }
+}
+
+/// The churn reference machine for one selection family (Standard prune:
+/// updates and consolidation repair as hnswlib and FreshDiskANN do).
+struct Churn<const HEURISTIC: bool>;
+
+impl<const HEURISTIC: bool> ReferenceStateMachine for Churn<HEURISTIC> {
+    type State = ChurnModel;
+    type Transition = ChurnOp;
+
+    fn init_state() -> BoxedStrategy<ChurnModel> {
+        let selection = if HEURISTIC { Selection::HEURISTIC } else { Selection::Simple };
+        (1usize..4, 2usize..6, prop_oneof![1usize..=8, 8usize..=32], any::<u64>())
+            .prop_map(move |(dim, m, ef_construction, seed)| ChurnModel {
+                cfg: Config { dim, m, ef_construction, seed, selection, prune: PrunePolicy::Standard },
+                live: BTreeMap::new(),
+                next: 0,
+            })
+            .boxed()
+    }
+
+    fn transitions(state: &ChurnModel) -> BoxedStrategy<ChurnOp> {
+        let dim = state.cfg.dim;
+        let n = state.live.len();
+        let search = (vector(dim), 1usize..=6, 1usize..=32).prop_map(|(q, k, ef)| ChurnOp::Search { q, k, ef });
+        if n == 0 {
+            prop_oneof![
+                4 => vector(dim).prop_map(ChurnOp::Insert),
+                3 => vector(dim).prop_map(ChurnOp::InsertReplacing),
+                1 => Just(ChurnOp::DeleteUnknown),
+                1 => Just(ChurnOp::Consolidate),
+                1 => search,
+            ]
+            .boxed()
+        } else {
+            prop_oneof![
+                4 => vector(dim).prop_map(ChurnOp::Insert),
+                3 => vector(dim).prop_map(ChurnOp::InsertReplacing),
+                4 => (0..n).prop_map(ChurnOp::Delete),
+                1 => Just(ChurnOp::DeleteUnknown),
+                2 => ((0..n), vector(dim)).prop_map(|(i, v)| ChurnOp::Update(i, v)),
+                1 => Just(ChurnOp::Consolidate),
+                2 => search,
+            ]
+            .boxed()
+        }
+    }
+
+    fn apply(mut state: ChurnModel, op: &ChurnOp) -> ChurnModel {
+        match op {
+            ChurnOp::Insert(v) | ChurnOp::InsertReplacing(v) => {
+                state.live.insert(state.next, v.clone());
+                state.next += 1;
+            }
+            ChurnOp::Delete(i) => {
+                let label = state.nth(*i);
+                state.live.remove(&label);
+            }
+            ChurnOp::Update(i, v) => {
+                let label = state.nth(*i);
+                state.live.insert(label, v.clone());
+            }
+            ChurnOp::DeleteUnknown | ChurnOp::Consolidate | ChurnOp::Search { .. } => {}
+        }
+        state
+    }
+
+    fn preconditions(state: &ChurnModel, op: &ChurnOp) -> bool {
+        let dim = state.cfg.dim;
+        match op {
+            ChurnOp::Insert(v) | ChurnOp::InsertReplacing(v) => v.len() == dim,
+            ChurnOp::Delete(i) => *i < state.live.len(),
+            ChurnOp::Update(i, v) => *i < state.live.len() && v.len() == dim,
+            ChurnOp::Search { q, .. } => q.len() == dim,
+            ChurnOp::DeleteUnknown | ChurnOp::Consolidate => true,
+        }
+    }
+}
+
+/// Every check of the churn machine on `index` against `model`.
+fn churn_checks(index: &Hnsw, model: &ChurnModel, ctx: &str, consolidated: bool) {
+    let mut e = Expectations::for_params(index.params());
+    e.inserted = Some(model.live.len());
+    e.level_law = None;
+    check_all(index, &e).unwrap_or_else(|v| panic!("{ctx}: check_all: {v}\n{}", common::dump(index)));
+    assert_eq!(index.len(), model.live.len(), "{ctx}: len = live labels");
+    for (label, v) in &model.live {
+        let id = index.id_of(*label).unwrap_or_else(|| panic!("{ctx}: live label {label} absent"));
+        assert!(!index.is_deleted(id), "{ctx}: live label {label} maps to dead {id}");
+        assert_eq!(index.vector(id), v.as_slice(), "{ctx}: vector of label {label}");
+    }
+    let queries: Vec<f32> = model.live.values().take(4).flatten().copied().collect();
+    let ef = 2 * index.slots().max(1);
+    check_live_search(index, &queries, 3, |q, k| index.search(q, k, ef.max(k)))
+        .unwrap_or_else(|v| panic!("{ctx}: check_live_search: {v}\n{}", common::dump(index)));
+    if consolidated {
+        check_consolidated(index).unwrap_or_else(|v| panic!("{ctx}: check_consolidated: {v}\n{}", common::dump(index)));
+    }
+}
+
+impl<const HEURISTIC: bool> StateMachineTest for Churn<HEURISTIC> {
+    type SystemUnderTest = Hnsw;
+    type Reference = Churn<HEURISTIC>;
+
+    fn init_test(model: &ChurnModel) -> Hnsw {
+        Hnsw::new(model.cfg.dim, model.cfg.params()).expect("valid dim")
+    }
+
+    fn apply(mut index: Hnsw, model: &ChurnModel, op: ChurnOp) -> Hnsw {
+        let ctx = format!("after {op:?} [live {} cfg {:?}]", model.live.len(), model.cfg);
+        let mut consolidated = false;
+        match &op {
+            ChurnOp::Insert(v) => {
+                index.insert(model.next - 1, v).unwrap_or_else(|e| panic!("{ctx}: {e}"));
+            }
+            ChurnOp::InsertReplacing(v) => {
+                index.insert_replacing(model.next - 1, v).unwrap_or_else(|e| panic!("{ctx}: {e}"));
+            }
+            ChurnOp::Delete(_) => {
+                // `model` is the state after the delete: the label is the one it no longer has.
+                let gone = (0..model.next).find(|l| !model.live.contains_key(l) && index.id_of(*l).is_some());
+                let label = gone.unwrap_or_else(|| panic!("{ctx}: the model deleted a label the index lacks"));
+                index.delete(label).unwrap_or_else(|e| panic!("{ctx}: {e}"));
+            }
+            ChurnOp::DeleteUnknown => {
+                let before = Snapshot::of(&index).to_bytes();
+                let err = index.delete(model.next + 7).expect_err("unknown label");
+                assert_eq!(err.kind(), &ErrorKind::UnknownLabel { label: model.next + 7 }, "{ctx}");
+                assert!(Snapshot::of(&index).to_bytes() == before, "{ctx}: a rejected delete changed the graph");
+            }
+            ChurnOp::Update(i, v) => {
+                // An update keeps the set of labels, so the i-th is the same before and after.
+                index.update(model.nth(*i), v).unwrap_or_else(|e| panic!("{ctx}: {e}"));
+            }
+            ChurnOp::Consolidate => {
+                index.consolidate().unwrap_or_else(|e| panic!("{ctx}: {e}"));
+                consolidated = true;
+            }
+            ChurnOp::Search { q, k, ef } => {
+                let got = index.search(q, *k, (*ef).max(*k));
+                match got {
+                    Err(e) => {
+                        assert!(model.live.is_empty(), "{ctx}: {e}");
+                        assert_eq!(e.kind(), &ErrorKind::EmptyIndex, "{ctx}");
+                    }
+                    Ok(got) => {
+                        for h in &got {
+                            let v =
+                                model.live.get(&h.label).unwrap_or_else(|| panic!("{ctx}: label {} not live", h.label));
+                            let d = Metric::L2.distance(q, v);
+                            assert!((h.distance - d).abs() <= 1e-5 * d.max(1.0), "{ctx}: distance of {}", h.label);
+                        }
+                    }
+                }
+            }
+        }
+        churn_checks(&index, model, &ctx, consolidated);
+        index
+    }
+
+    fn check_invariants(index: &Hnsw, model: &ChurnModel) {
+        assert_eq!(index.len(), model.live.len(), "len vs model");
+    }
+}
+
+fn churn_config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 256,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "proptest-regressions/state_machine_churn.txt",
+        ))),
+        ..ProptestConfig::default()
+    }
+}
+
+prop_state_machine! {
+    #![proptest_config(churn_config())]
+
+    #[test]
+    fn churn_simple(sequential 1..40 => Churn<false>);
+
+    #[test]
+    fn churn_heuristic(sequential 1..40 => Churn<true>);
 }
 
 // ---------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 //! I8 counts: the node count and the label-id bijection.
 //!
-//! If `Expectations::inserted` is `Some(k)`, `len == k`. For every id
+//! If `Expectations::inserted` is `Some(k)`, `len == k`. For every live id
 //! `0..len`, `id_of(label(id)) == Some(id)`: every label maps back to its own
 //! node, which also catches two nodes sharing a label (one of them maps to the
-//! other) and a label lost from the map. A map entry for a label no node has
-//! is not visible through a [`GraphView`] and is not checked.
+//! other) and a label lost from the map. A deleted or free id keeps its old
+//! label, which must not map back to it (a delete frees its label; a live
+//! node may carry it again). A map entry for a label no node has is not
+//! visible through a [`GraphView`] and is not checked.
 
 use hnswlab::{GraphView, NodeId};
 
@@ -21,7 +23,11 @@ pub(crate) fn check<V: GraphView + ?Sized>(view: &V, inserted: Option<usize>, ou
     for node in (0..len).map(|i| NodeId(i as u32)) {
         let label = view.label(node);
         let id_of = view.id_of(label);
-        if id_of != Some(node) {
+        if view.is_deleted(node) {
+            if id_of == Some(node) {
+                out.push(Violation::LabelMismatch { node, label, id_of });
+            }
+        } else if id_of != Some(node) {
             out.push(Violation::LabelMismatch { node, label, id_of });
         }
     }

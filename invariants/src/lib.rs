@@ -132,6 +132,7 @@ pub mod fuzzing;
 pub mod health;
 mod layout;
 pub mod levels;
+pub mod live;
 pub mod matrix;
 pub mod searchable;
 pub mod structure;
@@ -146,6 +147,7 @@ mod testutil;
 
 pub use expect::{documented_ml, Expectations};
 pub use health::{Health, LayerHealth};
+pub use live::{live_census, LiveCensus, LiveLayer};
 pub use violation::{Violation, Violations};
 
 use hnswlab::search::Scratch;

@@ -43,6 +43,7 @@ fn graph(points: &[(f32, f32)], lists: Vec<Vec<NodeId>>) -> Snapshot {
         vectors: points.iter().flat_map(|&(x, y)| [x, y]).collect(),
         labels: (0..n as u64).collect(),
         ids: (0..n as u32).map(|i| (u64::from(i), NodeId(i))).collect::<HashMap<_, _>>(),
+        slots: Vec::new(),
     }
 }
 
@@ -211,6 +212,7 @@ proptest! {
             vectors: (0..n).map(|i| i as f32).collect(),
             labels: (0..n as u64).collect(),
             ids: (0..n as u32).map(|i| (u64::from(i), NodeId(i))).collect(),
+            slots: Vec::new(),
         };
         let e = Expectations { exact_queries: 0, ..Expectations::for_params(&params) };
         let h = check_all(&s, &e);

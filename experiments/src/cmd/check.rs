@@ -228,7 +228,7 @@ pub fn census_view(g: &Snapshot) -> Snapshot {
     let n = g.levels.len();
     Snapshot {
         labels: (0..n as u64).collect(),
-        ids: (0..n as u64).map(|i| (i, NodeId(i as u32))).collect(),
+        ids: (0..n as u64).filter(|&i| !g.is_deleted(NodeId(i as u32))).map(|i| (i, NodeId(i as u32))).collect(),
         ..g.clone()
     }
 }

@@ -45,6 +45,7 @@ mod insert;
 mod layout;
 pub mod level;
 mod lists;
+mod marks;
 pub mod mutants;
 pub mod oracle;
 pub mod params;

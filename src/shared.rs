@@ -22,6 +22,23 @@
 //!   thread can reach a node whose lists are not initialised (F3).
 //! - Levels are a pure function of (seed, id): no shared RNG (F5).
 //!
+//! # Deletes
+//! - `delete(label)` sets the node's mark ([`crate::marks`]): one atomic swap,
+//!   no lock, and nothing else changes. The node is a tombstone (hnswlib's
+//!   `markDelete`): its lists stay, inserts and searches still walk through
+//!   it, the entry point stays where it is even when it is the deleted node
+//!   (`top` is never touched), so a delete cannot break a concurrent insert
+//!   or search.
+//! - Labels are the row numbers, so the marks are the label map: a label is
+//!   live iff its row exists and its mark is clear; the swap makes two
+//!   deletes of one label succeed exactly once.
+//! - A search filters through the marks inside Alg. 2 (hnswlib's
+//!   tombstone-aware search, [`crate::search::knn_admitting`]): a marked node
+//!   is expanded but never enters `W`, and `W` fills with `ef` unmarked nodes
+//!   before the search may stop. A delete that returned before the search
+//!   began is seen by every mark the search reads, so its node is never
+//!   returned; a delete that overlaps the search may or may not be seen.
+//!
 //! Limits: Standard prune only (Symmetric would need a second lock per dropped
 //! edge); re-selection of a full list never extends candidates (that would
 //! read other nodes' lists under the lock).
@@ -44,11 +61,13 @@ use crate::insert::{finds, insert, BuildStats, Cx, InsertTrace};
 use crate::layout::Blocks;
 use crate::level::level;
 use crate::lists::{promotes, ListStore, Promotion};
+use crate::marks::Marks;
 use crate::params::{Params, PrunePolicy};
-use crate::search::{knn, Adjacency, Scored, Scratch};
+use crate::search::{knn, knn_admitting, Adjacency, Admit, Scored, Scratch};
 use crate::store::Vectors;
 use crate::strategy::{Afterwards, Reread};
 use crate::sync::{lock, AtomicUsize, Mutex, MutexGuard, Ordering, UnsafeCell};
+use crate::tombstones::Slot as SlotState;
 use crate::view::Snapshot;
 use crate::Metric;
 
@@ -191,6 +210,8 @@ pub struct SharedIndex {
     lists: Lists,
     top: Mutex<Top>,
     next: AtomicUsize,
+    /// Delete marks, one per node (the label map: labels are row numbers).
+    marks: Marks,
 }
 
 impl SharedIndex {
@@ -237,6 +258,7 @@ impl SharedIndex {
             lists,
             top: Mutex::new(Top { entry: None, max_level: Layer(0) }),
             next: AtomicUsize::new(0),
+            marks: Marks::new(n),
         })
     }
 
@@ -343,18 +365,64 @@ impl SharedIndex {
         insert(&mut cx, q)
     }
 
-    /// k-NN (Alg. 5) concurrently with inserts; no hits before the first
-    /// insert. The query is validated as [`Hnsw::search`] validates it
-    /// (k >= 1, ef >= k, length, finite; normalised under cosine).
+    /// Delete `label`: mark its node a tombstone (see the module doc), while
+    /// other threads insert and search. Errors with `UnknownLabel` if the
+    /// label is not a row of this index or is deleted already. A row whose
+    /// insert has not run yet may be deleted: it is linked as a tombstone.
+    ///
+    /// Post: no search that begins after this returns finds the node;
+    /// `id_of(label)` is `None`.
+    pub fn delete(&self, label: u64) -> Result<NodeId> {
+        let id = self.row_of(label).ok_or(ErrorKind::UnknownLabel { label })?;
+        if !self.marks.mark(id) {
+            return Err(ErrorKind::UnknownLabel { label }.into());
+        }
+        Ok(id)
+    }
+
+    /// The row carrying `label` (labels are row numbers), deleted or not.
+    fn row_of(&self, label: u64) -> Option<NodeId> {
+        let i = usize::try_from(label).ok()?;
+        (self.labels.get(i) == Some(&label)).then_some(NodeId(i as u32))
+    }
+
+    /// The node of `label` unless it is deleted.
+    pub fn id_of(&self, label: u64) -> Option<NodeId> {
+        self.row_of(label).filter(|&id| !self.marks.is_marked(id))
+    }
+
+    /// Label of node `id`.
+    pub fn label(&self, id: NodeId) -> u64 {
+        self.labels[id.index()]
+    }
+
+    /// True if `id` was deleted.
+    pub fn is_deleted(&self, id: NodeId) -> bool {
+        self.marks.is_marked(id)
+    }
+
+    /// Number of deleted nodes (a scan: call when no thread deletes).
+    pub fn deleted_count(&self) -> usize {
+        self.marks.count()
+    }
+
+    /// k-NN (Alg. 5) concurrently with inserts and deletes; no hits before
+    /// the first insert, never a node whose delete returned before the
+    /// search began (tombstones are walked, not returned: `k` hits whenever
+    /// `k` live nodes are reachable). The query is validated as
+    /// [`Hnsw::search`] validates it (k >= 1, ef >= k, length, finite;
+    /// normalised under cosine).
     pub fn search(&self, q: &[f32], k: usize, ef: usize, s: &mut Scratch) -> Result<Vec<Scored>> {
-        self.search_in(&self, q, k, ef, s)
+        self.search_in(&self, &self.marks, q, k, ef, s)
     }
 
     /// [`SharedIndex::search`] reading the lists through `g` (this index, or
-    /// a mutant's view of it).
-    pub(crate) fn search_in<A: Adjacency>(
+    /// a mutant's view of it) and admitting what `admit` admits (this
+    /// index's marks, or a mutant's reading of them).
+    pub(crate) fn search_in<A: Adjacency, F: Admit + ?Sized>(
         &self,
         g: &A,
+        admit: &F,
         q: &[f32],
         k: usize,
         ef: usize,
@@ -364,8 +432,14 @@ impl SharedIndex {
         let top = self.top();
         Ok(match top.entry {
             None => Vec::new(),
-            Some(ep) => knn(g, ep, top.max_level, &q, k, ef.max(k), s),
+            Some(ep) => knn_admitting(g, ep, top.max_level, &q, k, ef.max(k), s, admit),
         })
+    }
+
+    /// The delete marks (for a loom mutant's search).
+    #[cfg(loom)]
+    pub(crate) fn marks(&self) -> &Marks {
+        &self.marks
     }
 
     /// Every node's lists, `[id][layer]` (call when no thread is inserting).
@@ -385,7 +459,16 @@ impl SharedIndex {
             .collect()
     }
 
-    /// An owned copy (call when no thread is inserting).
+    /// Slot state per node, empty when nothing is deleted (as [`Snapshot::slots`]).
+    fn slots(&self) -> Vec<SlotState> {
+        if self.marks.count() == 0 {
+            return Vec::new();
+        }
+        let state = |i: u32| if self.marks.is_marked(NodeId(i)) { SlotState::Deleted } else { SlotState::Live };
+        (0..self.capacity() as u32).map(state).collect()
+    }
+
+    /// An owned copy (call when no thread is inserting or deleting).
     pub fn snapshot(&self) -> Snapshot {
         let top = self.top();
         Snapshot {
@@ -399,13 +482,17 @@ impl SharedIndex {
             max_level: top.max_level,
             vectors: (0..self.levels.len() as u32).flat_map(|i| self.vectors.get(NodeId(i)).iter().copied()).collect(),
             labels: self.labels.clone(),
-            ids: self.labels.iter().enumerate().map(|(i, &l)| (l, NodeId(i as u32))).collect(),
-            slots: Vec::new(),
+            ids: (0..self.capacity() as u32)
+                .map(NodeId)
+                .filter(|&id| !self.marks.is_marked(id))
+                .map(|id| (self.labels[id.index()], id))
+                .collect(),
+            slots: self.slots(),
         }
     }
 
-    /// The reference index holding this graph, taking the vectors over
-    /// without a copy (call when no thread is inserting).
+    /// The reference index holding this graph and its tombstones, taking the
+    /// vectors over without a copy (call when no thread is inserting or deleting).
     pub(crate) fn into_hnsw(self) -> Result<Hnsw> {
         let top = self.top();
         let mut h = Hnsw::new(self.dim, self.params.clone())?;
@@ -425,6 +512,10 @@ impl SharedIndex {
                 held.read(Layer(l), &mut buf);
                 h.graph.set_neighbours(id, Layer(l), &buf);
             }
+        }
+        for id in (0..self.capacity() as u32).map(NodeId).filter(|&id| self.marks.is_marked(id)) {
+            h.labels.forget(self.labels[id.index()]);
+            h.tombstones.set(id, SlotState::Deleted);
         }
         if let Some(e) = top.entry {
             h.graph.set_entry(e, top.max_level);

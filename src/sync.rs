@@ -8,14 +8,14 @@ pub use loom::cell::UnsafeCell;
 #[cfg(loom)]
 pub use loom::model;
 #[cfg(loom)]
-pub use loom::sync::atomic::{AtomicUsize, Ordering};
+pub use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 #[cfg(loom)]
 pub use loom::sync::{Arc, Mutex, MutexGuard};
 #[cfg(loom)]
 pub use loom::thread;
 
 #[cfg(not(loom))]
-pub use std::sync::atomic::{AtomicUsize, Ordering};
+pub use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 #[cfg(not(loom))]
 pub use std::sync::{Arc, Mutex, MutexGuard};
 #[cfg(not(loom))]

@@ -4,7 +4,7 @@
 
 mod file_support;
 
-use file_support::{built, put, section_name_at, span, spans};
+use file_support::{built, every_flip_is_typed_in_its_section, put, section_name_at, span, spans};
 use hnswlab::file::{reseal, FileProblem, Section};
 use hnswlab::{synthetic, Defect, Error, ErrorKind, Hnsw, Layer, Metric, NodeId, PrunePolicy};
 use proptest::prelude::*;
@@ -43,15 +43,7 @@ fn every_flipped_byte_is_a_typed_error_in_its_section() {
     let h = small();
     let bytes = h.to_bytes();
     assert!(spans(&bytes).iter().filter(|s| s.kind == 6).count() >= 2, "the fixture has an upper layer");
-    let mut rng = synthetic::Rng::new(seed);
-    for at in 0..bytes.len() {
-        let bit = rng.below(8) as u8;
-        let mut b = bytes.clone();
-        b[at] ^= 1 << bit;
-        let (section, offset, problem) = load_err(&b);
-        assert_eq!(section.to_string(), section_name_at(&bytes, at), "flip of bit {bit} at byte {at}: {problem}");
-        assert!(offset <= at as u64, "flip at byte {at} reported at {offset}: {problem}");
-    }
+    every_flip_is_typed_in_its_section(&bytes, seed);
 }
 
 #[test]
@@ -217,8 +209,11 @@ fn header_defects_are_named() {
     let (_, offset, problem) = planted(&h, |b| b[0] = b'X');
     assert_eq!(offset, 0);
     assert!(matches!(problem, FileProblem::BadMagic { .. }), "{problem}");
-    let (_, offset, problem) = planted(&h, |b| put(b, 8, &2u32.to_le_bytes()));
-    assert_eq!((offset, problem), (8, FileProblem::UnsupportedVersion { found: 2, supported: 1 }));
+    let (_, offset, problem) = planted(&h, |b| put(b, 8, &3u32.to_le_bytes()));
+    assert_eq!((offset, problem), (8, FileProblem::UnsupportedVersion { found: 3, supported: 2 }));
+    // A version-1 file relabelled 2 lacks the slots section version 2 requires.
+    let (section, _, problem) = planted(&h, |b| put(b, 8, &2u32.to_le_bytes()));
+    assert_eq!((section, problem), (Section::Slots, FileProblem::UnexpectedSection { expected: 8, found: 3 }));
     let (_, offset, problem) = planted(&h, |b| put(b, 12, &0x0A0B_0C0Du32.to_be_bytes()));
     assert_eq!((offset, problem), (12, FileProblem::ForeignEndianness { found: 0x0D0C_0B0A }));
     let (_, offset, problem) = planted(&h, |b| put(b, 16, &99u32.to_le_bytes()));

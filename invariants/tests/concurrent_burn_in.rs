@@ -10,14 +10,14 @@
 //! exhaustively on a handful of points; this catches the same bug with real
 //! threads in `cargo test`, as a lost back-link in a real build would show.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 
 use hnswlab::mutants::concurrent::{self as mutant, ConcurrentMutant};
 use hnswlab::search::Scratch;
 use hnswlab::strategy::concurrent::SharedIndex;
-use hnswlab::{synthetic, GraphView, InsertTrace, Layer, NodeId, Params, Snapshot};
+use hnswlab::{synthetic, GraphView, InsertTrace, Layer, NodeId, Params, Slot, Snapshot};
 use hnswlab_invariants::{check_all, Expectations};
 
 /// One concurrent build: every thread claims rows and inserts them; returns
@@ -123,4 +123,135 @@ fn the_burn_in_catches_lost_back_links() {
         }
     }
     panic!("RacyBackLinks escaped 2,000 four-thread builds");
+}
+
+/// Deletes beside inserts and searches, with real threads: two inserters
+/// claim rows, one thread deletes every third label (the entry point first)
+/// and records each delete once it returned, one thread searches stored
+/// vectors. No search may return a label whose delete was recorded before
+/// the search began; after join the full checker passes over the graph with
+/// its tombstones, every deleted label is unmapped, and searches with ef = n
+/// return only live labels, as many as asked for.
+fn deletes_beside_inserts(seed: u64, bug: ConcurrentMutant) -> Vec<String> {
+    let (params, data) = case(seed);
+    let (dim, n) = (2, data.len() / 2);
+    let idx = Arc::new(SharedIndex::new(params.clone(), dim, data.clone()).expect("whole rows of dim"));
+    let data = Arc::new(data);
+    let mut s = Scratch::new();
+    for _ in 0..n / 4 {
+        let q = idx.claim().expect("rows left");
+        idx.insert(q, &mut s);
+    }
+    let entry = idx.top().entry.expect("pre-inserted rows: an entry point");
+    let mut doomed: Vec<u64> = (0..n as u64).filter(|l| l % 3 == seed % 3 && *l != idx.label(entry)).collect();
+    doomed.insert(0, idx.label(entry));
+    let deleted = Arc::new(Mutex::new(HashSet::<u64>::new()));
+    let start = Arc::new(Barrier::new(4));
+    let mut workers: Vec<thread::JoinHandle<Vec<String>>> = Vec::new();
+    for _ in 0..2 {
+        let (idx, start) = (Arc::clone(&idx), Arc::clone(&start));
+        workers.push(thread::spawn(move || {
+            let mut s = Scratch::new();
+            start.wait();
+            while let Some(q) = idx.claim() {
+                idx.insert(q, &mut s);
+            }
+            Vec::new()
+        }));
+    }
+    {
+        let (idx, start, deleted, doomed) =
+            (Arc::clone(&idx), Arc::clone(&start), Arc::clone(&deleted), doomed.clone());
+        workers.push(thread::spawn(move || {
+            let mut out = Vec::new();
+            start.wait();
+            for label in doomed {
+                if let Err(e) = idx.delete(label) {
+                    out.push(format!("delete of live label {label}: {e}"));
+                }
+                deleted.lock().expect("not poisoned").insert(label);
+                if idx.delete(label).is_ok() {
+                    out.push(format!("label {label} deleted twice"));
+                }
+            }
+            out
+        }));
+    }
+    {
+        let (idx, start, deleted, data) =
+            (Arc::clone(&idx), Arc::clone(&start), Arc::clone(&deleted), Arc::clone(&data));
+        workers.push(thread::spawn(move || {
+            let mut out = Vec::new();
+            let mut s = Scratch::new();
+            let mut rng = synthetic::Rng::new(seed);
+            start.wait();
+            for _ in 0..200 {
+                let before = deleted.lock().expect("not poisoned").clone();
+                let row = rng.below(n as u64) as usize;
+                let hits =
+                    mutant::search(&idx, bug, &data[row * dim..(row + 1) * dim], 4, 16, &mut s).expect("a valid query");
+                if let Some(h) = hits.iter().find(|h| before.contains(&idx.label(h.id))) {
+                    out.push(format!("search for row {row} returned {}, deleted before it began", h.id));
+                }
+                if !hits.windows(2).all(|w| w[0] < w[1]) {
+                    out.push(format!("search for row {row}: hits not sorted and distinct: {hits:?}"));
+                }
+            }
+            out
+        }));
+    }
+    let mut out: Vec<String> = workers.into_iter().flat_map(|w| w.join().expect("a thread panicked")).collect();
+    let snap = idx.snapshot();
+    if let Err(v) = check_all(&snap, &Expectations { inserted: Some(n), ..Expectations::for_params(&params) }) {
+        out.push(format!("check_all: {v}"));
+    }
+    if idx.deleted_count() != doomed.len() || snap.slots.iter().filter(|s| **s != Slot::Live).count() != doomed.len() {
+        out.push(format!(
+            "{} deleted, {} in the snapshot, {} deletes",
+            idx.deleted_count(),
+            snap.ids.len(),
+            doomed.len()
+        ));
+    }
+    // A delete never moves the entry point; only an insert of a higher level does.
+    let raised = snap.levels.iter().any(|&l| l > idx.level(entry));
+    if !raised && snap.entry != Some(entry) {
+        out.push(format!("the entry point moved from {entry} to {:?} without a higher level", snap.entry));
+    }
+    for &label in &doomed {
+        if idx.id_of(label).is_some() || snap.id_of(label).is_some() {
+            out.push(format!("deleted label {label} still maps to a node"));
+        }
+    }
+    let k = 4.min(n - doomed.len());
+    for row in 0..n {
+        let hits = mutant::search(&idx, bug, &data[row * dim..(row + 1) * dim], k, n, &mut s).expect("a valid query");
+        if hits.len() != k || hits.iter().any(|h| idx.is_deleted(h.id)) {
+            out.push(format!("search for row {row} with ef = n: {hits:?}, want {k} live hits"));
+        }
+    }
+    out
+}
+
+#[test]
+fn deletes_beside_inserts_and_searches_keep_every_invariant() {
+    for seed in 0..200u64 {
+        let found = deletes_beside_inserts(seed, ConcurrentMutant::None);
+        assert!(found.is_empty(), "seed {seed}:\n{}", found.join("\n"));
+    }
+    println!("seeds 0..200: deletes beside inserts and searches, clean");
+}
+
+/// The check has teeth: a search that drops tombstones after bounding its
+/// results at k (F14) returns short lists once the deletes are in.
+#[test]
+fn deletes_beside_inserts_catch_filtering_after_the_bound() {
+    for seed in 0..60u64 {
+        let found = deletes_beside_inserts(seed, ConcurrentMutant::FilterAfterBound);
+        if !found.is_empty() {
+            println!("caught at seed {seed}: {}", found[0]);
+            return;
+        }
+    }
+    panic!("FilterAfterBound escaped 60 builds with deletes");
 }

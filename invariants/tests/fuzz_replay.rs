@@ -187,7 +187,7 @@ proptest! {
 
     /// A seed file with a few bytes overwritten, raw or resealed.
     #[test]
-    fn edited_seeds_load_hnswlab(which in 0usize..7, edits in vec((any::<usize>(), any::<u8>()), 1..8), mode in any::<u8>()) {
+    fn edited_seeds_load_hnswlab(which in 0usize..9, edits in vec((any::<usize>(), any::<u8>()), 1..8), mode in any::<u8>()) {
         let seeds = load_hnswlab_seeds();
         let mut data = seeds[which % seeds.len()].1.clone();
         data[0] = mode;

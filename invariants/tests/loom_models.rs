@@ -27,6 +27,9 @@
 //! | `mutant_unchecked_promotion_is_caught` | F1 (must fail) |
 //! | `mutant_unlocked_reads_is_caught` | a search reading flat lists without the node lock (must fail) |
 //! | `guarded_search_catches_a_read_above_a_level` | the searcher's guard (must fail) |
+//! | `delete_entry_point_beside_insert_and_search` (3 threads) | F2, F14 beside inserts, F17 (deleted entry point stays traversable) |
+//! | `mutant_filter_after_bound_is_caught` | F14: tombstones dropped after the result bound (must fail) |
+//! | `mutant_unsynced_marks_is_caught` | hnswlib's unsynchronised read of the delete mark (must fail) |
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -34,7 +37,7 @@ use std::time::Instant;
 use hnswlab::mutants::concurrent::{self as mutant, ConcurrentMutant};
 use hnswlab::search::{knn, Adjacency};
 use hnswlab::strategy::concurrent::SharedIndex;
-use hnswlab::sync::{model, thread, Arc};
+use hnswlab::sync::{model, thread, Arc, AtomicBool};
 use hnswlab::{Layer, Metric, NodeId, Params, Scratch, Snapshot};
 use hnswlab_invariants::{check_all, Expectations};
 
@@ -432,4 +435,90 @@ fn mutant_unlocked_reads_is_caught() {
 #[should_panic(expected = "I2 entry point")]
 fn mutant_unchecked_promotion_is_caught() {
     run_inserts("mutant_unchecked_promotion", entry_point_promotion(ConcurrentMutant::UncheckedPromotion), true);
+}
+
+/// Panic message of a search beside a delete that returns too few hits.
+const SHORT_RESULT: &str = "a search beside the delete returned fewer than k hits";
+/// Panic message of a search that returns a node deleted before it began.
+const RETURNED_DELETED: &str = "a search returned a node whose delete returned before it began";
+
+/// X = 0 (level 1: the entry point) and R = 3 are inserted before the
+/// threads start; then one thread deletes X, one inserts a = 1 (level 0: it
+/// descends through X on layer 1 and links on layer 0 with X a candidate),
+/// and one searches for 0.2 (nearest to X) with k = ef = 1. X stays the
+/// entry point throughout: a tombstone is walked, never returned.
+fn deleted_entry_point(mutant: ConcurrentMutant) -> Scenario {
+    //                         X    R    a
+    Scenario::new(&[0.0, 3.0, 1.0], &[1, 0, 0], &[0, 1], &[&[2]]).with_mutant(mutant)
+}
+
+/// Pre-insert `sc.pre`, then at once: the inserters of `sc.threads`, a
+/// deleter of the entry point's label that raises `done` after its delete
+/// returned, and a searcher that reads `done` before it searches `query`
+/// (k = ef = 1) with `sc.mutant`'s bug planted in its reads. The searcher
+/// must get one hit (R is linked to X before the threads start), and not X
+/// if `done` was raised before it began. After join: the full checker over
+/// the graph with X a tombstone, X's label unmapped, and a search of every
+/// live node that never returns X.
+fn run_delete_insert_search(name: &'static str, sc: Scenario, query: f32) {
+    let report = Report::new(name);
+    let iterations = report.iterations.clone();
+    model(move || {
+        iterations.fetch_add(1, Ordering::SeqCst);
+        let idx = Arc::new(sc.index());
+        let entry = idx.top().entry.expect("pre-inserted nodes: an entry point");
+        let label = idx.label(entry);
+        let done = Arc::new(AtomicBool::new(false));
+        let mut handles = spawn_inserters(&idx, &sc.threads, sc.mutant);
+        let (deleter, raised) = (Arc::clone(&idx), Arc::clone(&done));
+        handles.push(thread::spawn(move || {
+            assert_eq!(deleter.delete(label).expect("a live label"), entry);
+            raised.store(true, hnswlab::sync::Ordering::Release);
+        }));
+        let (searcher, seen, bug) = (Arc::clone(&idx), Arc::clone(&done), sc.mutant);
+        handles.push(thread::spawn(move || {
+            let before = seen.load(hnswlab::sync::Ordering::Acquire);
+            let hits = mutant::search(&searcher, bug, &[query], 1, 1, &mut Scratch::new()).expect("a valid query");
+            assert_eq!(hits.len(), 1, "{SHORT_RESULT}: {hits:?} (delete returned first: {before})");
+            if before {
+                assert!(hits.iter().all(|h| h.id != entry), "{RETURNED_DELETED}: {entry} in {hits:?}");
+            }
+        }));
+        for h in handles {
+            h.join().expect("a thread panicked");
+        }
+        let snap = check_joined(&sc, &idx, &[]);
+        assert_eq!(snap.entry, Some(entry), "a delete leaves the entry point where it is");
+        assert!(idx.is_deleted(entry) && idx.id_of(label).is_none(), "the deleted label is unmapped");
+        let live = sc.points.len() - 1;
+        let hits = idx.search(&[query], live, live, &mut Scratch::new()).expect("a valid query");
+        assert_eq!(hits.len(), live, "every live node is found: {hits:?}");
+        assert!(hits.iter().all(|h| h.id != entry), "{RETURNED_DELETED}: {entry} in {hits:?} after join");
+    });
+    drop(report);
+}
+
+/// Delete ∥ insert ∥ search, the deleted node being the entry point: the
+/// search never returns it once its delete returned, returns k hits, and
+/// every thread terminates (loom reports a deadlock or a livelock).
+#[test]
+fn delete_entry_point_beside_insert_and_search() {
+    run_delete_insert_search("delete_entry_point", deleted_entry_point(ConcurrentMutant::None), 0.2);
+}
+
+/// F14 beside inserts: a search that bounds its results at k before it drops
+/// tombstones returns nothing when the nearest node (X) is the deleted one.
+#[test]
+#[should_panic(expected = "a search beside the delete returned fewer than k hits")]
+fn mutant_filter_after_bound_is_caught() {
+    run_delete_insert_search("mutant_filter_after_bound", deleted_entry_point(ConcurrentMutant::FilterAfterBound), 0.2);
+}
+
+/// A search that reads the delete marks without synchronisation (hnswlib's
+/// `isMarkedDeleted` beside `markDelete`) races the deleter's write: loom's
+/// atomic tracking reports it.
+#[test]
+#[should_panic(expected = "Causality violation")]
+fn mutant_unsynced_marks_is_caught() {
+    run_delete_insert_search("mutant_unsynced_marks", deleted_entry_point(ConcurrentMutant::UnsyncedMarks), 0.2);
 }

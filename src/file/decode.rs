@@ -1,4 +1,4 @@
-//! Reading format version 1 (layout in [`super::format`]): validate, then trust.
+//! Reading format versions 1 and 2 (layout in [`super::format`]): validate, then trust.
 //!
 //! Invariants:
 //! - Bound before allocating: every count and length read from the file is
@@ -12,14 +12,17 @@
 //! - Every structural rule of [`crate::validate::check`] is checked while
 //!   decoding, where the byte offset of the bad field is known; the result
 //!   then goes through [`Hnsw::from_view`], the same validation any adopted
-//!   graph gets.
+//!   graph gets. With a slots section (version 2) that includes the rules of
+//!   a living index: labels distinct among live slots only, a free slot has
+//!   no links and no link points to it, and the entry point and top level
+//!   are those of the slots that are not free.
 
 use std::collections::HashMap;
 
 use super::checksum::{crc, HEADER_CRC_AT};
 use super::format::{
     Section, ENDIAN_MARK, ENTRY_LEN, FRAME_CRC_LEN, FRAME_HEADER_LEN, HEADER_LEN, LISTS_PREFIX_LEN, MAGIC, PARAMS_LEN,
-    SHAPE_LEN, VERSION,
+    SHAPE_LEN, VERSION, VERSION_ALL_LIVE,
 };
 use super::problem::FileProblem;
 use super::reader::{corrupt, Reader};
@@ -28,6 +31,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{Layer, NodeId};
 use crate::index::{Hnsw, MAX_DIM, MAX_NODES};
 use crate::params::{Params, PrunePolicy, Selection};
+use crate::tombstones::Slot;
 use crate::validate::Defect;
 use crate::view::Snapshot;
 
@@ -36,7 +40,7 @@ const MIN_NODE_BYTES: u64 = 8 + 1 + 4;
 
 /// Decode and validate an index file.
 pub fn decode(data: &[u8]) -> Result<Hnsw> {
-    let sections = header(data)?;
+    let (version, sections) = header(data)?;
     let mut at = HEADER_LEN;
     let mut read = 0u32;
     let mut next = |at: &mut usize, s: Section| -> Result<Reader<'_>> {
@@ -48,15 +52,21 @@ pub fn decode(data: &[u8]) -> Result<Hnsw> {
 
     let params = params(next(&mut at, Section::Params)?)?;
     let (dim, n) = shape(next(&mut at, Section::Shape)?, data.len())?;
-    let (labels, ids) = labels(next(&mut at, Section::Labels)?, n)?;
+    let slots = if version == VERSION_ALL_LIVE { Vec::new() } else { slots(next(&mut at, Section::Slots)?, n)? };
+    let slot = |i: usize| slots.get(i).copied().unwrap_or(Slot::Live);
+    let (labels, ids) = labels(next(&mut at, Section::Labels)?, n, slot)?;
     let levels = levels(next(&mut at, Section::Levels)?, n, params.level_cap())?;
-    let top = levels.iter().copied().max();
-    let (entry, max_level) = entry(next(&mut at, Section::Entry)?, &levels, top)?;
+    // Every slot has lists up to its level (a free slot's are empty); the
+    // entry point is on the top level of the slots that are not free.
+    let lists_top = levels.iter().copied().max();
+    let top = levels.iter().enumerate().filter(|&(i, _)| slot(i) != Slot::Free).map(|(_, &l)| l).max();
+    let (entry, max_level) = entry(next(&mut at, Section::Entry)?, &levels, &slots, top)?;
     let mut lists: Vec<Vec<Vec<NodeId>>> = levels.iter().map(|l| Vec::with_capacity(l.index() + 1)).collect();
-    if let Some(top) = top {
+    if let Some(lists_top) = lists_top {
         let mut seen = vec![0u32; n];
-        for l in 0..=top.0 {
-            lists_layer(next(&mut at, Section::Lists(l))?, l, &levels, &params, &mut seen, &mut lists)?;
+        let nodes = Nodes { levels: &levels, slots: &slots };
+        for l in 0..=lists_top.0 {
+            lists_layer(next(&mut at, Section::Lists(l))?, l, nodes, &params, &mut seen, &mut lists)?;
         }
     }
     let vectors = vectors(next(&mut at, Section::Vectors)?, n, dim, params.metric())?;
@@ -80,7 +90,7 @@ pub fn decode(data: &[u8]) -> Result<Hnsw> {
         vectors,
         labels,
         ids,
-        slots: Vec::new(),
+        slots,
     };
     Hnsw::from_view(&snapshot, params)
 }
@@ -89,8 +99,8 @@ fn le32(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
 }
 
-/// Check the header; returns the number of sections it announces.
-fn header(data: &[u8]) -> Result<u32> {
+/// Check the header; returns the format version and the number of sections it announces.
+fn header(data: &[u8]) -> Result<(u32, u32)> {
     let head = &data[..data.len().min(MAGIC.len())];
     if head != &MAGIC[..head.len()] {
         return Err(corrupt(Section::Header, 0, FileProblem::BadMagic { found: head.to_vec() }));
@@ -105,7 +115,7 @@ fn header(data: &[u8]) -> Result<u32> {
         return Err(corrupt(Section::Header, 0, FileProblem::Checksum { stored, computed }));
     }
     let version = le32(data, 8);
-    if version != VERSION {
+    if version != VERSION && version != VERSION_ALL_LIVE {
         return Err(corrupt(
             Section::Header,
             8,
@@ -129,7 +139,7 @@ fn header(data: &[u8]) -> Result<u32> {
     if file_len < len {
         return Err(corrupt(Section::Trailer, file_len as usize, FileProblem::TrailingBytes { len: len - file_len }));
     }
-    Ok(le32(data, 16))
+    Ok((version, le32(data, 16)))
 }
 
 /// Check the frame of the section at `at` (bounds, checksum, kind); returns
@@ -271,20 +281,45 @@ fn shape(mut r: Reader<'_>, file_len: usize) -> Result<(usize, usize)> {
     Ok((dim, count as usize))
 }
 
+/// The slot states of a version-2 file: one byte each, at least one not live.
+fn slots(mut r: Reader<'_>, n: usize) -> Result<Vec<Slot>> {
+    exact_len(&r, n as u64)?;
+    let start = r.pos();
+    let bytes = r.take(n)?; // n is bounded by the shape section's check
+    let mut out = Vec::with_capacity(n);
+    for (i, &b) in bytes.iter().enumerate() {
+        out.push(match b {
+            0 => Slot::Live,
+            1 => Slot::Deleted,
+            2 => Slot::Free,
+            x => return Err(bad(&r, start + i, "slot", x, "must be 0 (live), 1 (deleted) or 2 (free)")),
+        });
+    }
+    if out.iter().all(|&s| s == Slot::Live) {
+        return Err(bad(&r, start, "slots", "all live", "an index without deletes is written as version 1"));
+    }
+    Ok(out)
+}
+
 type LabelMap = HashMap<u64, NodeId>;
 
-fn labels(mut r: Reader<'_>, n: usize) -> Result<(Vec<u64>, LabelMap)> {
+/// Labels of every slot, and the map of the live ones (a dead slot keeps its
+/// old label, which a live slot may carry again).
+fn labels(mut r: Reader<'_>, n: usize, slot: impl Fn(usize) -> Slot) -> Result<(Vec<u64>, LabelMap)> {
     exact_len(&r, n as u64 * 8)?;
     let mut labels = Vec::with_capacity(n);
     let mut ids = HashMap::with_capacity(n);
     for i in 0..n as u32 {
         let at = r.pos();
         let label = r.u64()?;
+        labels.push(label);
+        if slot(i as usize) != Slot::Live {
+            continue;
+        }
         if let Some(&first) = ids.get(&label) {
             return Err(graph(Section::Labels, at, Defect::LabelMappedTwice { label, first, second: NodeId(i) }));
         }
         ids.insert(label, NodeId(i));
-        labels.push(label);
     }
     r.finish()?;
     Ok((labels, ids))
@@ -299,7 +334,8 @@ fn levels(mut r: Reader<'_>, n: usize, cap: u8) -> Result<Vec<Layer>> {
     Ok(bytes.iter().map(|&l| Layer(l)).collect())
 }
 
-fn entry(mut r: Reader<'_>, levels: &[Layer], top: Option<Layer>) -> Result<(Option<NodeId>, Layer)> {
+/// The entry point and max level; `top` is the highest level of a slot that is not free.
+fn entry(mut r: Reader<'_>, levels: &[Layer], slots: &[Slot], top: Option<Layer>) -> Result<(Option<NodeId>, Layer)> {
     exact_len(&r, ENTRY_LEN as u64)?;
     let start = r.pos();
     let flag = r.u8()?;
@@ -322,6 +358,9 @@ fn entry(mut r: Reader<'_>, levels: &[Layer], top: Option<Layer>) -> Result<(Opt
         (Some(_), true) if entry.index() >= len => {
             Err(graph(Section::Entry, start + 4, Defect::EntryPointOutOfRange { entry, len }))
         }
+        (Some(_), true) if slots.get(entry.index()) == Some(&Slot::Free) => {
+            Err(graph(Section::Entry, start + 4, Defect::EntryPointFree { entry }))
+        }
         (Some(top), true) if levels[entry.index()] != top => {
             let level = levels[entry.index()];
             Err(graph(Section::Entry, start + 4, Defect::EntryPointNotOnTop { entry, level, top }))
@@ -333,12 +372,26 @@ fn entry(mut r: Reader<'_>, levels: &[Layer], top: Option<Layer>) -> Result<(Opt
     }
 }
 
+/// Per-node facts the lists are checked against: levels, and slot states
+/// (empty: every slot live).
+#[derive(Clone, Copy)]
+struct Nodes<'a> {
+    levels: &'a [Layer],
+    slots: &'a [Slot],
+}
+
+impl Nodes<'_> {
+    fn free(&self, id: NodeId) -> bool {
+        self.slots.get(id.index()) == Some(&Slot::Free)
+    }
+}
+
 /// The lists of every node on layer `l`; `seen` is per-list duplicate
 /// bookkeeping (`seen[t] == owner + 1` once `t` is in owner's list).
 fn lists_layer(
     mut r: Reader<'_>,
     l: u8,
-    levels: &[Layer],
+    nodes: Nodes<'_>,
     params: &Params,
     seen: &mut [u32],
     lists: &mut [Vec<Vec<NodeId>>],
@@ -352,6 +405,7 @@ fn lists_layer(
     }
     r.zeros(LISTS_PREFIX_LEN - 1, "lists reserved")?;
     seen.fill(0);
+    let levels = nodes.levels;
     let len = levels.len();
     let capacity = params.capacity(l.into());
     for (i, &level) in levels.iter().enumerate() {
@@ -363,6 +417,9 @@ fn lists_layer(
         let count = r.u32()? as usize;
         if count > capacity {
             return Err(graph(section, list_at, Defect::ListTooLong { node, layer, len: count, capacity }));
+        }
+        if count > 0 && nodes.free(node) {
+            return Err(graph(section, list_at, Defect::FreeSlotWithLinks { node, layer }));
         }
         // Bounded: count <= capacity <= 4096, and `take` checks the bytes.
         let mut list = Vec::with_capacity(count);
@@ -377,6 +434,8 @@ fn lists_layer(
                 Some(Defect::DuplicateLink { node, layer, target })
             } else if levels[target.index()] < layer {
                 Some(Defect::LinkBelowLevel { node, layer, target, target_level: levels[target.index()] })
+            } else if nodes.free(target) {
+                Some(Defect::LinkToFreeSlot { node, layer, target })
             } else {
                 None
             };

@@ -1,27 +1,32 @@
-//! Writing an index as format version 1 (layout in [`super::format`]).
+//! Writing an index (layout in [`super::format`]): version 1 when every slot
+//! is live, version 2 (with the slots section) when some slot is deleted or free.
 //!
 //! Invariant: the encoding is a pure function of the index's graph, vectors,
-//! labels and params, written in id order, so save -> load -> save is
-//! byte-identical.
+//! labels, slot states and params, written in id order over every slot
+//! (live, deleted and free), so save -> load -> save is byte-identical.
 
 use super::checksum::crc;
-use super::format::{Section, ENDIAN_MARK, HEADER_LEN, MAGIC, VERSION};
+use super::format::{Section, ENDIAN_MARK, HEADER_LEN, MAGIC, VERSION, VERSION_ALL_LIVE};
 use crate::distance::Metric;
 use crate::ids::{Layer, NodeId};
 use crate::index::Hnsw;
 use crate::params::{PrunePolicy, Selection};
+use crate::tombstones::Slot;
 use crate::view::GraphView;
 
 /// The file bytes of `h`.
 pub fn encode(h: &Hnsw) -> Vec<u8> {
-    let n = h.len();
+    // Every slot, not only the live ones (`Hnsw::len`): ids are positions.
+    let n = h.slots();
     let top = (0..n as u32).map(|i| h.level(NodeId(i))).max();
     let list_sections = top.map_or(0, |t| t.index() + 1);
-    let mut out = Vec::with_capacity(HEADER_LEN + 64 * 8 + n * (13 + 4 * h.dim() + 4 * h.m0()));
+    let with_slots = h.deleted_count() > 0;
+    let (version, fixed) = if with_slots { (VERSION, 7) } else { (VERSION_ALL_LIVE, 6) };
+    let mut out = Vec::with_capacity(HEADER_LEN + 64 * 8 + n * (14 + 4 * h.dim() + 4 * h.m0()));
     out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&version.to_le_bytes());
     out.extend_from_slice(&ENDIAN_MARK.to_le_bytes());
-    out.extend_from_slice(&((6 + list_sections) as u32).to_le_bytes());
+    out.extend_from_slice(&((fixed + list_sections) as u32).to_le_bytes());
     out.extend_from_slice(&0u32.to_le_bytes());
     out.extend_from_slice(&0u64.to_le_bytes()); // file length, patched below
     out.extend_from_slice(&0u32.to_le_bytes()); // header checksum, patched below
@@ -35,6 +40,12 @@ pub fn encode(h: &Hnsw) -> Vec<u8> {
     payload.extend_from_slice(&0u32.to_le_bytes());
     payload.extend_from_slice(&(n as u64).to_le_bytes());
     frame(&mut out, Section::Shape, &payload);
+
+    if with_slots {
+        payload.clear();
+        payload.extend((0..n as u32).map(|i| slot_byte(h.slot(NodeId(i)))));
+        frame(&mut out, Section::Slots, &payload);
+    }
 
     payload.clear();
     for i in 0..n as u32 {
@@ -82,6 +93,15 @@ pub fn encode(h: &Hnsw) -> Vec<u8> {
     let c = crc(&out[..HEADER_LEN - 4]);
     out[HEADER_LEN - 4..HEADER_LEN].copy_from_slice(&c.to_le_bytes());
     out
+}
+
+/// A slot state as its byte in the slots section.
+pub(super) fn slot_byte(slot: Slot) -> u8 {
+    match slot {
+        Slot::Live => 0,
+        Slot::Deleted => 1,
+        Slot::Free => 2,
+    }
 }
 
 /// The params payload.

@@ -1,4 +1,4 @@
-//! The byte layout of an hnswlab index file (format version 1).
+//! The byte layout of an hnswlab index file (format versions 1 and 2).
 //!
 //! All integers and floats are little-endian. A file is a fixed header and
 //! then a fixed sequence of framed sections:
@@ -6,7 +6,7 @@
 //! | offset | size | field |
 //! |---|---|---|
 //! | 0 | 8 | magic `b"HNSWLAB\0"` |
-//! | 8 | 4 | format version (`1`) |
+//! | 8 | 4 | format version (`1` or `2`) |
 //! | 12 | 4 | endianness marker `0x0A0B0C0D` (reads as `0x0D0C0B0A` on a byte-swapped file) |
 //! | 16 | 4 | number of sections |
 //! | 20 | 4 | reserved, zero |
@@ -16,16 +16,24 @@
 //! Each section is a frame: `kind: u32`, `reserved: u32` (zero),
 //! `len: u64`, then `len` payload bytes, then a CRC32C of the frame header
 //! and the payload. Sections appear once each, in this order: params,
-//! shape, labels, levels, entry, one lists section per layer `0..=top`
-//! (none for an empty index), vectors. Payloads are described on
-//! [`Section`]'s variants.
+//! shape, slots (version 2 only), labels, levels, entry, one lists section
+//! per layer `0..=top` (none for an empty index), vectors. Payloads are
+//! described on [`Section`]'s variants.
+//!
+//! Version 1 has no slots section: every node is live. Version 2 adds it and
+//! is written exactly when some slot is deleted or free, so the encoding of
+//! an index stays canonical (an index without deletes writes the same bytes
+//! as before version 2 existed, and a version-2 file whose slots are all live
+//! is rejected as non-canonical).
 
 use std::fmt;
 
 /// First 8 bytes of every hnswlab index file.
 pub const MAGIC: [u8; 8] = *b"HNSWLAB\0";
-/// The format version this crate writes and reads.
-pub const VERSION: u32 = 1;
+/// The newest format version this crate writes and reads.
+pub const VERSION: u32 = 2;
+/// The version of a file without a slots section (every node live).
+pub const VERSION_ALL_LIVE: u32 = 1;
 /// Written little-endian; any other value names a byte-swapped or foreign file.
 pub const ENDIAN_MARK: u32 = 0x0A0B_0C0D;
 /// Bytes of the file header, its checksum included.
@@ -56,6 +64,13 @@ pub enum Section {
     Params,
     /// Kind 2, 16 bytes: `dim: u32`, reserved `u32`, `count: u64`.
     Shape,
+    /// Kind 8 (version 2 only): `count` slot states, `u8` each, in id
+    /// order: 0 live, 1 deleted (a tombstone: keeps its lists, never
+    /// returned, its label unmapped), 2 free (no lists, no link points to it).
+    /// At least one is not live. Labels must be distinct among live slots
+    /// only; the entry point and the top level are taken over the slots that
+    /// are not free.
+    Slots,
     /// Kind 3: `count` labels, `u64` each, in id order.
     Labels,
     /// Kind 4: `count` levels, `u8` each, in id order.
@@ -85,6 +100,7 @@ impl Section {
             Section::Entry => 5,
             Section::Lists(_) => 6,
             Section::Vectors => 7,
+            Section::Slots => 8,
         }
     }
 }
@@ -95,6 +111,7 @@ impl fmt::Display for Section {
             Section::Header => f.write_str("header"),
             Section::Params => f.write_str("params"),
             Section::Shape => f.write_str("shape"),
+            Section::Slots => f.write_str("slots"),
             Section::Labels => f.write_str("labels"),
             Section::Levels => f.write_str("levels"),
             Section::Entry => f.write_str("entry"),

@@ -3,7 +3,8 @@
 //! A file holds everything needed to continue building: the params (m, m0,
 //! efConstruction, mL, level cap, selection, prune, metric, seed,
 //! verify_inserts), the dimension and count, labels, levels, entry point and
-//! max level, every layer's lists and the stored vectors. Levels are a pure
+//! max level, every layer's lists, the stored vectors and (version 2) the
+//! state of every slot: live, deleted or free (catalogue F22). Levels are a pure
 //! function of (seed, id) ([`crate::level`]), so the seed is all the level
 //! generator's state; inserts after a load continue exactly as they would
 //! have without the save. Build counters ([`crate::BuildStats`]) are not
@@ -36,7 +37,9 @@ pub use format::Section;
 pub use problem::FileProblem;
 
 impl Hnsw {
-    /// The index as file bytes (format version 1, see [`format`](mod@format)).
+    /// The index as file bytes (format version 1, or 2 when some slot is
+    /// deleted or free: see [`format`](mod@format)). Slot states survive:
+    /// a deleted label stays deleted after a load, a free slot stays reusable.
     pub fn to_bytes(&self) -> Vec<u8> {
         encode::encode(self)
     }

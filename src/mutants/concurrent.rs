@@ -1,6 +1,8 @@
 //! Deliberate concurrency bugs in the concurrent index, for the loom models
 //! and the std-thread burn-in that must catch them. Each is a `Hooks`
-//! implementation over the concurrent storage; the index itself has none.
+//! implementation over the concurrent storage, or a search through the
+//! index's seams (its adjacency and its admission of tombstones); the index
+//! itself has none.
 
 use crate::error::Result;
 use std::cell::RefCell;
@@ -12,7 +14,7 @@ use crate::insert::{link_back, link_back_list, plan, BuildStats, Cx, Edge, Inser
 use crate::lists::{ListStore, Promotion};
 use crate::params::Params;
 use crate::profile::Phase;
-use crate::search::Adjacency;
+use crate::search::{Adjacency, Everyone};
 use crate::search::{Scored, Scratch};
 use crate::shared::SharedIndex;
 use crate::strategy::concurrent::build_with;
@@ -37,6 +39,15 @@ pub enum ConcurrentMutant {
     /// anywhere else it would be undefined behaviour, not a test.
     #[cfg(loom)]
     UnlockedReads,
+    /// Search runs plain Alg. 5 and drops the deleted nodes from its `k`
+    /// results afterwards (F14 beside inserts): a deleted entry point, or
+    /// any tombstone among the nearest, makes the result list short.
+    FilterAfterBound,
+    /// Search reads the delete marks without synchronisation, as hnswlib's
+    /// `searchKnn` reads the `DELETE_MARK` byte that `markDelete` writes (a
+    /// data race, which loom reports). Only under loom.
+    #[cfg(loom)]
+    UnsyncedMarks,
 }
 
 /// Alg. 1 for `q` into `index`, with `mutant`'s bug planted.
@@ -48,11 +59,16 @@ pub fn insert(index: &SharedIndex, mutant: ConcurrentMutant, q: NodeId, s: &mut 
         ConcurrentMutant::UncheckedPromotion => index.insert_with(q, s, stats, &UncheckedPromotion),
         #[cfg(loom)]
         ConcurrentMutant::UnlockedReads => index.insert_with(q, s, stats, &UnlockedReads),
+        // Search-only bugs: inserts are the reference's.
+        ConcurrentMutant::FilterAfterBound => index.insert(q, s),
+        #[cfg(loom)]
+        ConcurrentMutant::UnsyncedMarks => index.insert(q, s),
     }
 }
 
-/// k-NN (Alg. 5) in `index` beside inserts, with `mutant`'s bug planted in
-/// its reads (only `ConcurrentMutant::UnlockedReads`, under loom, changes a search).
+/// k-NN (Alg. 5) in `index` beside inserts and deletes, with `mutant`'s bug
+/// planted in its reads (`UnlockedReads` and `UnsyncedMarks`, under loom, and
+/// `FilterAfterBound` change a search; the others search as the index does).
 pub fn search(
     index: &SharedIndex,
     mutant: ConcurrentMutant,
@@ -61,12 +77,30 @@ pub fn search(
     ef: usize,
     s: &mut Scratch,
 ) -> Result<Vec<Scored>> {
-    #[cfg(loom)]
-    if mutant == ConcurrentMutant::UnlockedReads {
-        return index.search_in(&index.unlocked(), q, k, ef, s);
+    match mutant {
+        #[cfg(loom)]
+        ConcurrentMutant::UnlockedReads => index.search_in(&index.unlocked(), index.marks(), q, k, ef, s),
+        #[cfg(loom)]
+        ConcurrentMutant::UnsyncedMarks => index.search_in(&index, &UnsyncedMarks(index.marks()), q, k, ef, s),
+        ConcurrentMutant::FilterAfterBound => {
+            let mut hits = index.search_in(&index, &Everyone, q, k, ef, s)?;
+            hits.retain(|h| !index.is_deleted(h.id));
+            Ok(hits)
+        }
+        _ => index.search(q, k, ef, s),
     }
-    let _ = mutant;
-    index.search(q, k, ef, s)
+}
+
+/// The index's delete marks, read without synchronisation (loom mutant only).
+#[cfg(loom)]
+struct UnsyncedMarks<'a>(&'a crate::marks::Marks);
+
+#[cfg(loom)]
+impl crate::search::Admit for UnsyncedMarks<'_> {
+    const ALL: bool = false;
+    fn admits(&self, id: NodeId) -> bool {
+        !self.0.read_unsynchronised(id)
+    }
 }
 
 struct RacyBackLinks;

@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use hnswlab::{synthetic, Hnsw, Metric, Params, PrunePolicy, Selection};
+use hnswlab::{synthetic, ErrorKind, Hnsw, Metric, Params, PrunePolicy, Selection};
 
 /// An index of `n` gaussian `dim`-d vectors, labels `1000 + 7 i`.
 pub fn built(n: usize, dim: usize, metric: Metric, prune: PrunePolicy, seed: u64) -> Hnsw {
@@ -77,6 +77,7 @@ pub fn section_name_at(bytes: &[u8], at: usize) -> String {
         5 => "entry".into(),
         6 => format!("lists L{}", bytes[s.payload]),
         7 => "vectors".into(),
+        8 => "slots".into(),
         k => panic!("unknown kind {k}"),
     }
 }
@@ -84,4 +85,28 @@ pub fn section_name_at(bytes: &[u8], at: usize) -> String {
 /// Overwrite `bytes[at..]` with `value`.
 pub fn put(bytes: &mut [u8], at: usize, value: &[u8]) {
     bytes[at..at + value.len()].copy_from_slice(value);
+}
+
+/// Flip one seeded bit of every byte of `bytes` (a valid file) in turn: each
+/// flip must be a typed `CorruptFile` error naming the section that holds the
+/// byte, at an offset no later than the byte.
+pub fn every_flip_is_typed_in_its_section(bytes: &[u8], seed: u64) {
+    let mut rng = synthetic::Rng::new(seed);
+    for at in 0..bytes.len() {
+        let bit = rng.below(8) as u8;
+        let mut b = bytes.to_vec();
+        b[at] ^= 1 << bit;
+        match Hnsw::from_bytes(&b).map_err(|e| e.kind().clone()) {
+            Err(ErrorKind::CorruptFile { section, offset, problem }) => {
+                assert_eq!(
+                    section.to_string(),
+                    section_name_at(bytes, at),
+                    "flip of bit {bit} at byte {at}: {problem}"
+                );
+                assert!(offset <= at as u64, "flip at byte {at} reported at {offset}: {problem}");
+            }
+            Err(other) => panic!("flip of bit {bit} at byte {at}: expected CorruptFile, got {other:?}"),
+            Ok(_) => panic!("flip of bit {bit} at byte {at}: the corrupted file loaded"),
+        }
+    }
 }

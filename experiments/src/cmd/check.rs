@@ -176,8 +176,9 @@ fn read_hnswlab(bytes: &[u8]) -> Result<ForeignIndex> {
     let p = h.params();
     let params =
         FileParams { m: p.m(), m0: p.m0(), ef_construction: p.ef_construction(), ml: Some(p.ml()), max_elements: None };
-    let n = graph.levels.len();
-    Ok(ForeignIndex { format: Format::Hnswlab, graph, deleted: vec![false; n], params, defects: Vec::new() })
+    // Tombstones and free slots (a version-2 file) count as deleted, as hnswlib's delete marks do.
+    let deleted = (0..graph.levels.len()).map(|i| graph.is_deleted(NodeId(i as u32))).collect();
+    Ok(ForeignIndex { format: Format::Hnswlab, graph, deleted, params, defects: Vec::new() })
 }
 
 fn read(args: &CheckArgs, bytes: &[u8]) -> Result<ForeignIndex> {

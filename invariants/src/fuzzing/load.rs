@@ -2,8 +2,9 @@
 //!
 //! What must hold: `Hnsw::from_bytes` returns a typed `CorruptFile` error, or
 //! an index that passes [`check_all`]'s structural checks, answers a search
-//! from every stored vector, and re-encodes to exactly the bytes it was
-//! loaded from (the encoding is canonical). Never a panic.
+//! from every stored vector with live labels only, and re-encodes to exactly
+//! the bytes it was loaded from (the encoding is canonical, slot states
+//! included). Never a panic.
 
 use hnswlab::file::reseal;
 use hnswlab::{synthetic, ErrorKind, GraphView, Hnsw, Metric, NodeId, Params, PrunePolicy, Selection};
@@ -32,17 +33,27 @@ pub fn load_hnswlab(data: &[u8]) {
             return;
         }
     };
-    if let Err(v) = check_all(&h, &Expectations { inserted: Some(h.len()), ..Expectations::structural() }) {
+    // Every slot, live or not (`Hnsw::len` counts live labels only).
+    let slots = GraphView::len(&h);
+    if let Err(v) = check_all(&h, &Expectations { inserted: Some(slots), ..Expectations::structural() }) {
         panic!("a loaded file fails the structural checks:\n{v}");
     }
-    assert!(h.to_bytes() == bytes, "a loaded file re-encodes to other bytes ({} nodes)", h.len());
-    for i in 0..h.len().min(8) as u32 {
+    assert!(h.to_bytes() == bytes, "a loaded file re-encodes to other bytes ({slots} slots)");
+    if h.is_empty() {
+        return;
+    }
+    for i in 0..slots.min(8) as u32 {
         let q = h.vector(NodeId(i)).to_vec();
         let k = h.len().min(3);
         let found = h.search(&q, k, 16).unwrap_or_else(|e| panic!("search from stored vector #{i}: {e}"));
         // A file may hold a disconnected graph, so fewer than k results are
-        // allowed; the entry point is always reached.
-        assert!((1..=k).contains(&found.len()), "search from #{i} returned {} of {k}", found.len());
+        // allowed; without tombstones the entry point is always reached (a
+        // deleted one is walked, not returned).
+        let least = usize::from(h.deleted_count() == 0);
+        assert!((least..=k).contains(&found.len()), "search from #{i} returned {} of {k}", found.len());
+        for n in &found {
+            assert!(!h.is_deleted(n.id), "search from #{i} returned non-live slot {}", n.id);
+        }
         assert!(found.windows(2).all(|w| w[0].distance <= w[1].distance), "results out of order: {found:?}");
         for n in &found {
             assert_eq!(h.id_of(n.label), Some(n.id), "result label {} does not map to id {}", n.label, n.id);
@@ -51,9 +62,58 @@ pub fn load_hnswlab(data: &[u8]) {
 }
 
 /// Valid small files for the seed corpus, by name: each metric, both prune
-/// policies, both selections, m = 2, an empty index. Each is prefixed with
-/// the mode byte 0 (load as is).
+/// policies, both selections, m = 2, an empty index, and two version-2 files
+/// with slot states (tombstones, the entry point among them; free slots
+/// beside a tombstone after a consolidation). Each is prefixed with the mode
+/// byte 0 (load as is).
 pub fn load_hnswlab_seeds() -> Vec<(String, Vec<u8>)> {
+    let mut seeds = version_1_seeds();
+    seeds.extend(slot_seeds());
+    seeds
+}
+
+/// The version-2 seeds, from one 30-node 2-d index: tombstones (the entry
+/// point's label and every 4th), and free slots (every 4th label below the
+/// top level, consolidated) beside one tombstone.
+fn slot_seeds() -> Vec<(String, Vec<u8>)> {
+    let build = || {
+        let p = Params::builder().m(3).ef_construction(16).seed(8).build().expect("seed params");
+        let mut h = Hnsw::new(2, p).expect("seed index");
+        for (i, v) in synthetic::gaussian(30, 2, 8).chunks_exact(2).enumerate() {
+            h.insert(10 * i as u64 + 3, v).expect("seed insert");
+        }
+        h
+    };
+    let with_file = |h: &Hnsw| {
+        let mut file = vec![0u8];
+        file.extend_from_slice(&h.to_bytes());
+        file
+    };
+    let every_4th = |h: &Hnsw| (1..h.slots() as u32).step_by(4).map(NodeId).collect::<Vec<_>>();
+
+    let mut h = build();
+    let entry = h.entry_point().expect("non-empty");
+    h.delete(h.label(entry)).expect("delete the entry point");
+    for id in every_4th(&h).into_iter().filter(|&id| id != entry) {
+        h.delete(h.label(id)).expect("a live label");
+    }
+    let tombstones = with_file(&h);
+
+    let mut h = build();
+    let top = h.max_level();
+    let below_top: Vec<NodeId> = every_4th(&h).into_iter().filter(|&id| h.level(id) < top).collect();
+    for id in below_top {
+        h.delete(h.label(id)).expect("a live label");
+    }
+    h.consolidate().expect("consolidate (standard prune)");
+    let entry = h.entry_point().expect("live nodes remain");
+    let live = (0..h.slots() as u32).map(NodeId).find(|&id| id != entry && !h.is_deleted(id)).expect("a live node");
+    h.delete(h.label(live)).expect("a live label");
+    vec![("seed-slots-tombstones".to_string(), tombstones), ("seed-slots-free".to_string(), with_file(&h))]
+}
+
+/// The version-1 seeds (every slot live).
+fn version_1_seeds() -> Vec<(String, Vec<u8>)> {
     let cases: [(&str, usize, usize, Metric, PrunePolicy, Selection, usize); 7] = [
         ("l2-standard", 40, 3, Metric::L2, PrunePolicy::Standard, Selection::HEURISTIC, 4),
         ("l2-symmetric", 40, 3, Metric::L2, PrunePolicy::Symmetric, Selection::HEURISTIC, 4),

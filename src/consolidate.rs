@@ -13,7 +13,8 @@
 //! then gets its back-link `w -> u` through the insert engine (Alg. 1 lines
 //! 12-16: appended, or `w` re-selects a full list), as an insert of `u` would
 //! have: without them the repaired graph drifts one-way and its searches
-//! lose their way (recall fell to 0.88 over 20 rounds of 10 % churn).
+//! lose their way (in `hnswlab churn`'s default run, recall@10 at ef 64
+//! falls to 0.88 by round 20 without them, 0.96 with them).
 //!
 //! Freeing the tombstones removes their out-edges, and with them the only
 //! in-edges of some live nodes. Last, every live node that a walk from the

@@ -14,6 +14,10 @@
 //! | Alg. 4 SELECT-NEIGHBORS-HEURISTIC | [`select::select_heuristic`] |
 //! | Alg. 5 K-NN-SEARCH | [`Hnsw::search`], [`search::knn`] |
 //! | level `floor(-ln(u) mL)` | [`level::level`] |
+//! | hnswlib `markDelete` (tombstones; searches walk them, never return them) | [`Hnsw::delete`], [`search::knn_admitting`] |
+//! | hnswlib `updatePoint` / `replace_deleted` | [`Hnsw::update`], [`Hnsw::insert_replacing`] |
+//! | FreshDiskANN delete consolidation, per layer | [`Hnsw::consolidate`] |
+//! | delete policies (tombstone, replace, consolidate, rebuild) | [`churn`] |
 //! | where Alg. 1's time goes, per phase | [`profile::Profile`] in [`BuildStats`] |
 //!
 //! ```

@@ -1,6 +1,6 @@
 //! Delete-policy mutants: documented ways deletes, replacements and
 //! consolidations go wrong (catalogue F14-F17), each a [`DeletePolicy`]
-//! whose deviation hooks into the core from outside ([`ChurnHooks`], or a
+//! whose deviation hooks into the core from outside (`ChurnHooks`, or a
 //! step left out), so the reference policies carry none of them.
 //!
 //! | mutant | reproduces | policy it deviates from |

@@ -202,7 +202,9 @@ fn deletes_beside_inserts(seed: u64, bug: ConcurrentMutant) -> Vec<String> {
     }
     let mut out: Vec<String> = workers.into_iter().flat_map(|w| w.join().expect("a thread panicked")).collect();
     let snap = idx.snapshot();
-    if let Err(v) = check_all(&snap, &Expectations { inserted: Some(n - doomed.len()), ..Expectations::for_params(&params) }) {
+    if let Err(v) =
+        check_all(&snap, &Expectations { inserted: Some(n - doomed.len()), ..Expectations::for_params(&params) })
+    {
         out.push(format!("check_all: {v}"));
     }
     if idx.deleted_count() != doomed.len() || snap.slots.iter().filter(|s| **s != Slot::Live).count() != doomed.len() {

@@ -75,6 +75,9 @@ pub(crate) trait ChurnHooks {
     const REFRESH_ENTRY: bool = true;
     /// Consolidation makes every live node it left unreachable findable again.
     const REPAIR_REACHABILITY: bool = true;
+    /// Consolidation bridges the paths through deleted nodes that its
+    /// re-selections cut (a mutant leaves them cut).
+    const BRIDGE_DEAD_PATHS: bool = true;
 }
 
 impl ChurnHooks for Reference {}

@@ -12,7 +12,8 @@
 //!   [`check_all`] (I1, I2, I3 census, I5 census, I6 over the live set, I8
 //!   with the live count), [`check_live_search`] with the policy's own
 //!   search at `ef = k = 5` ([`hnswlab::mutants::churn::search`]), and,
-//!   for a policy that consolidates, [`check_consolidated`] after each delete.
+//!   for a policy that consolidates, [`check_consolidated`] and
+//!   [`check_bridged`] (against the graph before the batch) after each delete.
 //! - `gaussian-3d`: [`ROT_ROWS`] Gaussian points, m 4, efC 32, [`ROT_ROUNDS`]
 //!   rounds of [`ROT_FRACTION`] churn, judged by [`check_churn_rot`] with
 //!   tolerance [`ROT_DELTA`] (F15).
@@ -26,18 +27,21 @@ use std::collections::{BTreeSet, HashMap};
 use hnswlab::churn::DeletePolicy;
 use hnswlab::mutants::churn as mutants;
 use hnswlab::synthetic::{self, Rng};
-use hnswlab::{GraphView, Hnsw, Params};
+use hnswlab::{GraphView, Hnsw, Params, Snapshot};
 
 use crate::matrix::Found;
-use crate::violation::{Violation, Violations, CHURN_ROT, CONSOLIDATED, LIVE_SEARCH};
-use crate::{check_all, check_churn_rot, check_consolidated, check_live_search, Churn, Expectations};
+use crate::violation::{Violation, Violations, BRIDGED, CHURN_ROT, CONSOLIDATED, LIVE_SEARCH};
+use crate::{check_all, check_bridged, check_churn_rot, check_consolidated, check_live_search, Churn, Expectations};
 
 /// The columns, in order (`"op"`: an operation returned an error).
-pub const CHURN_CHECKS: [&str; 9] = ["I1", "I2", "I5", "I6", "I8", CONSOLIDATED, LIVE_SEARCH, CHURN_ROT, "op"];
+pub const CHURN_CHECKS: [&str; 10] =
+    ["I1", "I2", "I5", "I6", "I8", CONSOLIDATED, BRIDGED, LIVE_SEARCH, CHURN_ROT, "op"];
 
-/// Policies held to [`check_consolidated`] after each delete batch: the
-/// reference consolidation and the mutants that deviate from it.
-pub const CONSOLIDATING: [&str; 3] = ["consolidate", "cached-entry-point", "consolidate-layer-0-only"];
+/// Policies held to [`check_consolidated`] and [`check_bridged`] after each
+/// delete batch: the reference consolidation and the mutants that deviate
+/// from it.
+pub const CONSOLIDATING: [&str; 4] =
+    ["consolidate", "cached-entry-point", "consolidate-layer-0-only", "consolidate-without-bridges"];
 
 /// Rows of the churn-rot shape.
 pub const ROT_ROWS: usize = 400;
@@ -158,6 +162,7 @@ pub fn lattice_run(policy: &dyn DeletePolicy, seed: u64) -> Vec<Found> {
             batch.push(live.swap_remove(rng.below(live.len() as u64) as usize));
         }
         let ctx = format!("{name} seed {seed} round {round}, after deleting {} labels", batch.len());
+        let before = CONSOLIDATING.contains(&name).then(|| Snapshot::of(&h));
         if op(policy.delete(&mut h, &batch), &ctx, &mut found).is_none() {
             return found;
         }
@@ -165,8 +170,11 @@ pub fn lattice_run(policy: &dyn DeletePolicy, seed: u64) -> Vec<Found> {
             model.remove(l);
         }
         check_now(policy, &h, model.len(), &queries, &ctx, &mut found);
-        if CONSOLIDATING.contains(&name) {
+        if let Some(before) = before {
             if let Err(v) = check_consolidated(&h) {
+                record(&mut found, &v, &ctx);
+            }
+            if let Err(v) = check_bridged(&before, &h) {
                 record(&mut found, &v, &ctx);
             }
         }

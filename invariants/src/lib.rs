@@ -125,10 +125,12 @@
 //! search ([`hnswlab::search::knn_admitting`]) and compares with brute force
 //! over the live vectors (`k = min(10, live)`); I8 is as stated.
 //!
-//! Three checks hold only for some operations and are separate functions:
+//! Four checks hold only for some operations and are separate functions:
 //! [`check_consolidated`] (right after a delete consolidation, F17: no edge
 //! into a dead slot on any layer, every dead slot free, the entry point live
-//! and maximal among live nodes), [`check_live_search`] (any search after
+//! and maximal among live nodes), [`check_bridged`] (the same moment,
+//! against the graph just before: every two-hop path through a deleted node
+//! still within two hops, unless the list is full), [`check_live_search`] (any search after
 //! deletes, F14: results live, unique, sorted, and `min(k, live)` of them
 //! when every live node is reachable) and [`check_churn_rot`] (F15: after
 //! rounds of churn under a delete policy, the unreachable live fraction on
@@ -151,6 +153,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod bridged;
 pub mod census;
 pub mod churn_matrix;
 pub mod churn_rot;
@@ -179,6 +182,7 @@ mod clean;
 #[cfg(test)]
 mod testutil;
 
+pub use bridged::check_bridged;
 pub use churn_rot::{check_churn_rot, Churn, Rot};
 pub use consolidated::check_consolidated;
 pub use expect::{documented_ml, Expectations};

@@ -17,6 +17,8 @@ pub const CONSOLIDATED: &str = "consolidated";
 pub const LIVE_SEARCH: &str = "live-search";
 /// The invariant name of [`crate::check_churn_rot`]'s violations.
 pub const CHURN_ROT: &str = "churn-rot";
+/// The invariant name of [`crate::check_bridged`]'s violations.
+pub const BRIDGED: &str = "bridged";
 
 /// Violations of one kind kept in full; the rest are only counted.
 pub const REPORT_CAP: usize = 20;
@@ -377,6 +379,23 @@ pub enum Violation {
         /// The entry point.
         entry: NodeId,
     },
+    /// Bridged: a consolidation cut a path `node -> via -> target` through
+    /// the deleted `via` on `layer`, and `node`, whose list has room, no
+    /// longer reaches `target` within two hops.
+    DeadPathCut {
+        /// The live node whose list held the deleted node.
+        node: NodeId,
+        /// The layer.
+        layer: Layer,
+        /// The deleted (now free) node the path went through.
+        via: NodeId,
+        /// The live end of the path.
+        target: NodeId,
+        /// `node`'s list length after the consolidation.
+        len: usize,
+        /// The list capacity on `layer`.
+        cap: usize,
+    },
     /// Live search (F14): a result is not a live node (a tombstone, a free
     /// slot, or a label that does not map back to the result's id).
     ReturnedDead {
@@ -494,6 +513,7 @@ impl Violation {
             Violation::EntryNotLive { .. } => "EntryNotLive",
             Violation::EntryBelowLiveTop { .. } => "EntryBelowLiveTop",
             Violation::EntryWithoutLive { .. } => "EntryWithoutLive",
+            Violation::DeadPathCut { .. } => "DeadPathCut",
             Violation::ReturnedDead { .. } => "ReturnedDead",
             Violation::RepeatedLabel { .. } => "RepeatedLabel",
             Violation::ResultsNotSorted { .. } => "ResultsNotSorted",
@@ -506,7 +526,7 @@ impl Violation {
     }
 
     /// The invariant broken: `"I1"` to `"I8"`, or one of the churn checks
-    /// [`CONSOLIDATED`], [`LIVE_SEARCH`], [`CHURN_ROT`] (`"-"` for
+    /// [`CONSOLIDATED`], [`BRIDGED`], [`LIVE_SEARCH`], [`CHURN_ROT`] (`"-"` for
     /// [`Violation::Omitted`]).
     pub fn invariant(&self) -> &'static str {
         match self {
@@ -543,6 +563,7 @@ impl Violation {
             | Violation::EntryNotLive { .. }
             | Violation::EntryBelowLiveTop { .. }
             | Violation::EntryWithoutLive { .. } => CONSOLIDATED,
+            Violation::DeadPathCut { .. } => BRIDGED,
             Violation::ReturnedDead { .. }
             | Violation::RepeatedLabel { .. }
             | Violation::ResultsNotSorted { .. }
@@ -773,6 +794,13 @@ impl fmt::Display for Violation {
             Violation::EntryWithoutLive { entry } => {
                 write!(f, "consolidated: no node is live, yet the entry point is {entry}; it must be none")
             }
+            Violation::DeadPathCut { node, layer, via, target, len, cap } => write!(
+                f,
+                "bridged: on layer {} the consolidation cut the path {node} -> {via} -> {target} through the \
+                 deleted {via}, and {node} ({len} of {cap} links) no longer reaches {target} within two hops; \
+                 a list with room must keep every such path within two hops",
+                layer.0
+            ),
             Violation::ReturnedDead { query, id, label } => write!(
                 f,
                 "live-search: query {query} returned {id} (label {label}), which is not a live node \

@@ -126,8 +126,8 @@ fn only_the_concurrent_per_insert_checks_catch_deferred_back_links() {
 }
 
 /// The churn matrix: every delete policy passes every deletion-aware check,
-/// and every churn mutant is caught (F14-F17 and the layer-0-only
-/// consolidation), each by the check named for it.
+/// and every churn mutant is caught (F14-F17, the layer-0-only
+/// consolidation and the one without bridges), each by the check named for it.
 #[test]
 fn every_churn_mutant_is_caught_and_every_delete_policy_passes() {
     use hnswlab_invariants::churn_matrix::run_churn_matrix;
@@ -148,6 +148,7 @@ fn every_churn_mutant_is_caught_and_every_delete_policy_passes() {
     assert!(by("delete-keeps-label").contains(&"I8".to_string()));
     assert!(by("cached-entry-point").contains(&"consolidated".to_string()));
     assert!(by("consolidate-layer-0-only").contains(&"consolidated".to_string()));
+    assert!(by("consolidate-without-bridges").contains(&"bridged".to_string()));
 }
 
 /// The calibration of the churn-rot column (F15,

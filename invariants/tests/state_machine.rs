@@ -35,7 +35,8 @@
 //! `check_all` (deletion-aware: I1, I2, I5 census, I6 over the live set, I8
 //! with the live count), the label bijection against the model (every model
 //! label live at its vector, `len` = model size), `check_live_search` on the
-//! model's vectors and, after `Consolidate`, `check_consolidated`.
+//! model's vectors and, after `Consolidate`, `check_consolidated` and
+//! `check_bridged` (against the graph just before it).
 
 mod common;
 
@@ -44,7 +45,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hnswlab::{oracle, ErrorKind, GraphView, Hnsw, Metric, NodeId, Params, PrunePolicy, Selection, Snapshot};
 use hnswlab_invariants::{
-    check_all, check_consolidated, check_insert, check_live_search, Expectations, Health, Violation,
+    check_all, check_bridged, check_consolidated, check_insert, check_live_search, Expectations, Health, Violation,
 };
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
@@ -667,7 +668,9 @@ impl<const HEURISTIC: bool> StateMachineTest for Churn<HEURISTIC> {
                 index.update(model.nth(*i), v).unwrap_or_else(|e| panic!("{ctx}: {e}"));
             }
             ChurnOp::Consolidate => {
+                let before = Snapshot::of(&index);
                 index.consolidate().unwrap_or_else(|e| panic!("{ctx}: {e}"));
+                check_bridged(&before, &index).unwrap_or_else(|v| panic!("{ctx}: check_bridged: {v}"));
                 consolidated = true;
             }
             ChurnOp::Search { q, k, ef } => {

@@ -10,6 +10,7 @@
 //! | `delete-keeps-label` | F16: the deleted label still maps to its slot | `tombstone` |
 //! | `cached-entry-point` | F17: consolidation keeps the deleted entry point it cached | `consolidate` |
 //! | `consolidate-layer-0-only` | consolidation forgets the layers above 0 | `consolidate` |
+//! | `consolidate-without-bridges` | consolidation cuts the paths through deleted nodes that its re-selections dropped (long links wear away round by round) | `consolidate` |
 
 use crate::churn::{mark_all, DeletePolicy};
 use crate::error::{ErrorKind, Result};
@@ -28,6 +29,7 @@ pub fn policies() -> Vec<Box<dyn DeletePolicy>> {
         Box::new(DeleteKeepsLabel),
         Box::new(CachedEntryPoint),
         Box::new(ConsolidateLayer0Only),
+        Box::new(ConsolidateWithoutBridges),
     ]
 }
 
@@ -136,6 +138,16 @@ impl ChurnHooks for ConsolidateLayer0Only {
     const CONSOLIDATE_UPPER_LAYERS: bool = false;
 }
 
+/// Consolidation without its bridges: FreshDiskANN's re-selection alone,
+/// which keeps a diverse few of each pool and so drops most of a deleted
+/// node's long links.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ConsolidateWithoutBridges;
+
+impl ChurnHooks for ConsolidateWithoutBridges {
+    const BRIDGE_DEAD_PATHS: bool = false;
+}
+
 macro_rules! consolidating {
     ($t:ty, $name:literal) => {
         impl DeletePolicy for $t {
@@ -156,3 +168,4 @@ macro_rules! consolidating {
 
 consolidating!(CachedEntryPoint, "cached-entry-point");
 consolidating!(ConsolidateLayer0Only, "consolidate-layer-0-only");
+consolidating!(ConsolidateWithoutBridges, "consolidate-without-bridges");

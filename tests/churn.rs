@@ -7,7 +7,7 @@ use hnswlab::mutants::churn as mutants;
 use hnswlab::oracle::exact_knn;
 use hnswlab::synthetic::{lattice, Rng};
 use hnswlab::validate::{check, Defect};
-use hnswlab::{ErrorKind, GraphView, Hnsw, NodeId, Params, Slot};
+use hnswlab::{ErrorKind, GraphView, Hnsw, Layer, NodeId, Params, Slot};
 
 const DIM: usize = 3;
 
@@ -106,6 +106,38 @@ fn assert_consolidated(h: &Hnsw) {
     assert!(!h.is_deleted(e));
     assert_eq!(Some(h.level(e)), top);
     assert_eq!(h.max_level(), h.level(e));
+}
+
+#[test]
+fn consolidation_reports_what_it_did() {
+    for seed in [1, 2, 3] {
+        println!("seed {seed}");
+        let (mut h, _) = index(seed, 400);
+        let entry = h.entry_point().unwrap();
+        let mut labels: Vec<u64> = (0..400).step_by(3).map(|l| l as u64).collect();
+        labels.retain(|&l| l != h.label(entry));
+        for &l in &labels {
+            h.delete(l).unwrap();
+        }
+        // Counted by hand: the (live node, layer) lists that name a tombstone.
+        let mut holding = 0;
+        for u in (0..h.slots() as u32).map(NodeId).filter(|&u| !h.is_deleted(u)) {
+            for l in 0..=h.level(u).0 {
+                holding += usize::from(h.neighbours(u, Layer(l)).iter().any(|&d| h.is_deleted(d)));
+            }
+        }
+        let edges = |h: &Hnsw| -> usize {
+            (0..h.slots() as u32)
+                .map(NodeId)
+                .map(|u| (0..=h.level(u).0).map(|l| h.neighbours(u, Layer(l)).len()).sum::<usize>())
+                .sum()
+        };
+        let done = h.consolidate().unwrap();
+        assert_eq!(done.freed, labels.len());
+        assert_eq!(done.lists_repaired, holding);
+        assert!(!done.new_entry, "the entry point stayed live");
+        assert!(done.bridges > 0 && done.bridges <= edges(&h), "{done:?}");
+    }
 }
 
 #[test]

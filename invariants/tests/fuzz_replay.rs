@@ -230,6 +230,19 @@ fn params_bug_01_decodes_as_pasted() {
     assert_eq!(decode::<ParamsFuzzInput>(&data), Some(params_bug_01_input()));
 }
 
+/// The `params` body inserts `inserts % 9` points: every count 0..=8 is
+/// reachable, and the crashers above replay with the counts they need (8 for
+/// bug 01, whose one-way edge appeared at the 8th insert; 8 for bug 02).
+#[test]
+fn params_insert_count_is_inserts_mod_nine() {
+    let with = |inserts: u8| ParamsFuzzInput { inserts, ..params_bug_01_input() };
+    for (inserts, expected) in [(0u8, 0usize), (1, 1), (8, 8), (9, 0), (17, 8), (53, 8), (255, 3)] {
+        assert_eq!(with(inserts).insert_count(), expected, "inserts = {inserts}");
+    }
+    assert_eq!(params_bug_01_input().insert_count(), 8, "bug 01 needs 8 inserts");
+    assert_eq!(params_bug_02_input().insert_count(), MAX_PARAMS_INSERTS, "bug 02 needs 8 inserts");
+}
+
 #[test]
 fn params_bug_01_symmetric_extend_one_way_edge() {
     // postmortem: a link_back that re-selects a full list with extend_candidates may keep an extended candidate z that was never in the list and add e -> z with no z -> e (Symmetric only unlinks the dropped ones); the body must pass: under Symmetric the re-selection does not extend.

@@ -230,6 +230,19 @@ fn params_bug_01_decodes_as_pasted() {
     assert_eq!(decode::<ParamsFuzzInput>(&data), Some(params_bug_01_input()));
 }
 
+/// `floats` keeps every coordinate, in order, bit for bit (NaN's payload and
+/// the sign of zero included): the `ops` body's raw inserts and searches and
+/// the `params` body's pattern go through it.
+#[test]
+fn floats_keeps_each_coordinate_in_order() {
+    let coords = [Int(-3), Frac(32), NegZero, Inf, Subnormal(0x8000_0001), Bits(0x7fc0_0001)];
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let want: Vec<u32> = coords.iter().map(|c| c.value().to_bits()).collect();
+    assert_eq!(bits(&floats(&coords)), want);
+    assert_eq!(floats(&[Int(-3), Frac(32), Huge(2)]), [-3.0, 0.5, 2e18]);
+    assert_eq!(floats(&[]), Vec::<f32>::new());
+}
+
 /// The `params` body inserts `inserts % 9` points: every count 0..=8 is
 /// reachable, and the crashers above replay with the counts they need (8 for
 /// bug 01, whose one-way edge appeared at the 8th insert; 8 for bug 02).

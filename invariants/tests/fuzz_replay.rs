@@ -230,6 +230,22 @@ fn params_bug_01_decodes_as_pasted() {
     assert_eq!(decode::<ParamsFuzzInput>(&data), Some(params_bug_01_input()));
 }
 
+/// The `ops` body runs up to [`MAX_OPS`] ops and dimension [`MAX_FUZZ_DIM`]
+/// and skips anything larger, on both sides of each bound.
+#[test]
+fn ops_inputs_are_oversized_just_above_each_bound() {
+    let dir = regression_dir("ops");
+    let mut files: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let data = fs::read(&files[0]).unwrap();
+    let base = decode::<OpsInput>(&data).expect("the first committed ops seed decodes");
+    let with = |ops: usize, dim: usize| OpsInput { dim: dim as u8, ops: List(vec![Op::Check; ops]), ..base.clone() };
+    assert!(!with(MAX_OPS, MAX_FUZZ_DIM).oversized(), "{MAX_OPS} ops at dim {MAX_FUZZ_DIM} must run");
+    assert!(!with(0, 1).oversized());
+    assert!(with(MAX_OPS + 1, 1).oversized(), "{} ops must be skipped", MAX_OPS + 1);
+    assert!(with(1, MAX_FUZZ_DIM + 1).oversized(), "dim {} must be skipped", MAX_FUZZ_DIM + 1);
+}
+
 /// `floats` keeps every coordinate, in order, bit for bit (NaN's payload and
 /// the sign of zero included): the `ops` body's raw inserts and searches and
 /// the `params` body's pattern go through it.

@@ -647,10 +647,18 @@ impl OpsState {
     }
 }
 
+impl OpsInput {
+    /// Whether the `ops` body skips this input: more than [`MAX_OPS`] ops,
+    /// or a dimension above [`MAX_FUZZ_DIM`] (rejected, not run slowly).
+    pub fn oversized(&self) -> bool {
+        self.ops.0.len() > MAX_OPS || usize::from(self.dim) > MAX_FUZZ_DIM
+    }
+}
+
 /// The `ops` body.
 pub fn ops(input: &OpsInput) {
     let dim = usize::from(input.dim);
-    if input.ops.0.len() > MAX_OPS || dim > MAX_FUZZ_DIM {
+    if input.oversized() {
         return;
     }
     let Some(params) = input.params.build() else { return };

@@ -257,6 +257,27 @@ fn floats_keeps_each_coordinate_in_order() {
     assert_eq!(bits(&floats(&coords)), want);
     assert_eq!(floats(&[Int(-3), Frac(32), Huge(2)]), [-3.0, 0.5, 2e18]);
     assert_eq!(floats(&[]), Vec::<f32>::new());
+    assert_eq!(NegZero.value().to_bits(), 0x8000_0000, "-0.0 keeps its sign bit");
+}
+
+/// The committed faiss seeds are IndexHNSWFlat files that read with their
+/// nodes (the other faiss tests feed the reader broken bytes only).
+#[test]
+fn the_committed_faiss_seeds_read_with_their_nodes() {
+    let mut read = 0;
+    for e in fs::read_dir(regression_dir("load_faiss")).unwrap() {
+        let path = e.unwrap().path();
+        let data = fs::read(&path).unwrap();
+        match hnswlab::foreign::faiss::read(&data) {
+            Ok(idx) if idx.graph.levels.len() > 0 => {
+                // faiss gives layer 0 2M slots and every other layer M.
+                assert_eq!(2 * idx.graph.m, idx.graph.m0, "{}: M against layer 0's slots", path.display());
+                read += 1;
+            }
+            other => println!("{}: {:?}", path.display(), other.map(|i| i.defects)),
+        }
+    }
+    assert!(read > 0, "no committed faiss seed reads with nodes");
 }
 
 /// The `params` body inserts `inserts % 9` points: every count 0..=8 is

@@ -269,7 +269,7 @@ fn the_committed_faiss_seeds_read_with_their_nodes() {
         let path = e.unwrap().path();
         let data = fs::read(&path).unwrap();
         match hnswlab::foreign::faiss::read(&data) {
-            Ok(idx) if idx.graph.levels.len() > 0 => {
+            Ok(idx) if !idx.graph.levels.is_empty() => {
                 // faiss gives layer 0 2M slots and every other layer M.
                 assert_eq!(2 * idx.graph.m, idx.graph.m0, "{}: M against layer 0's slots", path.display());
                 read += 1;

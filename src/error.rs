@@ -201,3 +201,21 @@ impl std::error::Error for Error {}
 
 /// Result alias for hnswlab calls.
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checked_product_reports_the_product_it_could_not_hold() {
+        assert_eq!(checked_product("rows", 3, 5).unwrap(), 15);
+        assert_eq!(checked_product("rows", usize::MAX, 1).unwrap(), usize::MAX);
+        let e = checked_product("rows", usize::MAX, 3).unwrap_err();
+        match e.kind() {
+            ErrorKind::TooLarge { what, requested, max } => {
+                assert_eq!((*what, *requested, *max), ("rows", usize::MAX as u128 * 3, usize::MAX as u128));
+            }
+            k => panic!("expected TooLarge, got {k:?}"),
+        }
+    }
+}

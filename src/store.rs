@@ -122,6 +122,16 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn labels_memory_counts_both_maps_per_label() {
+        let mut l = Labels::default();
+        for x in 0..1000u64 {
+            assert!(l.push(x * 7));
+        }
+        // 8 bytes per id -> label slot and 16 per label -> id entry, for at least 1000 of each.
+        assert!(l.memory_bytes() >= 1000 * (8 + 16), "{} bytes for 1000 labels", l.memory_bytes());
+    }
 }
 
 /// External `u64` labels, bijective with node ids.

@@ -162,6 +162,30 @@ fn consolidation_leaves_no_edge_into_a_dead_slot_and_a_live_maximal_entry_point(
     }
 }
 
+/// `consolidate`'s report against a plain count made before it: every list
+/// (live node, layer) that held a tombstone is re-selected, every tombstone
+/// freed, and a new entry point chosen when the old one was deleted.
+#[test]
+fn consolidation_reports_the_lists_it_repaired_and_the_slots_it_freed() {
+    for seed in [4, 5] {
+        let (mut h, _) = index(seed, 200);
+        let entry_label = h.label(h.entry_point().unwrap());
+        let deleted = delete_every(&mut h, &churn::tombstone::Tombstone, 200, 1, 4);
+        let mut holding = 0;
+        for id in (0..h.slots() as u32).map(NodeId).filter(|&i| !h.is_deleted(i)) {
+            for l in 0..=h.level(id).0 {
+                holding += usize::from(h.neighbours(id, hnswlab::Layer(l)).iter().any(|&b| h.is_deleted(b)));
+            }
+        }
+        assert!(holding > 0, "seed {seed}: no live list holds a tombstone");
+        let done = h.consolidate().unwrap();
+        assert_eq!(done.lists_repaired, holding, "seed {seed}: lists re-selected");
+        assert_eq!(done.freed, deleted.len(), "seed {seed}: tombstones freed");
+        assert_eq!(done.new_entry, deleted.contains(&entry_label), "seed {seed}: new entry point");
+        assert_consolidated(&h);
+    }
+}
+
 #[test]
 fn a_consolidation_with_a_cached_entry_point_or_only_layer_0_leaves_defects() {
     let (h0, _) = index(2, 400);

@@ -79,6 +79,32 @@ fn phase_distances_sum_to_build_distances_for_every_strategy_and_mutant() {
     }
 }
 
+/// Every counter adds, each with its own value (a forced repair or an
+/// unrepaired node is rare in a real build, so a build alone would not show a
+/// counter that merges wrongly).
+#[test]
+fn build_stats_merge_adds_every_counter() {
+    let stats = |k: u64| BuildStats {
+        distances: k,
+        reselections: 2 * k,
+        symmetric_drops: 3 * k,
+        repairs: 4 * k,
+        forced_repairs: 5 * k,
+        unrepaired: 6 * k,
+        repair_distances: 7 * k,
+        repair_nanos: 8 * k,
+        findability_repairs: 9 * k,
+        findability_failures: 10 * k,
+        profile: Profile::default(),
+    };
+    let mut a = stats(1);
+    a.merge(&stats(10));
+    assert_eq!(a, stats(11), "merging stats(10) into stats(1)");
+    let mut z = BuildStats::default();
+    z.merge(&stats(3));
+    assert_eq!(z, stats(3), "merging into the default");
+}
+
 #[test]
 fn build_stats_merge_adds_the_profiles() {
     let data = synthetic::gaussian(600, DIM, 3);

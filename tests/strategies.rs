@@ -69,6 +69,19 @@ fn single_threaded_concurrent_equals_sequential() {
 }
 
 #[test]
+fn single_threaded_concurrent_equals_sequential_under_every_metric() {
+    // The concurrent build re-selects a full list under the node's lock, reading
+    // only vectors: that reading must use the index's metric, not L2.
+    let data = synthetic::clustered(1200, 4, 6, 0.3, 12, 0);
+    for metric in [Metric::L2, Metric::InnerProduct, Metric::Cosine] {
+        let params = Params::builder().m(5).ef_construction(30).seed(12).metric(metric).build().unwrap();
+        let seq = build("sequential", &params, 4, &data, 1);
+        let con = build("concurrent", &params, 4, &data, 1);
+        assert!(bytes(&seq) == bytes(&con), "concurrent with 1 thread differs from sequential ({metric:?}, seed 12)");
+    }
+}
+
+#[test]
 fn concurrent_rejects_symmetric() {
     let params = Params::builder().prune(PrunePolicy::Symmetric).build().unwrap();
     let s = registry::by_name("concurrent").unwrap();

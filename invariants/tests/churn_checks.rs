@@ -62,6 +62,41 @@ fn a_tombstoned_index_passes_with_i6_over_the_live_set_and_the_live_census() {
     }
 }
 
+/// The live census's edge counts against a plain loop over the lists: after
+/// tombstoning every third label, an edge from a live node is either into a
+/// tombstone or between two live nodes, and both kinds occur on layer 0.
+#[test]
+fn the_live_census_splits_edges_into_tombstones_from_live_edges() {
+    let mut h = index(4, 120);
+    let labels = batch(&h, 120);
+    churn::tombstone::Tombstone.delete(&mut h, &labels).unwrap();
+    let live = live_census(&h);
+    for l in &live.layers {
+        let layer = Layer(l.layer);
+        let (mut into_dead, mut live_edges) = (0, 0);
+        for a in (0..GraphView::len(&h)).map(|i| NodeId(i as u32)) {
+            if h.is_deleted(a) || GraphView::level(&h, a) < layer {
+                continue;
+            }
+            for &b in GraphView::neighbours(&h, a, layer) {
+                if h.is_deleted(b) {
+                    into_dead += 1;
+                } else {
+                    live_edges += 1;
+                }
+            }
+        }
+        assert_eq!((l.edges_into_dead, l.live_edges), (into_dead, live_edges), "L{}: (into dead, live)", l.layer);
+    }
+    let l0 = &live.layers[0];
+    assert!(
+        l0.edges_into_dead > 0 && l0.live_edges > 0,
+        "L0: {} into dead, {} live",
+        l0.edges_into_dead,
+        l0.live_edges
+    );
+}
+
 #[test]
 fn consolidated_and_replaced_indexes_pass() {
     for seed in [1, 2] {

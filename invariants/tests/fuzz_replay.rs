@@ -230,6 +230,69 @@ fn params_bug_01_decodes_as_pasted() {
     assert_eq!(decode::<ParamsFuzzInput>(&data), Some(params_bug_01_input()));
 }
 
+/// The `ops` body runs up to [`MAX_OPS`] ops and dimension [`MAX_FUZZ_DIM`]
+/// and skips anything larger, on both sides of each bound.
+#[test]
+fn ops_inputs_are_oversized_just_above_each_bound() {
+    let dir = regression_dir("ops");
+    let mut files: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let data = fs::read(&files[0]).unwrap();
+    let base = decode::<OpsInput>(&data).expect("the first committed ops seed decodes");
+    let with = |ops: usize, dim: usize| OpsInput { dim: dim as u8, ops: List(vec![Op::Check; ops]), ..base.clone() };
+    assert!(!with(MAX_OPS, MAX_FUZZ_DIM).oversized(), "{MAX_OPS} ops at dim {MAX_FUZZ_DIM} must run");
+    assert!(!with(0, 1).oversized());
+    assert!(with(MAX_OPS + 1, 1).oversized(), "{} ops must be skipped", MAX_OPS + 1);
+    assert!(with(1, MAX_FUZZ_DIM + 1).oversized(), "dim {} must be skipped", MAX_FUZZ_DIM + 1);
+}
+
+/// `floats` keeps every coordinate, in order, bit for bit (NaN's payload and
+/// the sign of zero included): the `ops` body's raw inserts and searches and
+/// the `params` body's pattern go through it.
+#[test]
+fn floats_keeps_each_coordinate_in_order() {
+    let coords = [Int(-3), Frac(32), NegZero, Inf, Subnormal(0x8000_0001), Bits(0x7fc0_0001)];
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let want: Vec<u32> = coords.iter().map(|c| c.value().to_bits()).collect();
+    assert_eq!(bits(&floats(&coords)), want);
+    assert_eq!(floats(&[Int(-3), Frac(32), Huge(2)]), [-3.0, 0.5, 2e18]);
+    assert_eq!(floats(&[]), Vec::<f32>::new());
+    assert_eq!(NegZero.value().to_bits(), 0x8000_0000, "-0.0 keeps its sign bit");
+}
+
+/// The committed faiss seeds are IndexHNSWFlat files that read with their
+/// nodes (the other faiss tests feed the reader broken bytes only).
+#[test]
+fn the_committed_faiss_seeds_read_with_their_nodes() {
+    let mut read = 0;
+    for e in fs::read_dir(regression_dir("load_faiss")).unwrap() {
+        let path = e.unwrap().path();
+        let data = fs::read(&path).unwrap();
+        match hnswlab::foreign::faiss::read(&data) {
+            Ok(idx) if !idx.graph.levels.is_empty() => {
+                // faiss gives layer 0 2M slots and every other layer M.
+                assert_eq!(2 * idx.graph.m, idx.graph.m0, "{}: M against layer 0's slots", path.display());
+                read += 1;
+            }
+            other => println!("{}: {:?}", path.display(), other.map(|i| i.defects)),
+        }
+    }
+    assert!(read > 0, "no committed faiss seed reads with nodes");
+}
+
+/// The `params` body inserts `inserts % 9` points: every count 0..=8 is
+/// reachable, and the crashers above replay with the counts they need (8 for
+/// bug 01, whose one-way edge appeared at the 8th insert; 8 for bug 02).
+#[test]
+fn params_insert_count_is_inserts_mod_nine() {
+    let with = |inserts: u8| ParamsFuzzInput { inserts, ..params_bug_01_input() };
+    for (inserts, expected) in [(0u8, 0usize), (1, 1), (8, 8), (9, 0), (17, 8), (53, 8), (255, 3)] {
+        assert_eq!(with(inserts).insert_count(), expected, "inserts = {inserts}");
+    }
+    assert_eq!(params_bug_01_input().insert_count(), 8, "bug 01 needs 8 inserts");
+    assert_eq!(params_bug_02_input().insert_count(), MAX_PARAMS_INSERTS, "bug 02 needs 8 inserts");
+}
+
 #[test]
 fn params_bug_01_symmetric_extend_one_way_edge() {
     // postmortem: a link_back that re-selects a full list with extend_candidates may keep an extended candidate z that was never in the list and add e -> z with no z -> e (Symmetric only unlinks the dropped ones); the body must pass: under Symmetric the re-selection does not extend.

@@ -25,6 +25,16 @@ fn every_mutant_is_caught_and_every_strategy_passes() {
     assert_eq!(m.rows.len(), registry::all().len());
     for r in &m.rows {
         assert_eq!(r.cells.iter().filter(|(c, _)| CHECKS.contains(&c.as_str())).count(), CHECKS.len(), "{}", r.name);
+        // The row's recall is the mean over its runs (2 seeds x every shape), a fraction.
+        let mean = r.runs.iter().map(|x| x.recall_at_10).sum::<f64>() / r.runs.len() as f64;
+        assert!(r.runs.len() > 1, "{}: {} runs", r.name, r.runs.len());
+        assert!(
+            (r.recall_at_10 - mean).abs() < 1e-12 && (0.0..=1.0).contains(&r.recall_at_10),
+            "{}: row recall {} is not the mean {mean} of its {} runs",
+            r.name,
+            r.recall_at_10,
+            r.runs.len()
+        );
     }
 }
 

@@ -24,10 +24,7 @@ pub const TEMP_SUFFIX: &str = ".tmp";
 
 /// Replace `target` by `bytes` atomically.
 pub fn write_atomically(target: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = folder_of(target);
     let mut tmp = tempfile::Builder::new()
         .prefix(&temp_prefix(target))
         .suffix(TEMP_SUFFIX)
@@ -38,6 +35,15 @@ pub fn write_atomically(target: &Path, bytes: &[u8]) -> Result<()> {
     tmp.as_file().sync_all().map_err(|e| Error::io("fsync", tmp.path(), &e))?;
     tmp.persist(target).map_err(|e| Error::io("rename over", target, &e.error))?;
     sync_dir(dir)
+}
+
+/// The folder `target` is in: `.` for a bare file name, whose `parent()` is
+/// the empty path (which cannot be opened to fsync).
+fn folder_of(target: &Path) -> &Path {
+    match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
 }
 
 /// The temporary file is created owner-only; give it the target's
@@ -64,4 +70,19 @@ fn sync_dir(dir: &Path) -> Result<()> {
 #[cfg(not(unix))]
 fn sync_dir(_dir: &Path) -> Result<()> {
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_file_name_is_in_the_current_folder() {
+        assert_eq!(folder_of(Path::new("index.hnsw")), Path::new("."));
+        assert_eq!(folder_of(Path::new("/")), Path::new("."));
+        assert_eq!(folder_of(Path::new("runs/index.hnsw")), Path::new("runs"));
+        assert_eq!(folder_of(Path::new("/tmp/index.hnsw")), Path::new("/tmp"));
+        // The empty path is what fsync would be asked to open without the rule.
+        assert!(File::open(folder_of(Path::new("index.hnsw"))).is_ok());
+    }
 }

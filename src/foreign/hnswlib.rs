@@ -423,6 +423,30 @@ mod tests {
         assert!(crate::validate::check(g).is_empty());
     }
 
+    /// Node 0 raised to level 2, its layer-2 list claiming 3 entries (M = 2):
+    /// the defect names layer 2 and the offset of that list's own block, one
+    /// block after layer 1's.
+    #[test]
+    fn an_upper_list_defect_names_the_offset_of_its_own_block() {
+        let clean = tiny();
+        let block = 2 * 4 + 4;
+        let upper = clean.len() - (4 + block + 4 + 4);
+        let mut b = clean[..upper].to_vec();
+        b.extend_from_slice(&(2 * block as u32).to_le_bytes());
+        b.extend_from_slice(&[0; 12]);
+        for x in [3u32, 1, 2, 0, 0] {
+            b.extend_from_slice(&x.to_le_bytes());
+        }
+        let idx = read(&b, &Options { dim: Some(2), space: Metric::L2 }).expect("reads");
+        let layer2 = (upper + 4 + block) as u64;
+        let found = idx.defects.iter().any(|d| {
+            matches!(d, FileDefect::ListTooLong { node: NodeId(0), layer: Layer(2), offset, count: 3, capacity: 2 }
+                if *offset == layer2)
+        });
+        assert!(found, "expected ListTooLong on L2 at byte {layer2}: {:?}", idx.defects);
+        assert_eq!(idx.graph.levels[0], Layer(2));
+    }
+
     #[test]
     fn every_prefix_and_every_flipped_byte_reads_or_fails_typed() {
         let clean = tiny();

@@ -647,10 +647,18 @@ impl OpsState {
     }
 }
 
+impl OpsInput {
+    /// Whether the `ops` body skips this input: more than [`MAX_OPS`] ops,
+    /// or a dimension above [`MAX_FUZZ_DIM`] (rejected, not run slowly).
+    pub fn oversized(&self) -> bool {
+        self.ops.0.len() > MAX_OPS || usize::from(self.dim) > MAX_FUZZ_DIM
+    }
+}
+
 /// The `ops` body.
 pub fn ops(input: &OpsInput) {
     let dim = usize::from(input.dim);
-    if input.ops.0.len() > MAX_OPS || dim > MAX_FUZZ_DIM {
+    if input.oversized() {
         return;
     }
     let Some(params) = input.params.build() else { return };
@@ -985,6 +993,12 @@ impl ParamsFuzzInput {
             || ml.is_some_and(|ml| !(ml.is_finite() && ml > 0.0 && ml <= 10.0))
             || self.level_cap.is_some_and(|c| c > 32)
     }
+
+    /// How many points the body inserts: `inserts % (MAX_PARAMS_INSERTS + 1)`,
+    /// so every count from 0 to [`MAX_PARAMS_INSERTS`] is reachable.
+    pub fn insert_count(&self) -> usize {
+        usize::from(self.inserts) % (MAX_PARAMS_INSERTS + 1)
+    }
 }
 
 fn usize_of(x: u64) -> usize {
@@ -1031,7 +1045,7 @@ pub fn params(input: &ParamsFuzzInput) {
     let metric = params.metric();
     let pattern = if input.pattern.0.is_empty() { vec![1.0] } else { floats(&input.pattern.0) };
     let mut first_accepted = None;
-    for i in 0..usize::from(input.inserts) % (MAX_PARAMS_INSERTS + 1) {
+    for i in 0..input.insert_count() {
         let mut v: Vec<f32> = (0..dim).map(|j| pattern[j % pattern.len()]).collect();
         v[i % dim] += i as f32;
         let what = format!("insert {i} under {params:?}");

@@ -217,42 +217,38 @@ fn repair_layer(h: &mut Hnsw, layer: Layer, added: &mut Vec<Edge>, paths: &mut V
 fn bridge(h: &mut Hnsw, paths: &[DeadPaths]) -> usize {
     let mut bridges = 0;
     let mut reached: BTreeSet<NodeId> = BTreeSet::new();
-    for DeadPaths { u, layer, ends } in paths {
+    for DeadPaths { u, layer, ends } in paths.iter().filter(|p| !p.ends.is_empty()) {
         let (u, layer) = (*u, *layer);
-        if ends.is_empty() || h.tombstones.is_dead(u) {
-            continue;
-        }
-        let cap = h.graph.capacity(layer);
-        let mut list = h.graph.neighbours(u, layer).to_vec();
         reached.clear();
-        for &r in &list {
+        for &r in h.graph.neighbours(u, layer) {
             reached.insert(r);
             reached.extend(h.graph.neighbours(r, layer));
         }
-        let before = list.len();
         for &c in ends {
-            if list.len() >= cap {
+            if h.graph.neighbours(u, layer).len() >= h.graph.capacity(layer) {
                 break;
             }
-            if c != u && !reached.contains(&c) {
-                list.push(c);
+            if c != u && !reached.contains(&c) && append(h, u, c, layer) {
                 reached.insert(c);
                 reached.extend(h.graph.neighbours(c, layer));
-                let back = h.graph.neighbours(c, layer);
-                if back.len() < cap && !back.contains(&u) {
-                    let mut back = back.to_vec();
-                    back.push(u);
-                    h.graph.set_neighbours(c, layer, &back);
-                    bridges += 1;
-                }
+                bridges += 1 + usize::from(append(h, c, u, layer));
             }
-        }
-        if list.len() > before {
-            bridges += list.len() - before;
-            h.graph.set_neighbours(u, layer, &list);
         }
     }
     bridges
+}
+
+/// Append `to` to `from`'s list on `layer` if the list has room and lacks
+/// it; true if it did.
+fn append(h: &mut Hnsw, from: NodeId, to: NodeId, layer: Layer) -> bool {
+    let list = h.graph.neighbours(from, layer);
+    if list.len() >= h.graph.capacity(layer) || list.contains(&to) {
+        return false;
+    }
+    let mut list = list.to_vec();
+    list.push(to);
+    h.graph.set_neighbours(from, layer, &list);
+    true
 }
 
 /// Live nodes that a walk from the entry point over layer 0 does not reach

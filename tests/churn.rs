@@ -151,11 +151,18 @@ fn consolidation_reports_the_lists_it_repaired_and_the_slots_it_freed() {
         assert_eq!(done.lists_repaired, holding, "seed {seed}: lists re-selected");
         assert_eq!(done.freed, deleted.len(), "seed {seed}: tombstones freed");
         assert_eq!(done.new_entry, deleted.contains(&entry_label), "seed {seed}: new entry point");
-        let links: usize = (0..h.slots() as u32)
-            .map(NodeId)
-            .map(|u| (0..=h.level(u).0).map(|l| h.neighbours(u, Layer(l)).len()).sum::<usize>())
-            .sum();
-        assert!(done.bridges > 0 && done.bridges <= links, "seed {seed}: {done:?}");
+        // Bridges come last and only append: they are the links a
+        // consolidation without them leaves out.
+        let links = |h: &Hnsw| -> usize {
+            (0..h.slots() as u32)
+                .map(NodeId)
+                .map(|u| (0..=h.level(u).0).map(|l| h.neighbours(u, Layer(l)).len()).sum::<usize>())
+                .sum()
+        };
+        let (mut unbridged, _) = index(seed, 200);
+        mutants::ConsolidateWithoutBridges.delete(&mut unbridged, &deleted).unwrap();
+        assert!(done.bridges > 0, "seed {seed}: {done:?}");
+        assert_eq!(done.bridges, links(&h) - links(&unbridged), "seed {seed}: bridges laid");
         assert_consolidated(&h);
     }
 }

@@ -236,3 +236,401 @@ pub fn read(bytes: &[u8]) -> Result<ForeignIndex, ReadError> {
     let params = FileParams { m, m0, ef_construction: ef_construction.max(0) as usize, ml: None, max_elements: None };
     Ok(ForeignIndex { format: Format::Faiss, graph, deleted: vec![false; n], params, defects })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A faiss `IndexHNSWFlat` file as `write_index` lays it out, written
+    /// field by field so a test can change one field and name its offset.
+    #[derive(Clone)]
+    struct Spec {
+        magic: [u8; 4],
+        d: i32,
+        metric: i32,
+        cum: Vec<i32>,
+        /// Per node, `level + 1` as faiss stores it.
+        levels: Vec<i32>,
+        /// Per node, per layer `0..levels[i]`: its list (padded with -1).
+        lists: Vec<Vec<Vec<i32>>>,
+        entry: i32,
+        max_level: i32,
+        ef_construction: i32,
+        storage: [u8; 4],
+        storage_d: i32,
+        storage_ntotal: i64,
+        storage_metric: i32,
+        vectors: Vec<f32>,
+    }
+
+    /// Where `write` put the fields a test changes or a reader reports.
+    #[derive(Debug, Default)]
+    struct At {
+        cum: usize,
+        levels: usize,
+        offsets: usize,
+        neighbors: usize,
+        entry: usize,
+        max_level: usize,
+        storage: usize,
+        storage_d: usize,
+        storage_ntotal: usize,
+        storage_metric: usize,
+        codes: usize,
+        end: usize,
+    }
+
+    /// The header fields at fixed offsets: fourcc 0, d 4, ntotal 8, the two
+    /// dummies 16 and 24, is_trained 32, metric_type 33.
+    const D_AT: usize = 4;
+    const NTOTAL_AT: usize = 8;
+    const METRIC_AT: usize = 33;
+
+    fn header(b: &mut Vec<u8>, d: i32, ntotal: i64, metric: i32) -> (usize, usize, usize) {
+        let d_at = b.len();
+        b.extend_from_slice(&d.to_le_bytes());
+        let n_at = b.len();
+        b.extend_from_slice(&ntotal.to_le_bytes());
+        b.extend_from_slice(&[0; 16]);
+        b.push(1);
+        let m_at = b.len();
+        b.extend_from_slice(&metric.to_le_bytes());
+        (d_at, n_at, m_at)
+    }
+
+    fn vec_of<T: Copy>(b: &mut Vec<u8>, xs: &[T], bytes: impl Fn(T) -> Vec<u8>) -> usize {
+        let at = b.len();
+        b.extend_from_slice(&(xs.len() as u64).to_le_bytes());
+        for &x in xs {
+            b.extend(bytes(x));
+        }
+        at
+    }
+
+    /// The offsets table follows from the levels: `offsets[i + 1] =
+    /// offsets[i] + cum[levels[i]]`.
+    fn offsets(spec: &Spec) -> Vec<u64> {
+        let mut o = vec![0u64];
+        for &lv in &spec.levels {
+            o.push(o.last().unwrap() + spec.cum[lv as usize] as u64);
+        }
+        o
+    }
+
+    fn write_with(spec: &Spec, offsets: &[u64]) -> (Vec<u8>, At) {
+        let mut at = At::default();
+        let mut b = spec.magic.to_vec();
+        header(&mut b, spec.d, spec.levels.len() as i64, spec.metric);
+        vec_of(&mut b, &[0.5f64, 0.25], |x| x.to_le_bytes().to_vec());
+        at.cum = vec_of(&mut b, &spec.cum, |x| x.to_le_bytes().to_vec());
+        at.levels = vec_of(&mut b, &spec.levels, |x| x.to_le_bytes().to_vec());
+        at.offsets = vec_of(&mut b, offsets, |x| x.to_le_bytes().to_vec());
+        let mut nb = Vec::new();
+        for (i, &lv) in spec.levels.iter().enumerate() {
+            for l in 0..lv.max(0) as usize {
+                let slots = match (spec.cum.get(l), spec.cum.get(l + 1)) {
+                    (Some(a), Some(b)) => (b - a).max(0) as usize,
+                    _ => 0,
+                };
+                let list = spec.lists[i].get(l).cloned().unwrap_or_default();
+                nb.extend((0..slots).map(|j| list.get(j).copied().unwrap_or(-1)));
+            }
+        }
+        at.neighbors = vec_of(&mut b, &nb, |x| x.to_le_bytes().to_vec());
+        at.entry = b.len();
+        at.max_level = at.entry + 4;
+        for x in [spec.entry, spec.max_level, spec.ef_construction, 16, 1] {
+            b.extend_from_slice(&x.to_le_bytes());
+        }
+        at.storage = b.len();
+        b.extend_from_slice(&spec.storage);
+        (at.storage_d, at.storage_ntotal, at.storage_metric) =
+            header(&mut b, spec.storage_d, spec.storage_ntotal, spec.storage_metric);
+        at.codes = vec_of(&mut b, &spec.vectors, |x| x.to_le_bytes().to_vec());
+        at.end = b.len();
+        (b, at)
+    }
+
+    fn write(spec: &Spec) -> (Vec<u8>, At) {
+        write_with(spec, &offsets(spec))
+    }
+
+    /// M = 2 in 2-d: node 0 on layers 0..=1, node 1 on layer 0, node 2 on
+    /// layers 0..=2 and the entry point.
+    fn three_layers() -> Spec {
+        Spec {
+            magic: *b"IHNf",
+            d: 2,
+            metric: 1,
+            cum: vec![0, 4, 6, 8],
+            levels: vec![2, 1, 3],
+            lists: vec![vec![vec![1, 2], vec![2]], vec![vec![0, 2]], vec![vec![0, 1], vec![0], vec![]]],
+            entry: 2,
+            max_level: 2,
+            ef_construction: 40,
+            storage: *b"IxF2",
+            storage_d: 2,
+            storage_ntotal: 3,
+            storage_metric: 1,
+            vectors: vec![0.0, 1.0, 1.0, 1.0, 2.0, 0.5],
+        }
+    }
+
+    fn header_error_of(bytes: &[u8]) -> (&'static str, u64, i128) {
+        match read(bytes) {
+            Err(ReadError::Header { field, offset, found, .. }) => (field, offset, found),
+            other => panic!("expected a header error, got {other:?}"),
+        }
+    }
+
+    fn put_i32(b: &mut [u8], at: usize, x: i32) {
+        b[at..at + 4].copy_from_slice(&x.to_le_bytes());
+    }
+
+    #[test]
+    fn a_hand_written_file_reads_back_exactly() {
+        let (bytes, _) = write(&three_layers());
+        let idx = read(&bytes).expect("reads");
+        assert!(idx.defects.is_empty(), "{:?}", idx.defects);
+        assert_eq!(idx.format, Format::Faiss);
+        let g = &idx.graph;
+        assert_eq!((g.dim, g.metric, g.m, g.m0), (2, Metric::L2, 2, 4));
+        assert_eq!(g.levels, vec![Layer(1), Layer(0), Layer(2)]);
+        let ids = |xs: &[u32]| xs.iter().map(|&x| NodeId(x)).collect::<Vec<_>>();
+        assert_eq!(g.lists[0], vec![ids(&[1, 2]), ids(&[2])]);
+        assert_eq!(g.lists[1], vec![ids(&[0, 2])]);
+        assert_eq!(g.lists[2], vec![ids(&[0, 1]), ids(&[0]), vec![]]);
+        assert_eq!((g.entry, g.max_level), (Some(NodeId(2)), Layer(2)));
+        assert_eq!(g.vectors, three_layers().vectors);
+        assert_eq!(g.labels, vec![0, 1, 2]);
+        assert_eq!(idx.deleted, vec![false; 3]);
+        let want = FileParams { m: 2, m0: 4, ef_construction: 40, ml: None, max_elements: None };
+        assert_eq!(idx.params, want);
+        assert!(crate::validate::check(g).is_empty());
+    }
+
+    /// A file whose levels table defines layer 0 only takes faiss's own rule,
+    /// M = layer 0's slots / 2.
+    #[test]
+    fn a_single_layer_file_has_m_half_its_layer_0_slots() {
+        let spec = Spec {
+            cum: vec![0, 6],
+            levels: vec![1, 1, 1],
+            lists: vec![vec![vec![1, 2]], vec![vec![0]], vec![vec![0, 1]]],
+            entry: 0,
+            max_level: 0,
+            ..three_layers()
+        };
+        let idx = read(&write(&spec).0).expect("reads");
+        assert!(idx.defects.is_empty(), "{:?}", idx.defects);
+        assert_eq!((idx.graph.m, idx.graph.m0, idx.params.m, idx.params.m0), (3, 6, 3, 6));
+        assert_eq!(idx.graph.lists[2], vec![vec![NodeId(0), NodeId(1)]]);
+    }
+
+    #[test]
+    fn the_inner_product_metric_is_read_from_both_headers() {
+        let spec = Spec { metric: 0, storage: *b"IxFI", storage_metric: 0, ..three_layers() };
+        let idx = read(&write(&spec).0).expect("reads");
+        assert!(idx.defects.is_empty(), "{:?}", idx.defects);
+        assert_eq!(idx.graph.metric, Metric::InnerProduct);
+        let spec = Spec { storage_metric: 1, ..spec };
+        let (bytes, at) = write(&spec);
+        let idx = read(&bytes).expect("reads");
+        let expected = FileDefect::HeaderMismatch {
+            field: "storage metric_type",
+            offset: at.storage_metric as u64,
+            found: 1,
+            rule: "differs from the index's (ip)".into(),
+        };
+        assert_eq!(idx.defects, vec![expected]);
+    }
+
+    #[test]
+    fn the_dimension_is_bounded_on_both_sides() {
+        let mut spec = Spec { levels: vec![], lists: vec![], entry: -1, max_level: -1, ..three_layers() };
+        spec.storage_ntotal = 0;
+        spec.vectors.clear();
+        for d in [1, MAX_DIM] {
+            let idx = read(&write(&Spec { d, storage_d: d, ..spec.clone() }).0).expect("reads");
+            // An empty index stores entry and max level -1: no defect.
+            assert!(idx.defects.is_empty(), "d = {d}: {:?}", idx.defects);
+            assert_eq!((idx.graph.dim, idx.graph.entry), (d as usize, None), "d = {d}");
+        }
+        for d in [0, -1, MAX_DIM + 1] {
+            let (bytes, _) = write(&Spec { d, storage_d: d, ..spec.clone() });
+            assert_eq!(header_error_of(&bytes), ("d", D_AT as u64, d.into()), "d = {d}");
+        }
+    }
+
+    #[test]
+    fn the_header_rejects_what_it_cannot_lay_out() {
+        let (good, at) = write(&three_layers());
+        let mut b = good.clone();
+        b[NTOTAL_AT..NTOTAL_AT + 8].copy_from_slice(&(-1i64).to_le_bytes());
+        assert_eq!(header_error_of(&b), ("ntotal", NTOTAL_AT as u64, -1));
+        let mut b = good.clone();
+        put_i32(&mut b, METRIC_AT, 2);
+        assert!(matches!(read(&b), Err(ReadError::Unsupported { offset, .. }) if offset == METRIC_AT as u64));
+        let mut b = good.clone();
+        b[..4].copy_from_slice(b"IHNp");
+        assert!(matches!(read(&b), Err(ReadError::Unsupported { offset: 0, .. })));
+        b[..4].copy_from_slice(b"IHNx");
+        assert_eq!(read(&b).err(), Some(ReadError::BadMagic { found: b"IHNx".to_vec(), expected: "IHNf" }));
+        let mut b = good.clone();
+        b[at.storage..at.storage + 4].copy_from_slice(b"IxHN");
+        assert!(matches!(read(&b), Err(ReadError::Unsupported { offset, .. }) if offset == at.storage as u64));
+        let cut = &good[..at.end - 1];
+        assert_eq!(header_error_of(cut), ("storage codes", at.codes as u64, 6));
+    }
+
+    #[test]
+    fn the_level_table_must_start_at_zero_rise_and_hold_2_to_257_entries() {
+        let spec = three_layers();
+        let at = write(&spec).1.cum as u64;
+        for cum in [vec![0], vec![1, 4, 6, 8], vec![0, 4, 3, 8]] {
+            let (bytes, _) = write_with(&Spec { cum: cum.clone(), ..spec.clone() }, &offsets(&spec));
+            assert_eq!(header_error_of(&bytes), ("cum_nneighbor_per_level", at, cum.len() as i128), "{cum:?}");
+        }
+        let flat = |layers: usize| Spec {
+            cum: (0..=layers as i32).map(|l| if l == 0 { 0 } else { 2 + 2 * l }).collect(),
+            levels: vec![1],
+            lists: vec![vec![]],
+            entry: 0,
+            max_level: 0,
+            storage_ntotal: 1,
+            vectors: vec![0.0, 0.0],
+            ..spec.clone()
+        };
+        assert!(read(&write(&flat(256)).0).is_ok(), "257 entries");
+        assert_eq!(header_error_of(&write(&flat(257)).0), ("cum_nneighbor_per_level", at, 258));
+    }
+
+    /// Capacities above layer 0 must agree with layer 1's: the first layer
+    /// that differs is reported at its own entry, and the graph still read.
+    #[test]
+    fn an_upper_layer_of_another_capacity_is_located() {
+        let spec = Spec { cum: vec![0, 4, 6, 9], ..three_layers() };
+        let (bytes, at) = write(&spec);
+        let idx = read(&bytes).expect("reads");
+        match &idx.defects[..] {
+            [FileDefect::HeaderMismatch { field: "cum_nneighbor_per_level", offset, found: 3, .. }] => {
+                assert_eq!(*offset, (at.cum + 8 + 4 * 3) as u64)
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(idx.graph.m, 2);
+    }
+
+    #[test]
+    fn levels_and_offsets_must_agree_with_ntotal_and_each_other() {
+        let spec = three_layers();
+        let (good, at) = write(&spec);
+        let o = offsets(&spec);
+        // One level too few.
+        let short = Spec { levels: vec![2, 1], ..spec.clone() };
+        let (b, _) = write_with(&short, &o);
+        let mut b = b;
+        b[NTOTAL_AT..NTOTAL_AT + 8].copy_from_slice(&3i64.to_le_bytes());
+        assert_eq!(header_error_of(&b), ("levels", at.levels as u64, 2));
+        // The offsets table one entry short, or not starting at 0.
+        assert_eq!(header_error_of(&write_with(&spec, &o[..3]).0), ("offsets", at.offsets as u64, 3));
+        let shifted: Vec<u64> = o.iter().map(|x| x + 1).collect();
+        assert_eq!(header_error_of(&write_with(&spec, &shifted).0), ("offsets", at.offsets as u64, 4));
+        // Node 1's end disagrees with its level.
+        let mut wrong = o.clone();
+        wrong[2] += 1;
+        wrong[3] += 1;
+        let (b, at2) = write_with(&spec, &wrong);
+        assert_eq!(header_error_of(&b), ("offsets", (at2.offsets + 8 + 8 * 2) as u64, o[2] as i128 + 1));
+        // A level outside the table, and one below zero.
+        for lv in [4, -1] {
+            let mut b = good.clone();
+            put_i32(&mut b, at.levels + 8 + 4, lv);
+            assert_eq!(header_error_of(&b), ("levels", (at.levels + 8 + 4) as u64, lv.into()), "level {lv}");
+        }
+    }
+
+    /// The last node's lists may end exactly at the end of the neighbours
+    /// table, not beyond it.
+    #[test]
+    fn the_lists_must_fit_in_the_neighbours_table() {
+        let spec = three_layers();
+        let mut o = offsets(&spec);
+        assert!(read(&write_with(&spec, &o).0).is_ok());
+        let (b, at) = write_with(&spec, &{
+            o[3] += 1;
+            o.clone()
+        });
+        assert_eq!(header_error_of(&b), ("offsets", (at.offsets + 8 + 8 * 3) as u64, 19));
+    }
+
+    #[test]
+    fn a_node_without_layers_is_a_defect_and_reads_on_layer_0() {
+        let spec = Spec {
+            levels: vec![2, 0, 3],
+            lists: vec![vec![vec![2], vec![2]], vec![], vec![vec![0], vec![0], vec![]]],
+            ..three_layers()
+        };
+        let (bytes, at) = write(&spec);
+        let idx = read(&bytes).expect("reads");
+        let rule = "levels entry 0: the node has no layer at all (faiss writes level + 1 >= 1)";
+        let want = FileDefect::BadRecord { node: NodeId(1), offset: (at.levels + 8 + 4) as u64, found: 0, rule };
+        assert_eq!(idx.defects, vec![want]);
+        assert_eq!(idx.graph.levels, vec![Layer(1), Layer(0), Layer(2)]);
+        assert_eq!(idx.graph.lists[1], vec![Vec::<NodeId>::new()]);
+    }
+
+    /// Links are located at their own slot: node 2's layer-0 list is its
+    /// second block after nodes 0 and 1 (6 + 4 slots), its second slot.
+    #[test]
+    fn a_bad_link_names_its_own_slot() {
+        let mut spec = three_layers();
+        spec.lists[2][0] = vec![0, 7];
+        let (bytes, at) = write(&spec);
+        let idx = read(&bytes).expect("reads");
+        let want = FileDefect::LinkOutOfRange {
+            node: NodeId(2),
+            layer: Layer(0),
+            offset: (at.neighbors + 8 + 4 * (10 + 1)) as u64,
+            target: 7,
+            len: 3,
+        };
+        assert_eq!(idx.defects, vec![want]);
+        assert_eq!(idx.graph.lists[2][0], vec![NodeId(0)]);
+    }
+
+    #[test]
+    fn the_storage_must_match_the_index() {
+        let spec = three_layers();
+        let (_, at) = write(&spec);
+        let (b, _) = write(&Spec { storage_d: 3, ..spec.clone() });
+        assert_eq!(header_error_of(&b), ("storage d", at.storage_d as u64, 3));
+        let (b, _) = write(&Spec { storage_ntotal: 4, ..spec.clone() });
+        assert_eq!(header_error_of(&b), ("storage ntotal", at.storage_ntotal as u64, 4));
+        let (b, _) = write(&Spec { vectors: vec![0.0; 5], ..spec.clone() });
+        assert_eq!(header_error_of(&b), ("storage codes", at.codes as u64, 5));
+    }
+
+    #[test]
+    fn bytes_after_the_storage_are_a_located_defect() {
+        let (mut b, at) = write(&three_layers());
+        b.extend_from_slice(&[1, 2, 3]);
+        let idx = read(&b).expect("reads");
+        assert_eq!(idx.defects, vec![FileDefect::TrailingBytes { offset: at.end as u64, len: 3 }]);
+    }
+
+    #[test]
+    fn the_entry_point_and_max_level_are_read_from_their_fields() {
+        let mut spec = three_layers();
+        spec.entry = 0;
+        spec.max_level = 1;
+        let (bytes, at) = write(&spec);
+        let idx = read(&bytes).expect("reads");
+        let want = vec![
+            FileDefect::EntryNotOnTop { offset: at.entry as u64, entry: NodeId(0), level: Layer(1), top: Layer(2) },
+            FileDefect::MaxLevelMismatch { offset: at.max_level as u64, stored: 1, top: Some(Layer(2)) },
+        ];
+        assert_eq!(idx.defects, want);
+        assert_eq!((idx.graph.entry, idx.graph.max_level), (Some(NodeId(2)), Layer(2)));
+    }
+}

@@ -1,0 +1,297 @@
+//! The fuzz harness's judges, each on both sides: silent on a right answer,
+//! firing on a wrong one. A fuzz body is only as strong as the asserts it
+//! makes; a judge that cannot fire (a weakened comparison, a dropped
+//! field) would let every fuzz run pass, and the replays in
+//! `fuzz_replay.rs` only ever show the silent side.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use hnswlab::{Hnsw, Metric, Neighbour, NodeId, Params, PrunePolicy, Selection};
+use hnswlab_invariants::fuzzing::*;
+use hnswlab_invariants::{Health, LayerHealth};
+
+fn fires(what: &str, f: impl FnOnce()) {
+    assert!(catch_unwind(AssertUnwindSafe(f)).is_err(), "{what}: the judge stayed silent");
+}
+
+#[test]
+fn expect_vector_names_each_defect_and_its_boundary() {
+    let e = |m: Metric, dim: usize, v: &[f32]| {
+        let x = Expect::vector(m, dim, v);
+        (x.must, x.may)
+    };
+    assert_eq!(e(Metric::L2, 2, &[1.0, 2.0]), (vec![], vec![]));
+    assert_eq!(e(Metric::L2, 3, &[1.0, 2.0]), (vec![Defect::Dim], vec![]));
+    assert_eq!(e(Metric::L2, 1, &[1.0, 2.0]), (vec![Defect::Dim], vec![]));
+    for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        assert_eq!(e(Metric::L2, 2, &[0.0, bad]), (vec![Defect::NonFinite], vec![]), "{bad}");
+    }
+    assert_eq!(e(Metric::L2, 3, &[f32::NAN]), (vec![Defect::Dim, Defect::NonFinite], vec![]));
+    // The norm limit is f32::MAX / 4 for the squared norm: 8.5e37.
+    let limit = (f64::from(f32::MAX) / 4.0).sqrt() as f32;
+    assert_eq!(e(Metric::L2, 1, &[limit * 1.001]), (vec![Defect::Overflow], vec![]));
+    // Exactly on the limit (within 1e-9): a coordinate just below it, and a
+    // second one for the rest.
+    let limit2 = f64::from(f32::MAX) / 4.0;
+    let a = (0..64).map(|i| f32::from_bits(limit.to_bits() - i)).find(|&a| f64::from(a).powi(2) < limit2).unwrap();
+    let b = (limit2 - f64::from(a).powi(2)).sqrt() as f32;
+    assert_eq!(e(Metric::L2, 2, &[a, b]), (vec![], vec![Defect::Overflow]));
+    assert_eq!(e(Metric::L2, 1, &[limit * 0.999]), (vec![], vec![]));
+    assert_eq!(e(Metric::L2, 2, &[1e18, 1e18]), (vec![], vec![]));
+    // Cosine: a zero vector must fail, one on the 1e-30 boundary may.
+    assert_eq!(e(Metric::Cosine, 2, &[0.0, 0.0]), (vec![Defect::ZeroNorm], vec![]));
+    assert_eq!(e(Metric::L2, 2, &[0.0, 0.0]), (vec![], vec![]));
+    assert_eq!(e(Metric::InnerProduct, 2, &[0.0, 0.0]), (vec![], vec![]));
+    assert_eq!(e(Metric::Cosine, 1, &[1e-30]), (vec![], vec![Defect::ZeroNorm]));
+    assert_eq!(e(Metric::Cosine, 1, &[2e-30]), (vec![], vec![]));
+    assert_eq!(e(Metric::Cosine, 1, &[0.5e-30]), (vec![Defect::ZeroNorm], vec![]));
+}
+
+fn index(metric: Metric) -> Hnsw {
+    let p = Params::builder().m(2).ef_construction(8).metric(metric).seed(3).build().unwrap();
+    let mut h = Hnsw::new(2, p).unwrap();
+    for (i, v) in [[0.5, 0.0], [1.0, 0.0], [0.0, 2.0], [3.0, 3.0], [1.0, 1.0]].iter().enumerate() {
+        h.insert(10 + i as u64, v).unwrap();
+    }
+    h
+}
+
+#[test]
+fn judge_accepts_exactly_the_defects_it_was_told() {
+    let h = index(Metric::L2);
+    let ok = h.search(&[0.0, 0.0], 2, 8);
+    let dim = h.search(&[0.0, 0.0, 0.0], 2, 8);
+    let nan = h.search(&[0.0, f32::NAN], 2, 8);
+    let none = Expect::default();
+    none.judge(&ok, None, &"a clean search");
+    fires("an error where none was expected", || none.judge(&dim, None, &"dim"));
+    let must_dim = Expect { must: vec![Defect::Dim], may: vec![] };
+    fires("success where an error was required", || must_dim.judge(&ok, None, &"ok"));
+    must_dim.judge(&dim, Some(&[0.0, 0.0, 0.0]), &"dim");
+    let may_dim = Expect { must: vec![], may: vec![Defect::Dim] };
+    may_dim.judge(&ok, None, &"ok");
+    may_dim.judge(&dim, None, &"dim");
+    fires("a different defect than the one expected", || must_dim.judge(&nan, None, &"nan"));
+    // The error's fields are checked against the vector given.
+    fires("DimensionMismatch naming another length", || must_dim.judge(&dim, Some(&[0.0; 4]), &"dim"));
+    let must_nan = Expect { must: vec![Defect::NonFinite], may: vec![] };
+    must_nan.judge(&nan, Some(&[0.0, f32::NAN]), &"nan");
+    fires("NonFinite naming a finite coordinate", || must_nan.judge(&nan, Some(&[f32::NAN, 0.0]), &"nan"));
+    fires("NonFinite naming a coordinate past the end", || must_nan.judge(&nan, Some(&[0.0]), &"nan"));
+    fires("NonFinite with another bit pattern", || must_nan.judge(&nan, Some(&[0.0, f32::INFINITY]), &"nan"));
+}
+
+#[test]
+fn each_error_kind_maps_to_its_defect() {
+    let mut h = index(Metric::Cosine);
+    let empty = Hnsw::new(2, Params::builder().m(2).build().unwrap()).unwrap();
+    let cases: Vec<(hnswlab::Error, Defect)> = vec![
+        (h.search(&[0.0], 1, 1).unwrap_err(), Defect::Dim),
+        (h.search(&[f32::NAN, 0.0], 1, 1).unwrap_err(), Defect::NonFinite),
+        (h.insert(99, &[3e38, 3e38]).unwrap_err(), Defect::Overflow),
+        (h.insert(99, &[0.0, 0.0]).unwrap_err(), Defect::ZeroNorm),
+        (h.insert(10, &[1.0, 0.0]).unwrap_err(), Defect::DuplicateLabel),
+        (h.search(&[1.0, 0.0], 0, 4).unwrap_err(), Defect::ZeroK),
+        (h.search(&[1.0, 0.0], 4, 2).unwrap_err(), Defect::EfBelowK),
+        (empty.search(&[1.0, 0.0], 1, 1).unwrap_err(), Defect::Empty),
+        (Params::builder().m(1).build().unwrap_err(), Defect::Param),
+    ];
+    for (e, d) in cases {
+        assert_eq!(Defect::of(&e), d, "{e:?}");
+    }
+}
+
+#[test]
+fn check_results_fires_on_every_wrong_answer() {
+    let h = index(Metric::L2);
+    let q = [0.9, 0.1];
+    let right = h.search(&q, 3, 16).unwrap();
+    assert_eq!(right.len(), 3);
+    check_results(&h, &q, 3, &right, true, &"right");
+    check_results(&h, &q, 3, &right[..2], false, &"fewer than k, not exact");
+    let with = |f: &dyn Fn(&mut Vec<Neighbour>)| {
+        let mut r = right.clone();
+        f(&mut r);
+        r
+    };
+    let wrong: Vec<(&str, Vec<Neighbour>)> = vec![
+        ("nothing", vec![]),
+        ("more than k", with(&|r| r.push(Neighbour { label: 13, id: NodeId(3), distance: 11.7 }))),
+        ("an id past the end", with(&|r| r[2].id = NodeId(9))),
+        ("the wrong label", with(&|r| r[0].label += 1)),
+        ("a wrong distance", with(&|r| r[1].distance *= 1.5)),
+        ("out of order", with(&|r| r.swap(0, 1))),
+        ("a repeat", with(&|r| r[2] = r[1])),
+    ];
+    for (what, r) in wrong {
+        fires(what, || check_results(&h, &q, 3, &r, true, &what));
+    }
+    // Missing the true third nearest is a failure only of an exact search.
+    let far = with(&|r| r[2] = h.search(&q, 5, 16).unwrap()[4]);
+    check_results(&h, &q, 3, &far, false, &"not exact");
+    fires("a non-exact answer to an exact search", || check_results(&h, &q, 3, &far, true, &"exact"));
+    fires("fewer than k when exact", || check_results(&h, &q, 3, &right[..2], true, &"exact"));
+    fires("a query prepare rejects", || check_results(&h, &[f32::NAN, 0.0], 3, &right, false, &"nan"));
+}
+
+#[test]
+fn an_exhaustive_search_must_be_exact_only_over_a_connected_layer_0() {
+    let health = |scc_count: usize, unreachable: usize| Health {
+        layers: vec![LayerHealth { scc_count, unreachable, ..LayerHealth::default() }],
+        ..Health::default()
+    };
+    assert!(must_be_exact(&health(1, 0), 3));
+    assert!(must_be_exact(&health(1, 2), 3));
+    assert!(!must_be_exact(&health(2, 0), 3));
+    assert!(must_be_exact(&health(2, 0), 0));
+    assert!(!must_be_exact(&health(2, 1), 0));
+    assert!(!must_be_exact(&Health::default(), 0));
+}
+
+fn params_input() -> ParamsInput {
+    ParamsInput {
+        m: 2,
+        m0: None,
+        ef_construction: 1,
+        ml: None,
+        level_cap: None,
+        seed: 0,
+        selection: SelectionInput::Simple,
+        prune: PruneInput::Standard,
+        metric: MetricInput::L2,
+        verify_inserts: false,
+    }
+}
+
+/// Each documented range on both sides, and the builder agreeing with it
+/// (`build` panics when the builder and `invalid` disagree).
+#[test]
+fn the_ops_params_ranges_are_the_builders() {
+    let p = params_input();
+    let cases: Vec<(ParamsInput, bool)> = vec![
+        (p.clone(), false),
+        (ParamsInput { m: 1, ..p.clone() }, true),
+        (ParamsInput { m: 2, m0: Some(2), ..p.clone() }, false),
+        (ParamsInput { m: 3, m0: Some(2), ..p.clone() }, true),
+        (ParamsInput { m: 200, ..p.clone() }, false),
+        (ParamsInput { ef_construction: 0, ..p.clone() }, true),
+        (ParamsInput { level_cap: Some(32), ..p.clone() }, false),
+        (ParamsInput { level_cap: Some(33), ..p.clone() }, true),
+        (ParamsInput { ml: Some(0), ..p.clone() }, false),
+    ];
+    for (input, invalid) in cases {
+        assert_eq!(input.invalid(), invalid, "{input:?}");
+        assert_eq!(input.build().is_none(), invalid, "{input:?}");
+    }
+    let built = ParamsInput {
+        m: 5,
+        m0: Some(7),
+        ef_construction: 9,
+        ml: Some(31),
+        level_cap: Some(4),
+        seed: 77,
+        selection: SelectionInput::Heuristic { extend_candidates: true, keep_pruned: false },
+        prune: PruneInput::Symmetric,
+        metric: MetricInput::Cosine,
+        verify_inserts: true,
+    }
+    .build()
+    .unwrap();
+    assert_eq!((built.m(), built.m0(), built.ef_construction(), built.level_cap()), (5, 7, 9, 4));
+    assert_eq!((built.ml(), built.seed(), built.verify_inserts()), (0.5, 77, true));
+    assert_eq!(built.selection(), Selection::Heuristic { extend_candidates: true, keep_pruned: false });
+    assert_eq!((built.prune(), built.metric()), (PrunePolicy::Symmetric, Metric::Cosine));
+}
+
+#[test]
+fn the_input_mirrors_map_to_distinct_core_values() {
+    assert_eq!(
+        [MetricInput::L2, MetricInput::Ip, MetricInput::Cosine].map(MetricInput::metric),
+        [Metric::L2, Metric::InnerProduct, Metric::Cosine]
+    );
+    assert_eq!(
+        [PruneInput::Standard, PruneInput::Symmetric].map(PruneInput::policy),
+        [PrunePolicy::Standard, PrunePolicy::Symmetric]
+    );
+    assert_eq!(SelectionInput::Simple.selection(), Selection::Simple);
+    for (e, k) in [(false, false), (false, true), (true, false), (true, true)] {
+        let s = SelectionInput::Heuristic { extend_candidates: e, keep_pruned: k };
+        assert_eq!(s.selection(), Selection::Heuristic { extend_candidates: e, keep_pruned: k });
+    }
+    assert_eq!(fit(&[3, -4, 5], 2), [3.0, -4.0]);
+    assert_eq!(fit(&[3], 3), [3.0, 0.0, 0.0]);
+    assert_eq!(fit(&[], 0), Vec::<f32>::new());
+}
+
+fn params_fuzz_input() -> ParamsFuzzInput {
+    ParamsFuzzInput {
+        m: 2,
+        m0: None,
+        ef_construction: 1,
+        ml_bits: None,
+        level_cap: None,
+        seed: 0,
+        selection: SelectionInput::Simple,
+        prune: PruneInput::Standard,
+        metric: MetricInput::L2,
+        dim: 2,
+        inserts: 3,
+        k: 1,
+        ef: 1,
+        verify_inserts: false,
+        pattern: List(vec![]),
+    }
+}
+
+/// The `params` body's ranges on both sides of each bound; the body itself
+/// panics when the builder disagrees, so each case also runs it.
+#[test]
+fn the_params_body_ranges_are_the_builders() {
+    let p = params_fuzz_input();
+    let ml = |x: f64| Some(x.to_bits());
+    let cases: Vec<(ParamsFuzzInput, bool)> = vec![
+        (p.clone(), false),
+        (ParamsFuzzInput { m: 1, ..p.clone() }, true),
+        (ParamsFuzzInput { m: 1024, ..p.clone() }, false),
+        (ParamsFuzzInput { m: 1025, ..p.clone() }, true),
+        (ParamsFuzzInput { m: 4, m0: Some(4), ..p.clone() }, false),
+        (ParamsFuzzInput { m: 4, m0: Some(3), ..p.clone() }, true),
+        (ParamsFuzzInput { m0: Some(4096), ..p.clone() }, false),
+        (ParamsFuzzInput { m0: Some(4097), ..p.clone() }, true),
+        (ParamsFuzzInput { m: 1024, m0: None, ..p.clone() }, false),
+        (ParamsFuzzInput { ef_construction: 0, ..p.clone() }, true),
+        (ParamsFuzzInput { ef_construction: 1 << 20, ..p.clone() }, false),
+        (ParamsFuzzInput { ef_construction: (1 << 20) + 1, ..p.clone() }, true),
+        (ParamsFuzzInput { ml_bits: ml(10.0), ..p.clone() }, false),
+        (ParamsFuzzInput { ml_bits: ml(10.5), ..p.clone() }, true),
+        (ParamsFuzzInput { ml_bits: ml(1e-300), ..p.clone() }, false),
+        (ParamsFuzzInput { ml_bits: ml(0.0), ..p.clone() }, true),
+        (ParamsFuzzInput { ml_bits: ml(-1.0), ..p.clone() }, true),
+        (ParamsFuzzInput { ml_bits: ml(f64::NAN), ..p.clone() }, true),
+        (ParamsFuzzInput { ml_bits: ml(f64::INFINITY), ..p.clone() }, true),
+        (ParamsFuzzInput { level_cap: Some(32), ..p.clone() }, false),
+        (ParamsFuzzInput { level_cap: Some(33), ..p.clone() }, true),
+    ];
+    for (input, invalid) in cases {
+        assert_eq!(input.invalid(), invalid, "{input:?}");
+        params(&input);
+    }
+}
+
+/// `reproducer` prints each target's input the way its test pastes it back.
+#[test]
+fn a_reproducer_is_printed_for_every_target_and_only_those() {
+    let bytes = [1u8, 2, 3];
+    for (target, _) in TARGETS {
+        let r = reproducer(target, &bytes);
+        assert!(r.as_deref().is_some_and(|s| !s.is_empty()), "{target}: {r:?}");
+    }
+    assert_eq!(reproducer("load_faiss", &bytes).as_deref(), Some("[1, 2, 3]"));
+    assert_eq!(reproducer("load_hnswlab", &bytes).as_deref(), Some("[1, 2, 3]"));
+    let ops = reproducer("ops", &[0u8; 64]).unwrap();
+    assert!(ops.starts_with("OpsInput {") && ops.contains("params: ParamsInput {"), "{ops}");
+    assert!(reproducer("params", &[0u8; 64]).unwrap().starts_with("ParamsFuzzInput {"));
+    assert!(reproducer("exact", &[0u8; 64]).unwrap().starts_with("ExactInput {"));
+    assert!(reproducer("strategies_agree", &[0u8; 64]).unwrap().starts_with("AgreeInput {"));
+    assert_eq!(reproducer("no_such_target", &bytes), None);
+}

@@ -13,17 +13,25 @@ const MIN_BYTES: usize = 4 << 20;
 const HUGE: usize = 2 << 20;
 
 /// Advise huge pages for the whole 2 MiB pages inside `buf`'s allocation
-/// (`capacity` elements from its start).
-pub fn advise<T>(buf: &Vec<T>) {
-    let bytes = buf.capacity() * std::mem::size_of::<T>();
+/// (`capacity` elements from its start). Returns the range advised, if any.
+pub fn advise<T>(buf: &Vec<T>) -> Option<(usize, usize)> {
+    let range = huge_range(buf.as_ptr() as usize, buf.capacity() * std::mem::size_of::<T>());
+    if let Some((addr, len)) = range {
+        advise_range(addr, len);
+    }
+    range
+}
+
+/// The whole huge pages inside `[start, start + bytes)`, as `(address,
+/// length)`: aligned to [`HUGE`] at both ends and never outside the range
+/// (the safety of the `madvise` call rests on it). `None` for a buffer below
+/// [`MIN_BYTES`] or one that holds no whole huge page.
+fn huge_range(start: usize, bytes: usize) -> Option<(usize, usize)> {
     if bytes < MIN_BYTES {
-        return;
+        return None;
     }
-    let start = buf.as_ptr() as usize;
     let (lo, hi) = (start.next_multiple_of(HUGE), (start + bytes) / HUGE * HUGE);
-    if hi > lo {
-        advise_range(lo, hi - lo);
-    }
+    (hi > lo).then_some((lo, hi - lo))
 }
 
 #[cfg(target_os = "linux")]
@@ -38,3 +46,39 @@ fn advise_range(addr: usize, len: usize) {
 
 #[cfg(not(target_os = "linux"))]
 fn advise_range(_addr: usize, _len: usize) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_advised_range_is_the_whole_huge_pages_inside_the_buffer() {
+        assert_eq!(huge_range(0, MIN_BYTES - 1), None);
+        assert_eq!(huge_range(0, MIN_BYTES), Some((0, MIN_BYTES)));
+        assert_eq!(huge_range(HUGE, MIN_BYTES + HUGE - 1), Some((HUGE, MIN_BYTES)));
+        // Unaligned at both ends: rounded inwards.
+        assert_eq!(huge_range(HUGE + 1, MIN_BYTES + HUGE), Some((2 * HUGE, MIN_BYTES)));
+        // Just one whole page short of two, starting one byte past a page.
+        assert_eq!(huge_range(1, MIN_BYTES), Some((HUGE, HUGE)));
+        assert_eq!(huge_range(HUGE - 1, MIN_BYTES), Some((HUGE, HUGE)));
+        let mut rng = crate::synthetic::Rng::new(7);
+        for _ in 0..10_000 {
+            let start = rng.below(1 << 40) as usize;
+            let bytes = MIN_BYTES + rng.below(3 * HUGE as u64) as usize;
+            let (lo, len) = huge_range(start, bytes).expect("4 MiB always holds a whole 2 MiB page");
+            assert!(lo >= start && lo + len <= start + bytes, "{start} + {bytes}: {lo} + {len} is outside");
+            assert_eq!((lo % HUGE, len % HUGE), (0, 0), "{start} + {bytes}: {lo} + {len} is not aligned");
+            assert!(lo - start < HUGE && start + bytes - (lo + len) < HUGE, "{start} + {bytes}: not maximal");
+        }
+    }
+
+    #[test]
+    fn a_buffer_is_advised_inside_its_own_allocation_and_only_when_large() {
+        let small: Vec<u64> = Vec::with_capacity(1000);
+        assert_eq!(advise(&small), None);
+        let big: Vec<u64> = Vec::with_capacity(MIN_BYTES / 8 + HUGE / 8);
+        let start = big.as_ptr() as usize;
+        let (lo, len) = advise(&big).expect("6 MiB holds a whole huge page");
+        assert!(lo >= start && lo + len <= start + big.capacity() * 8 && len >= HUGE);
+    }
+}

@@ -107,6 +107,17 @@ fn a_huge_count_in_a_tiny_file_fails_at_once() {
     let (section, offset, problem) = planted(&h, |b| put(b, count_at, &(1u64 << 31).to_le_bytes()));
     assert_eq!((section, offset), (Section::Shape, count_at as u64));
     assert!(matches!(problem, FileProblem::Truncated { needed, .. } if needed > 1 << 33), "{problem}");
+    // The bound is exact: each node needs at least a label (8), a level (1),
+    // a layer-0 count (4) and its floats (4 x dim = 12).
+    let per_node = 8 + 1 + 4 + 4 * 3;
+    let FileProblem::Truncated { needed, available } = problem else { unreachable!() };
+    assert_eq!(needed, (1u64 << 31) * per_node, "{problem}");
+    let fits = available / per_node;
+    let (section, _, problem) = planted(&h, |b| put(b, count_at, &fits.to_le_bytes()));
+    assert_ne!(section, Section::Shape, "{fits} nodes fit in {available} bytes: {problem}");
+    let (section, offset, problem) = planted(&h, |b| put(b, count_at, &(fits + 1).to_le_bytes()));
+    assert_eq!((section, offset), (Section::Shape, count_at as u64));
+    assert_eq!(problem, FileProblem::Truncated { needed: (fits + 1) * per_node, available });
 }
 
 #[test]

@@ -476,4 +476,31 @@ mod tests {
         let v = prepare(Metric::Cosine, 2, &[3.0, 4.0]).unwrap();
         assert!((v[0] - 0.6).abs() < 1e-6 && (v[1] - 0.8).abs() < 1e-6, "{v:?}");
     }
+
+    /// `kernels()` offers every kernel this CPU runs (so the tests above
+    /// compare each, and the best is the fastest), and the metric's name
+    /// parses back.
+    #[test]
+    fn every_kernel_this_cpu_runs_is_offered_and_the_last_is_the_best() {
+        let names: Vec<&str> = kernels().iter().map(|k| k.name).collect();
+        let mut want = vec!["scalar"];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+                want.push("avx2");
+            }
+            if is_x86_feature_detected!("avx512f") {
+                want.push("avx512");
+            }
+        }
+        assert_eq!(names, want);
+        match std::env::var("HNSWLAB_KERNEL") {
+            Ok(k) if names.contains(&k.as_str()) => assert_eq!(best_kernel().name, k),
+            _ => assert_eq!(best_kernel().name, *want.last().unwrap()),
+        }
+        for m in [Metric::L2, Metric::InnerProduct, Metric::Cosine] {
+            assert_eq!(m.name().parse::<Metric>(), Ok(m));
+        }
+        assert!("L2".parse::<Metric>().unwrap_err().contains("unknown metric `L2`"));
+    }
 }

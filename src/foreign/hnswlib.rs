@@ -480,4 +480,137 @@ mod tests {
             }
         }
     }
+
+    fn put(b: &mut [u8], at: u64, x: &[u8]) {
+        b[at as usize..at as usize + x.len()].copy_from_slice(x);
+    }
+
+    /// `tiny()` with header field `at` set to `x`.
+    fn with_u64(at: u64, x: u64) -> Vec<u8> {
+        let mut b = tiny();
+        put(&mut b, at, &x.to_le_bytes());
+        b
+    }
+
+    const L2: Options = Options { dim: None, space: Metric::L2 };
+
+    fn header_error_of(b: &[u8], opts: &Options) -> (&'static str, u64, i128) {
+        match read(b, opts) {
+            Err(ReadError::Header { field, offset, found, .. }) => (field, offset, found),
+            other => panic!("expected a header error, got {other:?}"),
+        }
+    }
+
+    /// `tiny()`'s layout: maxM0_ = 4 so offsetData_ = 20, dim 2 so
+    /// label_offset_ = 28 and records of 36 bytes.
+    #[test]
+    fn the_layout_fields_must_agree_on_both_sides_of_each_rule() {
+        use offsets as o;
+        assert_eq!(header_error_of(&with_u64(o::OFFSET_DATA, 24), &L2), ("offsetData_", o::OFFSET_DATA, 24));
+        assert_eq!(header_error_of(&with_u64(o::LABEL_OFFSET, 20), &L2), ("label_offset_", o::LABEL_OFFSET, 20));
+        assert_eq!(header_error_of(&with_u64(o::LABEL_OFFSET, 19), &L2), ("label_offset_", o::LABEL_OFFSET, 19));
+        assert_eq!(header_error_of(&with_u64(o::LABEL_OFFSET, 22), &L2), ("label_offset_", o::LABEL_OFFSET, 22));
+        // A one-float vector is a layout of its own, if the record size follows.
+        let mut b = with_u64(o::LABEL_OFFSET, 24);
+        assert_eq!(header_error_of(&b, &L2), ("size_data_per_element_", o::SIZE_DATA_PER_ELEMENT, 36));
+        put(&mut b, o::SIZE_DATA_PER_ELEMENT, &32u64.to_le_bytes());
+        assert_eq!(read(&b, &L2).map(|i| i.graph.dim), Ok(1));
+        for size in [35, 37] {
+            let e = header_error_of(&with_u64(o::SIZE_DATA_PER_ELEMENT, size), &L2);
+            assert_eq!(e, ("size_data_per_element_", o::SIZE_DATA_PER_ELEMENT, size.into()));
+        }
+        let e = read(&tiny(), &Options { dim: Some(3), space: Metric::L2 }).unwrap_err();
+        assert_eq!(e, ReadError::DimensionMismatch { file: 2, given: 3, offset: o::LABEL_OFFSET });
+        let e = header_error_of(&with_u64(o::MAX_M0, u64::MAX / 2), &L2);
+        assert_eq!(e, ("maxM0_", o::MAX_M0, i128::from(u64::MAX / 2)));
+        assert_eq!(
+            header_error_of(&with_u64(o::MAX_M, u64::MAX / 4), &L2),
+            ("maxM_", o::MAX_M, i128::from(u64::MAX / 4))
+        );
+        assert!(matches!(read(&tiny()[..HEADER_LEN - 1], &L2), Err(ReadError::Truncated { .. })));
+    }
+
+    fn mismatches(b: &[u8]) -> Vec<(&'static str, u64)> {
+        let idx = read(b, &L2).expect("reads");
+        idx.defects
+            .iter()
+            .map(|d| match d {
+                FileDefect::HeaderMismatch { field, offset, .. } => (*field, *offset),
+                other => panic!("expected header mismatches only, got {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn header_fields_that_disagree_are_located_defects() {
+        use offsets as o;
+        assert_eq!(mismatches(&with_u64(o::OFFSET_LEVEL0, 1)), [("offsetLevel0_", o::OFFSET_LEVEL0)]);
+        assert_eq!(mismatches(&with_u64(o::MAX_ELEMENTS, 3)), []);
+        assert_eq!(mismatches(&with_u64(o::MAX_ELEMENTS, 2)), [("max_elements_", o::MAX_ELEMENTS)]);
+        // M_ = 3 disagrees with maxM_ = 2, and mult_ = 1 / ln 2 with 1 / ln 3.
+        assert_eq!(mismatches(&with_u64(o::M, 3)), [("M_", o::M), ("mult_", o::MULT)]);
+        let mult = |x: f64| {
+            let mut b = tiny();
+            put(&mut b, o::MULT, &x.to_le_bytes());
+            mismatches(&b)
+        };
+        let exact = 1.0 / 2f64.ln();
+        assert_eq!(mult(exact * (1.0 + 1e-10)), []);
+        assert_eq!(mult(exact * (1.0 + 1e-8)), [("mult_", o::MULT)]);
+        assert_eq!(mult(exact * (1.0 - 1e-8)), [("mult_", o::MULT)]);
+        // M_ below 2 has no mult_ to compare with.
+        let mut b = with_u64(o::M, 1);
+        put(&mut b, o::MULT, &7.0f64.to_le_bytes());
+        assert_eq!(mismatches(&b), [("M_", o::M)]);
+        let idx = read(&tiny(), &L2).unwrap();
+        assert_eq!(idx.params, FileParams { m: 2, m0: 4, ef_construction: 10, ml: Some(exact), max_elements: Some(3) });
+    }
+
+    /// Records at 96, 132, 168 (36 bytes each); the upper section at 204.
+    #[test]
+    fn record_defects_name_their_node_and_byte() {
+        let at = |node: u64| HEADER_LEN as u64 + 36 * node;
+        let mut b = tiny();
+        b[at(1) as usize + 2] = DELETE_MARK | 0x04;
+        b[at(2) as usize + 3] = 7;
+        let idx = read(&b, &L2).unwrap();
+        let want = vec![
+            FileDefect::BadRecord {
+                node: NodeId(1),
+                offset: at(1) + 2,
+                found: 5,
+                rule: "flags byte has bits other than DELETE_MARK (0x01)",
+            },
+            FileDefect::BadRecord {
+                node: NodeId(2),
+                offset: at(2) + 3,
+                found: 7,
+                rule: "the byte after the flags must be 0",
+            },
+        ];
+        assert_eq!(idx.defects, want);
+        assert_eq!(idx.deleted, [false, true, false]);
+        assert_eq!(idx.deleted_count(), 1);
+        assert_eq!(idx.graph.labels, [10, 11, 12]);
+        // A count above the file's records: those present are read.
+        let b = with_u64(offsets::COUNT, 4);
+        let idx = read(&b, &L2).unwrap();
+        let len = b.len() as u64;
+        let missing = FileDefect::Truncated { what: "level-0 records", offset: at(3), needed: 36, len };
+        assert!(idx.defects.contains(&missing), "{:?}", idx.defects);
+        assert_eq!(idx.graph.levels.len(), 3);
+        // Bytes after the last upper list.
+        let mut b = tiny();
+        let end = b.len() as u64;
+        b.extend_from_slice(&[9; 5]);
+        assert_eq!(read(&b, &L2).unwrap().defects, [FileDefect::TrailingBytes { offset: end, len: 5 }]);
+        // A link-list size that is not whole blocks (12 bytes each).
+        let mut b = tiny();
+        let size_at = at(3) as usize;
+        b[size_at..size_at + 4].copy_from_slice(&13u32.to_le_bytes());
+        b.insert(size_at + 4 + 12, 0);
+        let idx = read(&b, &L2).unwrap();
+        let rule = "link-list size is not a whole number of maxM_ * 4 + 4 byte blocks";
+        assert_eq!(idx.defects, [FileDefect::BadRecord { node: NodeId(0), offset: at(3), found: 13, rule }]);
+    }
 }

@@ -87,7 +87,8 @@ fn a_change_to_any_part_changes_the_canonical_bytes() {
     let s = Snapshot::of(&index());
     let base = s.to_bytes();
     let top = (0..N).find(|&i| s.levels[i].0 > 0).unwrap();
-    let edits: Vec<(&str, Box<dyn Fn(&mut Snapshot)>)> = vec![
+    type Edit = Box<dyn Fn(&mut Snapshot)>;
+    let edits: Vec<(&str, Edit)> = vec![
         ("dim", Box::new(|s| s.dim = 4)),
         ("m", Box::new(|s| s.m = 4)),
         ("m0", Box::new(|s| s.m0 = 7)),

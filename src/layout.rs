@@ -130,3 +130,54 @@ impl<T> Blocks<T> {
             + self.upper_start.capacity() * std::mem::size_of::<usize>()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    /// Each (node, layer) owns its own block: a model that keeps every block
+    /// apart, written through the same random edits, reads the same.
+    #[test]
+    fn every_block_is_its_own_and_both_constructions_agree() {
+        let mut rng = crate::synthetic::Rng::new(21);
+        let (m, m0) = (3, 5);
+        let levels: Vec<Layer> = (0..40).map(|_| Layer(rng.below(4) as u8)).collect();
+        let mut a: Blocks<u32> = Blocks::with_levels(m, m0, &levels, || 0);
+        let mut b: Blocks<u32> = Blocks::new(m, m0);
+        b.reserve(levels.len()).unwrap();
+        for &l in &levels {
+            b.push_node(l, || 0);
+        }
+        assert_eq!(a, b);
+        assert_eq!((a.m(), a.m0(), a.capacity(Layer(0)), a.capacity(Layer(2))), (3, 5, 5, 3));
+        let mut model: HashMap<(usize, u8), Vec<u32>> = HashMap::new();
+        for (i, l) in levels.iter().enumerate() {
+            for layer in 0..=l.0 {
+                model.insert((i, layer), vec![0; 1 + if layer == 0 { m0 } else { m }]);
+            }
+        }
+        for step in 0..2000u32 {
+            let i = rng.below(levels.len() as u64) as usize;
+            let layer = rng.below(u64::from(levels[i].0) + 1) as u8;
+            let block = a.block_mut(NodeId(i as u32), Layer(layer));
+            let slot = rng.below(block.len() as u64) as usize;
+            block[slot] = step + 1;
+            model.get_mut(&(i, layer)).unwrap()[slot] = step + 1;
+        }
+        for (&(i, layer), want) in &model {
+            assert_eq!(a.block(NodeId(i as u32), Layer(layer)), &want[..], "node {i} layer {layer}");
+        }
+        let slots = levels.len() * (1 + m0) + levels.iter().map(|l| l.index() * (1 + m)).sum::<usize>();
+        assert!(a.memory_bytes() >= slots * 4 + levels.len() * 8, "{}", a.memory_bytes());
+        assert!(a.memory_bytes() <= 2 * (slots * 4 + levels.len() * 8), "{}", a.memory_bytes());
+    }
+
+    #[test]
+    fn a_reserve_that_overflows_is_an_error() {
+        let mut b: Blocks<u32> = Blocks::new(3, 5);
+        assert!(b.reserve(usize::MAX / 2).is_err());
+        assert!(b.reserve(10).is_ok());
+        assert!(b.memory_bytes() >= 10 * 6 * 4 + 10 * 8);
+    }
+}

@@ -136,4 +136,59 @@ mod tests {
         let (at, p) = Cursor::new(&ok).sized(4, "v").unwrap();
         assert_eq!((at, u32s(p).collect::<Vec<_>>()), (0, vec![1, 2]));
     }
+
+    /// Every width reads its own bytes little-endian and advances by them.
+    #[test]
+    fn each_read_is_little_endian_and_advances_by_its_width() {
+        let mut b = vec![0xAB];
+        b.extend_from_slice(&0x1234u16.to_le_bytes());
+        b.extend_from_slice(&0xDEAD_BEEFu32.to_le_bytes());
+        b.extend_from_slice(&(-7i32).to_le_bytes());
+        b.extend_from_slice(&0x0102_0304_0506_0708u64.to_le_bytes());
+        b.extend_from_slice(&(-9i64).to_le_bytes());
+        b.extend_from_slice(&2.5f64.to_le_bytes());
+        let mut c = Cursor::new(&b);
+        assert_eq!((c.pos(), c.remaining()), (0, 35));
+        assert_eq!(c.u8("a"), Ok(0xAB));
+        assert_eq!(c.u16("b"), Ok(0x1234));
+        assert_eq!(c.pos(), 3);
+        assert_eq!(c.u32("c"), Ok(0xDEAD_BEEF));
+        assert_eq!(c.i32("d"), Ok(-7));
+        assert_eq!(c.u64("e"), Ok(0x0102_0304_0506_0708));
+        assert_eq!(c.i64("f"), Ok(-9));
+        assert_eq!(c.pos(), 27);
+        assert_eq!(c.f64("g"), Ok(2.5));
+        assert_eq!((c.pos(), c.remaining()), (35, 0));
+        assert_eq!(c.u8("h"), Err(ReadError::Truncated { what: "h", offset: 35, needed: 1, len: 35 }));
+        let words = [1.5f32.to_bits(), 7].map(u32::to_le_bytes).concat();
+        assert_eq!(u32s(&words).collect::<Vec<_>>(), [1.5f32.to_bits(), 7]);
+        assert_eq!(f32s(&words[..4]).collect::<Vec<_>>(), [1.5]);
+    }
+
+    /// A length-prefixed vector fits exactly or is refused, at the offset of
+    /// its count; a failed read leaves nothing half taken.
+    #[test]
+    fn a_sized_vector_fits_exactly_or_is_refused_at_its_count() {
+        let with = |count: u64, payload: usize| {
+            let mut b = vec![0xEE; 3];
+            b.extend_from_slice(&count.to_le_bytes());
+            b.extend(std::iter::repeat_n(7u8, payload));
+            b
+        };
+        let b = with(3, 12);
+        let mut c = Cursor::new(&b);
+        c.take(3, "pad").unwrap();
+        assert_eq!(c.sized(4, "v"), Ok((3, &b[11..23])));
+        assert_eq!(c.remaining(), 0);
+        let b = with(3, 11);
+        let mut c = Cursor::new(&b);
+        c.take(3, "pad").unwrap();
+        let rule = "needs 3 x 4 bytes, 11 are left".to_string();
+        assert_eq!(c.sized(4, "v"), Err(ReadError::Header { field: "v", offset: 3, found: 3, rule }));
+        let b = with(u64::MAX, 8);
+        let mut c = Cursor::new(&b);
+        c.take(3, "pad").unwrap();
+        assert!(matches!(c.sized(2, "v"), Err(ReadError::Header { offset: 3, .. })), "overflowing count");
+        assert_eq!(Cursor::new(&with(0, 0)[3..]).sized(8, "v"), Ok((0, &[][..])));
+    }
 }

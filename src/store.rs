@@ -123,6 +123,50 @@ mod tests {
         }
     }
 
+    /// The stride is `dim` rounded up to whole lines, or below a line to a
+    /// power of two; `set` overwrites its own row only; a reserve is checked.
+    #[test]
+    fn rows_have_their_stride_and_set_touches_one_row() {
+        for (dim, stride) in [(1, 1), (2, 2), (3, 4), (5, 8), (9, 16), (16, 16), (17, 32), (33, 48)] {
+            assert_eq!(Vectors::new(dim).stride, stride, "dim {dim}");
+        }
+        let mut v = Vectors::new(3);
+        v.reserve(10).unwrap();
+        assert!(v.memory_bytes() >= 10 * 4 * 4, "{}", v.memory_bytes());
+        let rows: Vec<[f32; 3]> = (0..10).map(|i| [i as f32, -(i as f32), 0.5]).collect();
+        for r in &rows {
+            v.push(r);
+        }
+        v.set(NodeId(4), &[9.0, 9.0, 9.0]);
+        for (i, r) in rows.iter().enumerate() {
+            let want: &[f32] = if i == 4 { &[9.0, 9.0, 9.0] } else { r };
+            assert_eq!(v.get(NodeId(i as u32)), want, "row {i}");
+        }
+        assert_eq!(v.dim(), 3);
+        assert!(v.memory_bytes() >= 10 * 4 * 4 && v.memory_bytes() % 64 == 0);
+        assert!(v.reserve(usize::MAX).is_err());
+        assert!(v.reserve(usize::MAX / 2).is_err());
+    }
+
+    /// The label map stays a bijection over mapped labels: a taken label is
+    /// refused, a forgotten one frees its label but keeps it on the id.
+    #[test]
+    fn labels_map_both_ways_and_refuse_a_taken_label() {
+        let mut l = Labels::default();
+        assert!(l.push(10) && l.push(20));
+        assert!(!l.push(10), "taken");
+        assert_eq!((l.id(10), l.id(20), l.id(30)), (Some(NodeId(0)), Some(NodeId(1)), None));
+        l.push_unmapped(10);
+        assert_eq!((l.label(NodeId(2)), l.id(10)), (10, Some(NodeId(0))), "an unmapped push maps nothing");
+        assert_eq!(l.forget(10), Some(NodeId(0)));
+        assert_eq!(l.forget(10), None);
+        assert_eq!((l.label(NodeId(0)), l.id(10)), (10, None));
+        assert!(!l.assign(NodeId(0), 20), "20 is taken");
+        assert_eq!(l.label(NodeId(0)), 10);
+        assert!(l.assign(NodeId(0), 30));
+        assert_eq!((l.label(NodeId(0)), l.id(30)), (30, Some(NodeId(0))));
+    }
+
     #[test]
     fn labels_memory_counts_both_maps_per_label() {
         let mut l = Labels::default();

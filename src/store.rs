@@ -143,7 +143,7 @@ mod tests {
             assert_eq!(v.get(NodeId(i as u32)), want, "row {i}");
         }
         assert_eq!(v.dim(), 3);
-        assert!(v.memory_bytes() >= 10 * 4 * 4 && v.memory_bytes() % 64 == 0);
+        assert!(v.memory_bytes() >= 10 * 4 * 4 && v.memory_bytes().is_multiple_of(64));
         assert!(v.reserve(usize::MAX).is_err());
         assert!(v.reserve(usize::MAX / 2).is_err());
     }

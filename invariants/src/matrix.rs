@@ -318,6 +318,11 @@ impl Matrix {
     }
 }
 
+/// The shape with the most floats (rows x dim): where throughput is timed.
+fn largest(shapes: &[Shape]) -> &Shape {
+    shapes.iter().max_by_key(|s| s.rows() * s.dim).expect("shapes")
+}
+
 /// Run every strategy in `rows` on every default shape for every seed.
 /// `progress` is called after each (row, shape) run.
 pub fn run(rows: &[Box<dyn Strategy>], seeds: &[u64], threads: usize, progress: &mut dyn FnMut(&str, &str)) -> Matrix {
@@ -351,7 +356,7 @@ pub fn run(rows: &[Box<dyn Strategy>], seeds: &[u64], threads: usize, progress: 
         let caught_by: Vec<String> = columns.iter().filter(|c| caught.contains(*c)).map(|c| c.to_string()).collect();
         let first_violation = runs.iter().flat_map(|r| r.found.first()).next().map(|f| f.message.clone());
         let recall = runs.iter().map(|r| r.recall_at_10).sum::<f64>() / runs.len().max(1) as f64;
-        let largest = shapes.iter().max_by_key(|s| s.rows() * s.dim).expect("shapes");
+        let largest = largest(&shapes);
         out.push(Row {
             name: strategy.name().to_string(),
             kind: strategy.kind().name().to_string(),
@@ -374,4 +379,21 @@ pub fn run(rows: &[Box<dyn Strategy>], seeds: &[u64], threads: usize, progress: 
         .map(|r| r.name.clone())
         .collect();
     Matrix { rows: out, escaped, failing, threads, seeds: seeds.to_vec() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Throughput is timed on the shape with the most floats, not the most
+    /// rows or the widest rows.
+    #[test]
+    fn the_largest_shape_has_the_most_floats() {
+        let shape = |name: &'static str, rows: usize, dim: usize| {
+            Shape::new(name, 0, dim, vec![0.5; rows * dim], Vec::new(), 4, 8)
+        };
+        let shapes = [shape("long", 300, 2), shape("wide", 20, 40), shape("both", 60, 12)];
+        assert_eq!(largest(&shapes).name, "wide/seed0");
+        assert_eq!(largest(&default_shapes(3)).name, "clustered-16d/seed3");
+    }
 }

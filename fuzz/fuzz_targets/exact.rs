@@ -5,4 +5,6 @@
 
 use hnswlab_invariants::fuzzing::{exact, ExactInput};
 
-libfuzzer_sys::fuzz_target!(|input: ExactInput| exact(&input));
+libfuzzer_sys::fuzz_target!(|input: ExactInput| {
+    exact(&input);
+});

@@ -5,4 +5,6 @@
 
 use hnswlab_invariants::fuzzing::{ops, OpsInput};
 
-libfuzzer_sys::fuzz_target!(|input: OpsInput| ops(&input));
+libfuzzer_sys::fuzz_target!(|input: OpsInput| {
+    ops(&input);
+});

@@ -5,4 +5,6 @@
 
 use hnswlab_invariants::fuzzing::{params, ParamsFuzzInput};
 
-libfuzzer_sys::fuzz_target!(|input: ParamsFuzzInput| params(&input));
+libfuzzer_sys::fuzz_target!(|input: ParamsFuzzInput| {
+    params(&input);
+});

@@ -5,4 +5,6 @@
 
 use hnswlab_invariants::fuzzing::{strategies_agree, AgreeInput};
 
-libfuzzer_sys::fuzz_target!(|input: AgreeInput| strategies_agree(&input));
+libfuzzer_sys::fuzz_target!(|input: AgreeInput| {
+    strategies_agree(&input);
+});

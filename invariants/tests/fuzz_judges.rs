@@ -295,3 +295,97 @@ fn a_reproducer_is_printed_for_every_target_and_only_those() {
     assert!(reproducer("strategies_agree", &[0u8; 64]).unwrap().starts_with("AgreeInput {"));
     assert_eq!(reproducer("no_such_target", &bytes), None);
 }
+
+fn ops_input(dim: u8, ops: Vec<Op>) -> OpsInput {
+    OpsInput { params: ParamsInput { m: 3, ef_construction: 8, ..params_input() }, dim, ops: List(ops) }
+}
+
+/// Each body runs at its bounds and skips just past them, and reports what
+/// it checked (`Ran`), exactly, on a small input.
+#[test]
+fn the_ops_body_runs_up_to_its_bounds_and_counts_what_it_checked() {
+    let q = |n: usize| List(vec![Int(1); n]);
+    let steps = || {
+        vec![
+            Insert { label: 1, v: List(vec![1, 2]) },
+            Insert { label: 1, v: List(vec![3]) },
+            InsertDuplicate { which: 0, v: List(vec![4]) },
+            InsertRaw { label: 2, v: List(vec![Int(1), Nan]) },
+            Insert { label: 3, v: List(vec![5, 5]) },
+            Search { q: q(MAX_FUZZ_DIM), k: 1, ef: 4 },
+            Search { q: q(MAX_FUZZ_DIM), k: 0, ef: 4 },
+            SearchStored { which: 1, k: 2, ef: 2 },
+            Check,
+        ]
+    };
+    // Two inserts accepted (a duplicate label twice and a NaN refused), two
+    // searches answered (k = 0 refused); checks: one per insert, the Check
+    // op and the last.
+    let want = Ran { inserts: 2, searches: 2, checks: 4, builds: 0 };
+    assert_eq!(ops(&ops_input(MAX_FUZZ_DIM as u8, steps())), want);
+    assert_eq!(ops(&ops_input(MAX_FUZZ_DIM as u8 + 1, steps())), Ran::default());
+    assert_eq!(ops(&ops_input(0, steps())), Ran::default(), "dim 0 is refused by Hnsw::new");
+    let checks = |n: usize| ops(&ops_input(2, vec![Check; n]));
+    assert_eq!(checks(MAX_OPS), Ran { checks: MAX_OPS + 1, ..Ran::default() });
+    assert_eq!(checks(MAX_OPS + 1), Ran::default());
+    let invalid = OpsInput { params: ParamsInput { m: 1, ..params_input() }, ..ops_input(2, steps()) };
+    assert_eq!(ops(&invalid), Ran::default());
+}
+
+fn agree_input(dim: u8, n: usize) -> AgreeInput {
+    AgreeInput {
+        params: ParamsInput { m: 3, ef_construction: 8, ..params_input() },
+        dim,
+        threads: 1,
+        batch: 2,
+        max_batch: 3,
+        defect: None,
+        points: List((0..n).map(|i| List(vec![i as i8, (i % 5) as i8])).collect()),
+    }
+}
+
+/// Five registered strategies, a custom `Batched` and the custom
+/// deterministic-parallel build on two thread counts: eight builds.
+#[test]
+fn strategies_agree_builds_every_strategy_up_to_its_bounds() {
+    let eight = Ran { builds: 8, ..Ran::default() };
+    assert_eq!(strategies_agree(&agree_input(MAX_FUZZ_DIM as u8, 5)), eight);
+    assert_eq!(strategies_agree(&agree_input(MAX_FUZZ_DIM as u8 + 1, 5)), Ran::default());
+    assert_eq!(strategies_agree(&agree_input(1, MAX_POINTS)), eight);
+    assert_eq!(strategies_agree(&agree_input(1, MAX_POINTS + 1)), Ran::default());
+    let nan = AgreeInput { defect: Some((1, 0, Nan)), ..agree_input(2, 5) };
+    assert_eq!(strategies_agree(&nan), Ran::default(), "every strategy refuses the rows");
+}
+
+fn exact_input(dim: u8, points: usize, queries: usize) -> ExactInput {
+    ExactInput {
+        params: ParamsInput { m: 3, ef_construction: 8, ..params_input() },
+        dim,
+        queries: List((0..queries).map(|i| Query { q: List(vec![i as i8]), k: 0, extra_ef: 1 }).collect()),
+        points: List((0..points).map(|i| List(vec![i as i8, 1])).collect()),
+    }
+}
+
+#[test]
+fn the_exact_body_runs_up_to_its_bounds() {
+    let ran = |points: usize, queries: usize| Ran { inserts: points, searches: queries, checks: 1, builds: 0 };
+    assert_eq!(exact(&exact_input(1, 3, 2)), ran(3, 2));
+    assert_eq!(exact(&exact_input(MAX_FUZZ_DIM as u8, MAX_POINTS, MAX_QUERIES)), ran(MAX_POINTS, MAX_QUERIES));
+    assert_eq!(exact(&exact_input(0, 3, 2)), Ran::default());
+    assert_eq!(exact(&exact_input(MAX_FUZZ_DIM as u8 + 1, 3, 2)), Ran::default());
+    assert_eq!(exact(&exact_input(2, MAX_POINTS + 1, 2)), Ran::default());
+    assert_eq!(exact(&exact_input(2, 3, MAX_QUERIES + 1)), Ran::default());
+    assert_eq!(exact(&exact_input(2, 0, 2)), Ran { checks: 1, ..Ran::default() }, "an empty index answers nothing");
+}
+
+#[test]
+fn the_params_body_inserts_searches_and_checks() {
+    let p = ParamsFuzzInput { inserts: 3, k: 2, ef: 4, ..params_fuzz_input() };
+    assert_eq!(params(&p), Ran { inserts: 3, searches: 1, checks: 1, builds: 0 });
+    let pattern = |n: usize| ParamsFuzzInput { pattern: List(vec![Int(2); n]), ..p.clone() };
+    assert_eq!(params(&pattern(64)).inserts, 3);
+    assert_eq!(params(&pattern(65)), Ran::default());
+    assert_eq!(params(&ParamsFuzzInput { k: 0, ..p.clone() }).searches, 0, "k = 0 is refused");
+    assert_eq!(params(&ParamsFuzzInput { dim: 0, ..p.clone() }), Ran::default(), "dim 0 is refused");
+    assert_eq!(params(&ParamsFuzzInput { m: 1, ..p.clone() }), Ran::default(), "invalid parameters");
+}

@@ -60,6 +60,31 @@ pub const MAX_FUZZ_DIM: usize = 16;
 pub const MAX_QUERIES: usize = 16;
 /// Most inserts of a `params` input.
 pub const MAX_PARAMS_INSERTS: usize = 8;
+
+/// What a body checked. A body that checks nothing (a bound that skips
+/// every input, a step left out) passes every input as surely as a correct
+/// one; the replays and the bounds tests assert on these counts so that it
+/// shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ran {
+    /// Inserts the index accepted (each followed by its checks).
+    pub inserts: usize,
+    /// Searches that answered, each judged by [`check_results`].
+    pub searches: usize,
+    /// Whole-graph checks run ([`check_all`]).
+    pub checks: usize,
+    /// Strategy builds that succeeded under the checker.
+    pub builds: usize,
+}
+
+impl std::ops::AddAssign for Ran {
+    fn add_assign(&mut self, o: Ran) {
+        self.inserts += o.inserts;
+        self.searches += o.searches;
+        self.checks += o.checks;
+        self.builds += o.builds;
+    }
+}
 /// Drop the violations that are not failures for graphs built with `p`:
 /// I4 (`NotFindable`) unless `verify_inserts` is on (the paper's insert does
 /// not guarantee it; see `tests/state_machine.rs`), or when the insert's
@@ -570,6 +595,7 @@ struct OpsState {
     given: Vec<Vec<f32>>,
     /// The census after the last accepted insert.
     health: Option<Health>,
+    ran: Ran,
 }
 
 impl OpsState {
@@ -613,9 +639,11 @@ impl OpsState {
         }
         self.labels.push(label);
         self.given.push(v);
+        self.ran.inserts += 1;
+        self.ran.checks += 1;
     }
 
-    fn search(&self, q: &[f32], k: usize, ef: usize, what: &dyn fmt::Display) {
+    fn search(&mut self, q: &[f32], k: usize, ef: usize, what: &dyn fmt::Display) {
         let n = self.h.len();
         let mut expect = Expect::vector(self.params.metric(), self.h.dim(), q);
         if k == 0 {
@@ -637,13 +665,15 @@ impl OpsState {
         if let Ok(found) = r {
             let exact = ef >= n && self.health.as_ref().is_some_and(|hl| must_be_exact(hl, self.h.max_level().0));
             check_results(&self.h, q, k, &found, exact, what);
+            self.ran.searches += 1;
         }
     }
 
-    fn check(&self, what: &dyn fmt::Display) {
+    fn check(&mut self, what: &dyn fmt::Display) {
         if let Err(x) = check_all_open(&self.h, &expectations(&self.params, self.h.len(), 16), &self.params) {
             panic!("{what}: check_all failed:\n{x}");
         }
+        self.ran.checks += 1;
     }
 }
 
@@ -656,12 +686,12 @@ impl OpsInput {
 }
 
 /// The `ops` body.
-pub fn ops(input: &OpsInput) {
+pub fn ops(input: &OpsInput) -> Ran {
     let dim = usize::from(input.dim);
     if input.oversized() {
-        return;
+        return Ran::default();
     }
-    let Some(params) = input.params.build() else { return };
+    let Some(params) = input.params.build() else { return Ran::default() };
     let h = match Hnsw::new(dim, params.clone()) {
         Ok(h) => {
             assert!(dim > 0, "Hnsw::new accepted dim 0");
@@ -669,10 +699,10 @@ pub fn ops(input: &OpsInput) {
         }
         Err(e) => {
             assert!(dim == 0 && Defect::of(&e) == Defect::Param, "Hnsw::new({dim}) failed: {e:?}");
-            return;
+            return Ran::default();
         }
     };
-    let mut st = OpsState { h, params, labels: Vec::new(), given: Vec::new(), health: None };
+    let mut st = OpsState { h, params, labels: Vec::new(), given: Vec::new(), health: None, ran: Ran::default() };
     for (step, op) in input.ops.0.iter().enumerate() {
         let what = format!("op {step} {op:?}");
         let what: &dyn fmt::Display = &what;
@@ -698,6 +728,7 @@ pub fn ops(input: &OpsInput) {
         }
     }
     st.check(&"after the last op");
+    st.ran
 }
 
 // ---------------------------------------------------------------------------
@@ -773,13 +804,13 @@ fn bytes(b: &Built) -> Vec<Vec<u8>> {
 }
 
 /// The `strategies_agree` body.
-pub fn strategies_agree(input: &AgreeInput) {
+pub fn strategies_agree(input: &AgreeInput) -> Ran {
     let dim = usize::from(input.dim);
     let n = input.points.0.len();
     if dim > MAX_FUZZ_DIM || n > MAX_POINTS {
-        return;
+        return Ran::default();
     }
-    let Some(params) = input.params.build() else { return };
+    let Some(params) = input.params.build() else { return Ran::default() };
     let threads = 1 + usize::from(input.threads % 3);
     let mut rows: Vec<Vec<f32>> = input.points.0.iter().map(|p| fit(&p.0, dim)).collect();
     if let (Some((r, c, x)), true) = (input.defect, n > 0 && dim > 0) {
@@ -854,7 +885,8 @@ pub fn strategies_agree(input: &AgreeInput) {
             }
         }
     }
-    let Ok(seq_built) = &seq.result else { return };
+    let ran = Ran { builds: runs.iter().filter(|r| r.result.is_ok()).count(), ..Ran::default() };
+    let Ok(seq_built) = &seq.result else { return ran };
     let seq_bytes = bytes(seq_built);
     for r in &runs {
         let Ok(b) = &r.result else { continue };
@@ -864,6 +896,7 @@ pub fn strategies_agree(input: &AgreeInput) {
             assert!(bytes(b) == seq_bytes, "{}: graph differs from sequential", what(&r.name));
         }
     }
+    ran
 }
 
 // ---------------------------------------------------------------------------
@@ -895,12 +928,13 @@ pub struct ExactInput {
 }
 
 /// The `exact` body.
-pub fn exact(input: &ExactInput) {
+pub fn exact(input: &ExactInput) -> Ran {
     let dim = usize::from(input.dim);
     if dim == 0 || dim > MAX_FUZZ_DIM || input.points.0.len() > MAX_POINTS || input.queries.0.len() > MAX_QUERIES {
-        return;
+        return Ran::default();
     }
-    let Some(params) = input.params.build() else { return };
+    let Some(params) = input.params.build() else { return Ran::default() };
+    let mut ran = Ran::default();
     let metric = params.metric();
     let mut h = Hnsw::new(dim, params.clone()).expect("dim is valid");
     for (i, p) in input.points.0.iter().enumerate() {
@@ -914,6 +948,7 @@ pub fn exact(input: &ExactInput) {
             if let Err(x) = check_insert_open(&h, &t, &expectations(&params, h.len(), 0), &params, gave_up) {
                 panic!("{what}: check_insert failed:\n{x}");
             }
+            ran.inserts += 1;
         }
     }
     let n = h.len();
@@ -921,6 +956,7 @@ pub fn exact(input: &ExactInput) {
         Ok(hl) => hl,
         Err(x) => panic!("check_all failed on {n} nodes:\n{x}"),
     };
+    ran.checks += 1;
     let exact = health.is_some_and(|hl| must_be_exact(&hl, h.max_level().0));
     for (i, qi) in input.queries.0.iter().enumerate() {
         let q = fit(&qi.q.0, dim);
@@ -938,8 +974,10 @@ pub fn exact(input: &ExactInput) {
             if exact {
                 assert_eq!(found.len(), k.min(n), "{what}: exhaustive search returned too few results");
             }
+            ran.searches += 1;
         }
     }
+    ran
 }
 
 // ---------------------------------------------------------------------------
@@ -1006,9 +1044,9 @@ fn usize_of(x: u64) -> usize {
 }
 
 /// The `params` body.
-pub fn params(input: &ParamsFuzzInput) {
+pub fn params(input: &ParamsFuzzInput) -> Ran {
     if input.pattern.0.len() > 64 {
-        return;
+        return Ran::default();
     }
     let mut b = Params::builder()
         .m(usize_of(input.m))
@@ -1027,7 +1065,8 @@ pub fn params(input: &ParamsFuzzInput) {
     if let Some(c) = input.level_cap {
         b = b.level_cap(c);
     }
-    let Some(params) = checked_params(b.build(), input.invalid(), input) else { return };
+    let Some(params) = checked_params(b.build(), input.invalid(), input) else { return Ran::default() };
+    let mut ran = Ran::default();
     let dim = usize_of(u64::from(input.dim));
     let mut h = match Hnsw::new(dim, params.clone()) {
         Ok(h) => {
@@ -1039,7 +1078,7 @@ pub fn params(input: &ParamsFuzzInput) {
                 Defect::of(&e) == Defect::Param && !(1..=hnswlab::index::MAX_DIM).contains(&dim),
                 "Hnsw::new({dim}) failed: {e:?}"
             );
-            return;
+            return ran;
         }
     };
     let metric = params.metric();
@@ -1057,12 +1096,14 @@ pub fn params(input: &ParamsFuzzInput) {
             if let Err(x) = check_insert_open(&h, &t, &expectations(&params, h.len(), 0), &params, gave_up) {
                 panic!("{what}: check_insert failed:\n{x}");
             }
+            ran.inserts += 1;
             first_accepted.get_or_insert(v);
         }
     }
     if let Err(x) = check_all_open(&h, &expectations(&params, h.len(), 2), &params) {
         panic!("check_all failed under {params:?}:\n{x}");
     }
+    ran.checks += 1;
     let q = first_accepted.unwrap_or_else(|| vec![1.0; dim]);
     let (k, ef) = (usize_of(input.k), usize_of(input.ef));
     let mut expect = Expect::vector(metric, dim, &q);
@@ -1080,18 +1121,19 @@ pub fn params(input: &ParamsFuzzInput) {
     expect.judge(&r, Some(&q), &what);
     if let Ok(found) = r {
         check_results(&h, &q, k, &found, false, &what);
+        ran.searches += 1;
     }
+    ran
 }
 
 // ---------------------------------------------------------------------------
 // Bytes in, as libFuzzer decodes them
 // ---------------------------------------------------------------------------
 
-/// Decode `data` as libfuzzer-sys does and run `body`; undecodable bytes are skipped.
-pub fn run_bytes<'a, T: Arbitrary<'a>>(data: &'a [u8], body: fn(&T)) {
-    if let Ok(input) = T::arbitrary_take_rest(Unstructured::new(data)) {
-        body(&input);
-    }
+/// Decode `data` as libfuzzer-sys does and run `body`; undecodable bytes are
+/// skipped (and check nothing).
+pub fn run_bytes<'a, T: Arbitrary<'a>>(data: &'a [u8], body: fn(&T) -> Ran) -> Ran {
+    T::arbitrary_take_rest(Unstructured::new(data)).map_or(Ran::default(), |input| body(&input))
 }
 
 /// Decode `data` as libfuzzer-sys does, for printing a reproducer.
@@ -1099,8 +1141,8 @@ pub fn decode<'a, T: Arbitrary<'a>>(data: &'a [u8]) -> Option<T> {
     T::arbitrary_take_rest(Unstructured::new(data)).ok()
 }
 
-/// A fuzz body taking libFuzzer's bytes.
-pub type Body = fn(&[u8]);
+/// A fuzz body taking libFuzzer's bytes. The file loaders report no counts.
+pub type Body = fn(&[u8]) -> Ran;
 
 /// Every target by name, as a bytes-in body.
 pub const TARGETS: [(&str, Body); 7] = [
@@ -1108,9 +1150,18 @@ pub const TARGETS: [(&str, Body); 7] = [
     ("strategies_agree", |d| run_bytes(d, strategies_agree)),
     ("exact", |d| run_bytes(d, exact)),
     ("params", |d| run_bytes(d, params)),
-    ("load_hnswlib", load_hnswlib),
-    ("load_faiss", load_faiss),
-    ("load_hnswlab", load_hnswlab),
+    ("load_hnswlib", |d| {
+        load_hnswlib(d);
+        Ran::default()
+    }),
+    ("load_faiss", |d| {
+        load_faiss(d);
+        Ran::default()
+    }),
+    ("load_hnswlab", |d| {
+        load_hnswlab(d);
+        Ran::default()
+    }),
 ];
 
 /// The `{:#?}` reproducer of `data` for `target`, or `None` if it does not decode.

@@ -3,4 +3,6 @@
 #![forbid(unsafe_code)]
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| hnswlab_invariants::fuzzing::load_hnswlab(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    hnswlab_invariants::fuzzing::load_hnswlab(data);
+});

@@ -99,7 +99,8 @@ fn replay_params() {
 
 #[test]
 fn replay_load_hnswlab() {
-    replay("load_hnswlab");
+    let ran = replay("load_hnswlab");
+    assert!(ran.checks > 0 && ran.searches > 0, "{ran:?}");
 }
 
 /// The committed `load_hnswlab` seeds are the generator's current output
@@ -110,20 +111,50 @@ fn load_hnswlab_seeds_are_current_and_load() {
     for (name, bytes) in load_hnswlab_seeds() {
         let committed = fs::read(regression_dir("load_hnswlab").join(&name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(committed == bytes, "{name}: committed seed differs from the generator's output");
-        if let Err(e) = hnswlab::Hnsw::from_bytes(&bytes[1..]) {
-            panic!("{name} does not load: {e}");
-        }
+        let h = hnswlab::Hnsw::from_bytes(&bytes[1..]).unwrap_or_else(|e| panic!("{name} does not load: {e}"));
+        // The body checks the graph once and searches from its first 8 slots.
+        let searches = if h.is_empty() { 0 } else { hnswlab::GraphView::len(&h).min(8) };
+        assert_eq!(load_hnswlab(&bytes), Ran { checks: 1, searches, ..Ran::default() }, "{name}");
+        let mut big = bytes.clone();
+        big.resize(1 + MAX_FILE_BYTES + 1, 0);
+        assert_eq!(load_hnswlab(&big), Ran::default(), "{name}: a file past the bound is skipped");
     }
+    assert_eq!(load_hnswlab(&[]), Ran::default());
 }
 
 #[test]
 fn replay_load_hnswlib() {
-    replay("load_hnswlib");
+    let ran = replay("load_hnswlib");
+    assert!(ran.checks > 0 && ran.searches > 0, "{ran:?}");
 }
 
 #[test]
 fn replay_load_faiss() {
-    replay("load_faiss");
+    let ran = replay("load_faiss");
+    assert!(ran.checks > 0 && ran.searches > 0, "{ran:?}");
+}
+
+/// A file the reader reads is checked once and searched from its first four
+/// vectors; one past the size bound is skipped.
+#[test]
+fn the_foreign_bodies_check_what_they_read_up_to_their_bound() {
+    for (target, body) in [("load_hnswlib", load_hnswlib as Body), ("load_faiss", load_faiss)] {
+        let mut any = false;
+        for e in fs::read_dir(regression_dir(target)).unwrap() {
+            let data = fs::read(e.unwrap().path()).unwrap();
+            let ran = body(&data);
+            assert!(ran == Ran::default() || ran.checks == 1 && ran.searches <= 4, "{target}: {ran:?}");
+            any |= ran.searches > 0;
+            // Zeros after the file are trailing bytes: read (at the bound)
+            // with a defect, or skipped (past it).
+            let mut big = data.clone();
+            big.resize(MAX_FILE, 0);
+            assert_eq!(body(&big), ran, "{target}: a file at the bound");
+            big.push(0);
+            assert_eq!(body(&big), Ran::default(), "{target}");
+        }
+        assert!(any, "{target}: no committed file was searched");
+    }
 }
 
 /// One bit flipped per byte (bit `offset % 8`) of every valid seed file of

@@ -9,14 +9,17 @@ use hnswlab::foreign::{self, hnswlib, ForeignIndex};
 use hnswlab::search::{knn, Scratch};
 use hnswlab::{Defect, GraphView, Metric, NodeId};
 
+use super::Ran;
 use crate::{check_all, Expectations, Violation};
 
 /// Inputs above this size return at once (libFuzzer's default is 4 KiB).
 pub const MAX_FILE: usize = 1 << 20;
 
-/// Checks on whatever a reader returned.
-fn accept(read: Result<ForeignIndex, foreign::ReadError>) {
-    let Ok(idx) = read else { return };
+/// Checks on whatever a reader returned: one whole-graph check and a
+/// search from each of the first four vectors of a graph that was read.
+fn accept(read: Result<ForeignIndex, foreign::ReadError>) -> Ran {
+    let Ok(idx) = read else { return Ran::default() };
+    let mut ran = Ran { checks: 1, ..Ran::default() };
     let g = &idx.graph;
     let n = g.levels.len();
     assert_eq!(idx.deleted.len(), n, "one deleted flag per node");
@@ -54,22 +57,24 @@ fn accept(read: Result<ForeignIndex, foreign::ReadError>) {
             let q = GraphView::vector(g, NodeId(i as u32)).to_vec();
             let found = knn(g, entry, g.max_level, &q, 1, 10, &mut s);
             assert!(found.iter().all(|x| x.id.index() < n), "search returned an id out of range");
+            ran.searches += 1;
         }
     }
+    ran
 }
 
 /// `load_hnswlib`: the bytes as an hnswlib file (dimension from its layout, L2).
-pub fn load_hnswlib(data: &[u8]) {
+pub fn load_hnswlib(data: &[u8]) -> Ran {
     if data.len() > MAX_FILE {
-        return;
+        return Ran::default();
     }
-    accept(hnswlib::read(data, &hnswlib::Options { dim: None, space: Metric::L2 }));
+    accept(hnswlib::read(data, &hnswlib::Options { dim: None, space: Metric::L2 }))
 }
 
 /// `load_faiss`: the bytes as a faiss `IndexHNSWFlat` file.
-pub fn load_faiss(data: &[u8]) {
+pub fn load_faiss(data: &[u8]) -> Ran {
     if data.len() > MAX_FILE {
-        return;
+        return Ran::default();
     }
-    accept(foreign::faiss::read(data));
+    accept(foreign::faiss::read(data))
 }

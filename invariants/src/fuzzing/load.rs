@@ -9,6 +9,7 @@
 use hnswlab::file::reseal;
 use hnswlab::{synthetic, ErrorKind, GraphView, Hnsw, Metric, NodeId, Params, PrunePolicy, Selection};
 
+use super::Ran;
 use crate::{check_all, Expectations};
 
 /// Largest input run; longer ones return at once.
@@ -17,10 +18,10 @@ pub const MAX_FILE_BYTES: usize = 1 << 16;
 /// The body. The first byte chooses the mode: odd means "recompute the
 /// checksums first" ([`reseal`]), so edits reach the checks behind them; the
 /// rest is the file.
-pub fn load_hnswlab(data: &[u8]) {
-    let Some((&mode, file)) = data.split_first() else { return };
+pub fn load_hnswlab(data: &[u8]) -> Ran {
+    let Some((&mode, file)) = data.split_first() else { return Ran::default() };
     if file.len() > MAX_FILE_BYTES {
-        return;
+        return Ran::default();
     }
     let mut bytes = file.to_vec();
     if mode & 1 == 1 {
@@ -30,7 +31,7 @@ pub fn load_hnswlab(data: &[u8]) {
         Ok(h) => h,
         Err(e) => {
             assert!(matches!(e.kind(), ErrorKind::CorruptFile { .. }), "untyped load error: {e:?}");
-            return;
+            return Ran::default();
         }
     };
     // Every slot, live or not (`Hnsw::len` counts live labels only).
@@ -39,8 +40,9 @@ pub fn load_hnswlab(data: &[u8]) {
         panic!("a loaded file fails the structural checks:\n{v}");
     }
     assert!(h.to_bytes() == bytes, "a loaded file re-encodes to other bytes ({slots} slots)");
+    let mut ran = Ran { checks: 1, ..Ran::default() };
     if h.is_empty() {
-        return;
+        return ran;
     }
     for i in 0..slots.min(8) as u32 {
         let q = h.vector(NodeId(i)).to_vec();
@@ -58,7 +60,9 @@ pub fn load_hnswlab(data: &[u8]) {
         for n in &found {
             assert_eq!(h.id_of(n.label), Some(n.id), "result label {} does not map to id {}", n.label, n.id);
         }
+        ran.searches += 1;
     }
+    ran
 }
 
 /// Valid small files for the seed corpus, by name: each metric, both prune

@@ -1141,7 +1141,7 @@ pub fn decode<'a, T: Arbitrary<'a>>(data: &'a [u8]) -> Option<T> {
     T::arbitrary_take_rest(Unstructured::new(data)).ok()
 }
 
-/// A fuzz body taking libFuzzer's bytes. The file loaders report no counts.
+/// A fuzz body taking libFuzzer's bytes.
 pub type Body = fn(&[u8]) -> Ran;
 
 /// Every target by name, as a bytes-in body.
@@ -1150,18 +1150,9 @@ pub const TARGETS: [(&str, Body); 7] = [
     ("strategies_agree", |d| run_bytes(d, strategies_agree)),
     ("exact", |d| run_bytes(d, exact)),
     ("params", |d| run_bytes(d, params)),
-    ("load_hnswlib", |d| {
-        load_hnswlib(d);
-        Ran::default()
-    }),
-    ("load_faiss", |d| {
-        load_faiss(d);
-        Ran::default()
-    }),
-    ("load_hnswlab", |d| {
-        load_hnswlab(d);
-        Ran::default()
-    }),
+    ("load_hnswlib", load_hnswlib),
+    ("load_faiss", load_faiss),
+    ("load_hnswlab", load_hnswlab),
 ];
 
 /// The `{:#?}` reproducer of `data` for `target`, or `None` if it does not decode.

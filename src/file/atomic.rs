@@ -85,4 +85,32 @@ mod tests {
         // The empty path is what fsync would be asked to open without the rule.
         assert!(File::open(folder_of(Path::new("index.hnsw"))).is_ok());
     }
+
+    /// The documented temporary name: `.<target name>.<random>.tmp`.
+    #[test]
+    fn the_temporary_file_is_named_after_its_target() {
+        assert_eq!(temp_prefix(Path::new("runs/index.hnsw")), ".index.hnsw.");
+        assert_eq!(temp_prefix(Path::new("a")), ".a.");
+        assert_eq!(TEMP_SUFFIX, ".tmp");
+    }
+
+    /// A replaced file keeps its permissions; a new one is `rw-r--r--`, as
+    /// a plain new file would be (the temporary file starts private).
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_permissions_and_a_new_one_is_0644() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        let new = dir.path().join("new.bin");
+        write_atomically(&new, b"one").unwrap();
+        assert_eq!((mode(&new), std::fs::read(&new).unwrap()), (0o644, b"one".to_vec()));
+        let old = dir.path().join("old.bin");
+        std::fs::write(&old, b"before").unwrap();
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomically(&old, b"after").unwrap();
+        assert_eq!((mode(&old), std::fs::read(&old).unwrap()), (0o640, b"after".to_vec()));
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left.len(), 2, "no temporary file is left: {left:?}");
+    }
 }

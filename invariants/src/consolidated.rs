@@ -101,6 +101,11 @@ mod tests {
         let mut t = s.clone();
         t.entry = Some(free);
         assert_kinds(check_consolidated(&t), &["EntryNotLive"]);
+        // An entry point one past the last id, and none at all, while nodes live.
+        for entry in [Some(NodeId(t.len() as u32)), None] {
+            t.entry = entry;
+            assert_kinds(check_consolidated(&t), &["EntryNotLive"]);
+        }
 
         let mut t = s.clone();
         let low = (0..t.len()).find(|&i| t.slots[i] == Slot::Live && t.levels[i] < t.max_level).expect("a low node");

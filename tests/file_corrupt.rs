@@ -279,3 +279,22 @@ proptest! {
         }
     }
 }
+
+/// `reseal` on a valid file changes nothing and seals every section; on a
+/// file cut inside a section it seals the whole sections before the cut;
+/// below a header it does nothing.
+#[test]
+fn reseal_seals_exactly_the_whole_sections() {
+    let bytes = small().to_bytes();
+    let sections = spans(&bytes);
+    assert!(sections.len() >= 7, "{}", sections.len());
+    let mut b = bytes.clone();
+    assert_eq!(reseal(&mut b), sections.len());
+    assert!(b == bytes, "resealing a valid file changed it");
+    let cut = sections[3].end + 5;
+    let mut b = bytes[..cut].to_vec();
+    assert_eq!(reseal(&mut b), 4);
+    let mut short = bytes[..20].to_vec();
+    assert_eq!(reseal(&mut short), 0);
+    assert!(short[..] == bytes[..20]);
+}

@@ -293,9 +293,12 @@ pub struct ParamsInput {
 
 impl ParamsInput {
     /// Whether the builder must reject these values (its documented ranges).
+    /// (The default `Mmax0` = 2M is never below M, so only a given one can be.)
     pub fn invalid(&self) -> bool {
-        let m0 = self.m0.map_or(2 * usize::from(self.m), usize::from);
-        self.m < 2 || m0 < usize::from(self.m) || self.ef_construction == 0 || self.level_cap.is_some_and(|c| c > 32)
+        self.m < 2
+            || self.m0.is_some_and(|m0| m0 < self.m)
+            || self.ef_construction == 0
+            || self.level_cap.is_some_and(|c| c > 32)
     }
 
     /// The builder's answer, checked against [`ParamsInput::invalid`].

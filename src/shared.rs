@@ -707,3 +707,25 @@ fn rows_of(dim: usize, vectors: &[f32]) -> Result<usize> {
     }
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The concurrent build's own I4 probe: a node finds itself once it is
+    /// linked, not before (its row is stored from the start, so only the
+    /// links can make the difference), and nothing is found without an entry.
+    #[test]
+    fn only_a_linked_node_finds_itself() {
+        let p = Params::builder().m(4).ef_construction(32).seed(1).build().unwrap();
+        let sh = SharedIndex::new(p, 3, crate::synthetic::gaussian(20, 3, 1)).unwrap();
+        let mut s = Scratch::new();
+        assert!(!sh.finds_itself(NodeId(0), &mut s), "an index without an entry point finds nothing");
+        for q in 0..10 {
+            sh.insert(NodeId(q), &mut s);
+        }
+        for q in 0..20 {
+            assert_eq!(sh.finds_itself(NodeId(q), &mut s), q < 10, "node {q}");
+        }
+    }
+}

@@ -175,6 +175,8 @@ mod tests {
         }
         // 8 bytes per id -> label slot and 16 per label -> id entry, for at least 1000 of each.
         assert!(l.memory_bytes() >= 1000 * (8 + 16), "{} bytes for 1000 labels", l.memory_bytes());
+        // The accounting: every slot either map holds, used or not.
+        assert_eq!(l.memory_bytes(), l.by_id.capacity() * 8 + l.by_label.capacity() * 16);
     }
 }
 

@@ -130,6 +130,22 @@ fn op<T>(r: hnswlab::Result<T>, ctx: &str, found: &mut Vec<Found>) -> Option<T> 
     r.map_err(|e| found.push(Found { check: "op".into(), message: format!("{ctx}: {e}") })).ok()
 }
 
+/// The labels one lattice round deletes: `first` (the entry point's, in the
+/// first round, so every policy meets a deleted entry point), then live
+/// labels drawn by `rng` until [`LATTICE_BATCH`] or every label is taken.
+fn delete_batch(mut live: Vec<u64>, first: Option<u64>, rng: &mut Rng) -> Vec<u64> {
+    live.sort_unstable();
+    let mut batch = Vec::new();
+    if let Some(l) = first {
+        live.retain(|&x| x != l);
+        batch.push(l);
+    }
+    while batch.len() < LATTICE_BATCH && !live.is_empty() {
+        batch.push(live.swap_remove(rng.below(live.len() as u64) as usize));
+    }
+    batch
+}
+
 /// Run `policy` through the lattice churn of `seed`; every violation found.
 pub fn lattice_run(policy: &dyn DeletePolicy, seed: u64) -> Vec<Found> {
     let mut found = Vec::new();
@@ -148,19 +164,8 @@ pub fn lattice_run(policy: &dyn DeletePolicy, seed: u64) -> Vec<Found> {
     let mut rng = Rng::new(seed);
     let mut next = LATTICE_ROWS as u64;
     for round in 0..LATTICE_ROUNDS {
-        let mut live: Vec<u64> = model.keys().copied().collect();
-        live.sort_unstable();
-        let mut batch = Vec::new();
-        if round == 0 {
-            if let Some(ep) = h.entry_point() {
-                let l = GraphView::label(&h, ep);
-                live.retain(|&x| x != l);
-                batch.push(l);
-            }
-        }
-        while batch.len() < LATTICE_BATCH && !live.is_empty() {
-            batch.push(live.swap_remove(rng.below(live.len() as u64) as usize));
-        }
+        let first = if round == 0 { h.entry_point().map(|ep| GraphView::label(&h, ep)) } else { None };
+        let batch = delete_batch(model.keys().copied().collect(), first, &mut rng);
         let ctx = format!("{name} seed {seed} round {round}, after deleting {} labels", batch.len());
         let before = CONSOLIDATING.contains(&name).then(|| Snapshot::of(&h));
         if op(policy.delete(&mut h, &batch), &ctx, &mut found).is_none() {
@@ -299,4 +304,29 @@ pub fn run_churn_matrix(seeds: &[u64]) -> ChurnMatrix {
     let failing =
         rows.iter().filter(|r| r.kind == "policy" && !r.caught_by.is_empty()).map(|r| r.name.clone()).collect();
     ChurnMatrix { rows, escaped, failing, seeds: seeds.to_vec() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A round deletes its batch of distinct live labels, the entry point's
+    /// first when asked, or every label when fewer are live.
+    #[test]
+    fn a_round_deletes_a_full_batch_of_distinct_live_labels() {
+        let mut rng = Rng::new(4);
+        let live: Vec<u64> = (100..400).collect();
+        let batch = delete_batch(live.clone(), Some(250), &mut rng);
+        assert_eq!((batch.len(), batch[0]), (LATTICE_BATCH, 250));
+        let mut sorted = batch.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), LATTICE_BATCH, "distinct");
+        assert!(batch.iter().all(|l| live.contains(l)));
+        assert_eq!(delete_batch(live.clone(), None, &mut rng).len(), LATTICE_BATCH);
+        let few: Vec<u64> = (0..10).collect();
+        let mut all = delete_batch(few.clone(), None, &mut rng);
+        all.sort_unstable();
+        assert_eq!(all, few);
+    }
 }

@@ -251,3 +251,33 @@ impl fmt::Display for FileDefect {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A defect prints where it is (`@offset: `) and the values that locate
+    /// it, as `hnswlab check` lists it.
+    #[test]
+    fn a_defect_prints_its_offset_and_values() {
+        let cases = [
+            (FileDefect::TrailingBytes { offset: 70, len: 3 }, "@70: 3 trailing bytes after the last part"),
+            (
+                FileDefect::MaxLevelMismatch { offset: 48, stored: 4, top: None },
+                "@48: stored max level 4 in an empty index",
+            ),
+            (
+                FileDefect::LinkOutOfRange { node: NodeId(2), layer: Layer(1), offset: 900, target: 77, len: 5 },
+                "@900: link #2 -> 77 on L1: no such node (5 nodes)",
+            ),
+            (
+                FileDefect::LabelMappedTwice { label: 9, first: NodeId(1), second: NodeId(4), offset: 12 },
+                "@12: label 9 is carried by both #1 and #4",
+            ),
+        ];
+        for (d, want) in cases {
+            assert_eq!(d.to_string(), want, "{}", d.kind());
+            assert_eq!(d.offset(), want[1..want.find(':').unwrap()].parse::<u64>().unwrap());
+        }
+    }
+}

@@ -294,6 +294,9 @@ fn a_reproducer_is_printed_for_every_target_and_only_those() {
     assert!(reproducer("exact", &[0u8; 64]).unwrap().starts_with("ExactInput {"));
     assert!(reproducer("strategies_agree", &[0u8; 64]).unwrap().starts_with("AgreeInput {"));
     assert_eq!(reproducer("no_such_target", &bytes), None);
+    // Lists print as the Rust that rebuilds them.
+    assert_eq!(format!("{:?}", List(vec![1u8, 2])), "List(vec![1, 2])");
+    assert_eq!(format!("{:?}", List(vec![Int(-1), Nan])), "List(vec![Int(-1), Nan])");
 }
 
 fn ops_input(dim: u8, ops: Vec<Op>) -> OpsInput {

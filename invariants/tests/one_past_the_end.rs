@@ -41,6 +41,11 @@ fn an_entry_point_or_link_one_past_the_end_is_out_of_range() {
     t.lists[4][0].push(past);
     let v = check_all(&t, &expect()).unwrap_err();
     assert!(v.0.iter().any(|x| matches!(x, Violation::LinkOutOfRange { target, .. } if *target == past)), "{v}");
+    // The report: one line per violation, each naming its invariant and ids.
+    let text = v.to_string();
+    assert_eq!(text.lines().count(), v.0.len(), "{text}");
+    let line = format!("I1 structure: node #4 on L0 links to #{N}, but the graph has only {N} nodes");
+    assert!(text.lines().any(|l| l.starts_with(&line)), "{text}");
     // The live census ignores both: no walk from an entry that is not a node,
     // and no edge to a slot that does not exist.
     let mut t = s.clone();

@@ -16,7 +16,9 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use hnswlab::synthetic::Rng;
 use hnswlab::{Layer, Metric, NodeId, Slot, Snapshot};
-use hnswlab_invariants::{check_all, live_census, Expectations, Health, LayerHealth, LiveCensus, LiveLayer};
+use hnswlab_invariants::{
+    check_all, check_live_search, live_census, Expectations, Health, LayerHealth, LiveCensus, LiveLayer,
+};
 
 const SEEDS: u64 = 400;
 
@@ -253,6 +255,14 @@ impl Naive<'_> {
         }
     }
 
+    /// The live search check's floor: the fewest live nodes that some
+    /// non-free node reaches on layer 0 (itself included), 0 without nodes.
+    fn reachable_floor(&self) -> usize {
+        let live = |i: &usize| self.slot(*i) == Slot::Live;
+        let nodes = self.layer_nodes(0);
+        nodes.iter().map(|&a| self.reachable_from(0, a).iter().filter(|i| live(i)).count()).min().unwrap_or(0)
+    }
+
     fn live_census(&self) -> LiveCensus {
         let count = |s: Slot| (0..self.n()).filter(|&i| self.slot(i) == s).count();
         LiveCensus {
@@ -333,4 +343,25 @@ fn the_live_census_is_the_naive_live_census_on_small_random_graphs() {
         seen.record(&[("free", naive.free)]);
     }
     seen.assert_varied();
+}
+
+/// `check_live_search`'s report: the queries it ran, the live nodes, and the
+/// floor under which a result list counts as short.
+#[test]
+fn the_live_search_report_is_the_naive_one() {
+    let mut floors = HashSet::new();
+    for seed in 0..SEEDS {
+        let s = random_graph(seed);
+        let naive = Naive { s: &s };
+        let queries = [0.5f32, 1.5, 2.5];
+        // k = 0: no result is owed, so the report comes back whatever the graph.
+        let r = check_live_search(&s, &queries, 0, |_, _| Ok(Vec::new()))
+            .unwrap_or_else(|v| panic!("seed {seed}: nothing was returned, nothing can be wrong: {v}"));
+        let live = (0..s.levels.len()).filter(|&i| naive.slot(i) == Slot::Live).count();
+        assert_eq!((r.queries, r.live), (3, live), "seed {seed}");
+        assert_eq!(r.reachable_floor, Some(naive.reachable_floor()), "seed {seed}: {s:#?}");
+        assert!(r.count_checked, "seed {seed}");
+        floors.insert(naive.reachable_floor());
+    }
+    assert!(floors.len() >= 3, "floors {floors:?}: the sample is degenerate");
 }

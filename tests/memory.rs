@@ -30,3 +30,16 @@ fn the_memory_reported_is_what_the_index_holds() {
     assert!(after + 50 * 16 >= live + 50 * 8, "{after} after deletes, {live} before");
     assert!(after <= live + 50 * 8, "{after} after deletes, {live} before");
 }
+
+/// A build's memory is its segments' together.
+#[test]
+fn a_segmented_build_holds_its_segments_memory() {
+    let p = Params::builder().m(4).ef_construction(16).seed(3).build().unwrap();
+    let data = synthetic::gaussian(300, 8, 3);
+    let input = hnswlab::strategy::BuildInput { dim: 8, params: &p, data: &data, threads: 2 };
+    let built = hnswlab::registry::by_name("segment-parallel").unwrap().build(&input, None).unwrap();
+    assert_eq!(built.segments.len(), 2);
+    let parts: usize = built.segments.iter().map(Hnsw::memory_bytes).sum();
+    assert_eq!(built.memory_bytes(), parts);
+    assert!(parts >= 300 * 8 * 4, "{parts}");
+}

@@ -122,6 +122,33 @@ fn load_hnswlab_seeds_are_current_and_load() {
     assert_eq!(load_hnswlab(&[]), Ran::default());
 }
 
+/// The `load_hnswlab` mode byte: odd reseals the file first, so an edit
+/// behind a checksum reaches the checks; even loads the bytes as they are,
+/// and the checksum refuses the edit.
+#[test]
+fn an_odd_mode_byte_reseals_the_file_and_an_even_one_does_not() {
+    let p = hnswlab::Params::builder().m(3).ef_construction(8).build().unwrap();
+    let mut h = hnswlab::Hnsw::new(2, p).unwrap();
+    for (i, v) in hnswlab::synthetic::gaussian(12, 2, 9).chunks(2).enumerate() {
+        h.insert(0xABCD_EF01_0000 + i as u64, v).unwrap();
+    }
+    let mut seed = vec![0u8];
+    seed.extend_from_slice(&h.to_bytes());
+    // Give node 0 a label nobody has: the file stays valid once resealed.
+    let label = 0xABCD_EF01_0000u64.to_le_bytes();
+    let at = (1..seed.len() - 8).find(|&i| seed[i..i + 8] == label).expect("the label");
+    let mut edited = seed.clone();
+    edited[at..at + 8].copy_from_slice(&(u64::MAX - 1).to_le_bytes());
+    for mode in [1u8, 3, 255] {
+        edited[0] = mode;
+        assert_eq!(load_hnswlab(&edited).checks, 1, "mode {mode}: resealed and loaded");
+    }
+    for mode in [0u8, 2, 254] {
+        edited[0] = mode;
+        assert_eq!(load_hnswlab(&edited), Ran::default(), "mode {mode}: the checksum refuses the edit");
+    }
+}
+
 #[test]
 fn replay_load_hnswlib() {
     let ran = replay("load_hnswlib");

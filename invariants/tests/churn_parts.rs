@@ -4,7 +4,7 @@
 use hnswlab::churn::{self, DeletePolicy};
 use hnswlab::{synthetic, GraphView, Hnsw, Params, Snapshot};
 use hnswlab_invariants::churn_rot::{rebuild_live, run_churn};
-use hnswlab_invariants::{check_churn_rot, live_census, Churn, Violation};
+use hnswlab_invariants::{check_churn_rot, live_census, Churn, Rot, Violation};
 
 const DIM: usize = 2;
 
@@ -79,7 +79,16 @@ fn rot_is_judged_against_the_rebuild_with_its_tolerance() {
     assert!(rot.unreachable > rot.rebuild_unreachable, "the fixture must rot: {rot:?}");
     let excess = rot.fraction() - rot.rebuild_fraction();
     assert_eq!(rot.fraction(), rot.unreachable as f64 / 100.0);
+    assert_eq!(rot.rebuild_fraction(), rot.rebuild_unreachable as f64 / 100.0);
     assert!(check_churn_rot(policy.as_ref(), &c, excess).is_ok(), "at the bound");
     let v = check_churn_rot(policy.as_ref(), &c, excess - 1e-9).unwrap_err();
     assert!(matches!(&v.0[..], [Violation::ChurnRot { rounds: 4, live: 100, .. }]), "{v}");
+}
+
+#[test]
+fn the_fractions_are_of_the_live_nodes() {
+    let rot = Rot { live: 50, unreachable: 5, rebuild_unreachable: 2, ..Rot::default() };
+    assert_eq!((rot.fraction(), rot.rebuild_fraction()), (0.1, 0.04));
+    let none = Rot { live: 0, unreachable: 3, rebuild_unreachable: 1, ..Rot::default() };
+    assert_eq!((none.fraction(), none.rebuild_fraction()), (3.0, 1.0), "no live node counts as one");
 }

@@ -358,6 +358,9 @@ fn strategies_agree_builds_every_strategy_up_to_its_bounds() {
     assert_eq!(strategies_agree(&agree_input(1, MAX_POINTS + 1)), Ran::default());
     let nan = AgreeInput { defect: Some((1, 0, Nan)), ..agree_input(2, 5) };
     assert_eq!(strategies_agree(&nan), Ran::default(), "every strategy refuses the rows");
+    // The defect's row and column wrap around the rows and the dimension.
+    let far = AgreeInput { defect: Some((203, 41, Int(3))), ..agree_input(2, 5) };
+    assert_eq!(strategies_agree(&far), eight);
 }
 
 fn exact_input(dim: u8, points: usize, queries: usize) -> ExactInput {

@@ -190,6 +190,9 @@ pub fn lattice_run(policy: &dyn DeletePolicy, seed: u64) -> Vec<Found> {
             model.insert(next, v.to_vec());
             next += 1;
         }
+        // The scenario replaces every deleted label: a round that ran out of
+        // fresh rows would test a shrinking index instead.
+        assert_eq!(model.len(), LATTICE_ROWS, "{ctx}: the lattice scenario ran out of fresh rows");
         let mut live: Vec<u64> = model.keys().copied().collect();
         live.sort_unstable();
         for _ in 0..UPDATES.min(live.len()) {

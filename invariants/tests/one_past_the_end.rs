@@ -91,4 +91,13 @@ fn a_search_result_one_past_the_end_is_returned_dead() {
     };
     let v = check_live_search(&h, &q, 3, past).unwrap_err();
     assert!(v.0.iter().any(|x| matches!(x, Violation::ReturnedDead { id, .. } if id.0 == N as u32)), "{v}");
+    // A search that fails while nodes live is a violation; with none live it
+    // has nothing to find, and its error is no violation.
+    let fail = |_: &[f32], _: usize| Err(hnswlab::ErrorKind::EmptyIndex.into());
+    let v = check_live_search(&h, &q, 3, fail).unwrap_err();
+    assert_eq!(v.0.iter().map(Violation::kind).collect::<Vec<_>>(), ["SearchFailed"]);
+    let mut dead = Snapshot::of(&h);
+    dead.slots = vec![hnswlab::Slot::Deleted; N];
+    dead.ids.clear();
+    assert!(check_live_search(&dead, &q, 3, fail).is_ok());
 }

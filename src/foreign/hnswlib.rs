@@ -592,6 +592,14 @@ mod tests {
         assert_eq!(idx.deleted, [false, true, false]);
         assert_eq!(idx.deleted_count(), 1);
         assert_eq!(idx.graph.labels, [10, 11, 12]);
+        // A non-finite component is located at its own float: node 2's
+        // vector starts at offsetData_ = 20 in its record.
+        let mut b = tiny();
+        let nan_at = at(2) as usize + 20 + 4;
+        b[nan_at..nan_at + 4].copy_from_slice(&f32::NAN.to_le_bytes());
+        let idx = read(&b, &L2).unwrap();
+        let want = FileDefect::NonFinite { node: NodeId(2), offset: nan_at as u64, coordinate: 1 };
+        assert_eq!(idx.defects, [want]);
         // A count above the file's records: those present are read.
         let b = with_u64(offsets::COUNT, 4);
         let idx = read(&b, &L2).unwrap();

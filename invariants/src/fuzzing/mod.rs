@@ -1172,3 +1172,29 @@ pub fn reproducer(target: &str, data: &[u8]) -> Option<String> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only an I4 miss is tolerated, and only where the build does not
+    /// promise findability (or its repair gave up and counted the miss);
+    /// every other violation fails the body.
+    #[test]
+    fn only_an_unpromised_i4_miss_is_tolerated() {
+        let miss = Violation::NotFindable { node: NodeId(1), ef: 4, found: None, found_dist: 1.0, self_dist: 0.0 };
+        let omitted = Violation::Omitted { kind: "NotFindable", omitted: 3 };
+        let link = Violation::SelfLink { node: NodeId(2), layer: hnswlab::Layer(0) };
+        let plain = Params::builder().m(3).build().unwrap();
+        let verify = Params::builder().m(3).verify_inserts(true).build().unwrap();
+        let of = |v: Vec<Violation>| Violations(v);
+        assert_eq!(tolerated_removed(&plain, of(vec![miss.clone(), omitted.clone()]), false), None);
+        assert_eq!(
+            tolerated_removed(&plain, of(vec![miss.clone(), link.clone()]), false),
+            Some(of(vec![link.clone()]))
+        );
+        assert_eq!(tolerated_removed(&verify, of(vec![miss.clone()]), false), Some(of(vec![miss.clone()])));
+        assert_eq!(tolerated_removed(&verify, of(vec![miss.clone(), omitted]), true), None);
+        assert_eq!(tolerated_removed(&verify, of(vec![link.clone()]), true), Some(of(vec![link])));
+    }
+}

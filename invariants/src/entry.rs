@@ -76,6 +76,28 @@ mod tests {
         (Snapshot::of(&index), e)
     }
 
+    /// With two nodes on the top level, a wrong stored maximum names the
+    /// first of them (the lowest id), whichever is the entry point.
+    #[test]
+    fn a_max_level_mismatch_names_the_first_node_of_the_top_level() {
+        let (mut s, e) = fixture(PrunePolicy::Standard, SEED);
+        let top = s.max_level;
+        let first = (0..s.len()).find(|&i| s.levels[i] == top).expect("a top node");
+        let lower = (0..first).find(|&i| s.levels[i] < top).expect("a lower node before it");
+        s.levels[lower] = top;
+        s.lists[lower].resize(top.index() + 1, Vec::new());
+        s.max_level = Layer(top.0 + 1);
+        let v = check_all(&s, &Expectations { symmetric: false, ..e }).unwrap_err();
+        let named: Vec<NodeId> =
+            v.0.iter()
+                .filter_map(|x| match x {
+                    Violation::MaxLevelMismatch { node, .. } => Some(*node),
+                    _ => None,
+                })
+                .collect();
+        assert_eq!(named, [NodeId(lower as u32)], "{v}");
+    }
+
     #[test]
     fn empty_graph_passes() {
         let (s, e) = empty();

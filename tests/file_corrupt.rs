@@ -298,3 +298,35 @@ fn reseal_seals_exactly_the_whole_sections() {
     assert_eq!(reseal(&mut short), 0);
     assert!(short[..] == bytes[..20]);
 }
+
+/// The norm bound `distance::MAX_NORM2` (f32::MAX / 4 = 2^126 - 2^102) is
+/// inclusive, at insert and at load alike. 2^24 - 1 = 4095² + 90² + 9² + 3², so
+/// the vector 2^51 · (4095, 90, 9, 3) has a squared norm of exactly the bound,
+/// summed without rounding in f64; moving its last coordinate to 4 · 2^51 puts
+/// it 7 · 2^102 above. (Four coordinates are the fewest: 2^24 - 1 is 7 mod 8,
+/// so no three squares sum to it.)
+#[test]
+fn the_norm_bound_is_inclusive_at_insert_and_at_load() {
+    let scale = 2f32.powi(51);
+    let at_bound: Vec<f32> = [4095.0, 90.0, 9.0, 3.0].iter().map(|a| a * scale).collect();
+    let norm2: f64 = at_bound.iter().map(|&x| f64::from(x) * f64::from(x)).sum();
+    assert_eq!(norm2, hnswlab::distance::MAX_NORM2, "the fixture sits exactly on the bound");
+    let mut above = at_bound.clone();
+    above[3] = 4.0 * scale;
+
+    let mut h = built(40, 4, Metric::L2, PrunePolicy::Standard, 29);
+    h.insert(7, &at_bound).expect("a vector exactly at the bound inserts");
+    let e = h.insert(8, &above).expect_err("a vector above the bound is rejected");
+    assert!(matches!(e.kind(), ErrorKind::NormTooLarge { .. }), "{e}");
+
+    let loaded = Hnsw::from_bytes(&h.to_bytes()).expect("a file holding a vector at the bound loads");
+    assert_eq!(loaded.to_bytes(), h.to_bytes());
+
+    // The same file with that vector moved just above the bound is rejected at its row.
+    let node = 40; // ids are dense: the 41st insert
+    let vectors = span(&h.to_bytes(), 7);
+    let row = vectors.payload + 4 * 4 * node;
+    let (section, offset, problem) = planted(&h, |b| put(b, row + 12, &above[3].to_le_bytes()));
+    assert_eq!((section, offset), (Section::Vectors, row as u64));
+    assert!(matches!(problem, FileProblem::BadValue { field: "vector norm", .. }), "{problem}");
+}

@@ -395,3 +395,28 @@ fn the_params_body_inserts_searches_and_checks() {
     assert_eq!(params(&ParamsFuzzInput { dim: 0, ..p.clone() }), Ran::default(), "dim 0 is refused");
     assert_eq!(params(&ParamsFuzzInput { m: 1, ..p.clone() }), Ran::default(), "invalid parameters");
 }
+
+/// The thread-count judge of `strategies_agree` compares a build on several
+/// threads with one on a single thread: silent for the deterministic-parallel
+/// build, firing for segment-parallel (whose segments are its threads), and
+/// silent again when both runs use one thread.
+#[test]
+fn the_thread_count_judge_sees_a_graph_that_depends_on_threads() {
+    use hnswlab::strategy::deterministic_parallel::DeterministicParallel;
+    use hnswlab::strategy::segment_parallel::SegmentParallel;
+    use hnswlab::strategy::BuildInput;
+    let seed = 11;
+    println!("seed {seed}");
+    let dim = 2;
+    let params = Params::builder().m(3).ef_construction(12).seed(seed).build().unwrap();
+    let data = hnswlab::synthetic::gaussian(48, dim, seed);
+    let on = |threads| BuildInput { dim, params: &params, data: &data, threads };
+    let dp = DeterministicParallel { max_batch: 4 };
+    for threads in [1, 2, 3] {
+        assert_eq!(depends_on_threads(&dp, &on(threads)), Some(false), "DP on {threads} threads");
+    }
+    assert_eq!(depends_on_threads(&SegmentParallel, &on(2)), Some(true), "two segments against one");
+    assert_eq!(depends_on_threads(&SegmentParallel, &on(1)), Some(false), "one segment both times");
+    let no_dim = BuildInput { dim: 0, ..on(2) };
+    assert_eq!(depends_on_threads(&dp, &no_dim), None, "a failed build gives no verdict");
+}

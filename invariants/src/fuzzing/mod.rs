@@ -806,6 +806,28 @@ fn bytes(b: &Built) -> Vec<Vec<u8>> {
     b.segments.iter().map(|h| Snapshot::of(h).to_bytes()).collect()
 }
 
+/// `s` built on `input.threads` threads and again on one thread.
+fn thread_pair(s: &dyn Strategy, name: &str, input: &BuildInput<'_>) -> (Checked, Checked) {
+    let one_thread = BuildInput { threads: 1, ..*input };
+    (checked_build(s, name.to_string(), input), checked_build(s, format!("{name} on 1 thread"), &one_thread))
+}
+
+/// Whether two runs built different graphs; `None` unless both built.
+fn differ(a: &Checked, b: &Checked) -> Option<bool> {
+    match (&a.result, &b.result) {
+        (Ok(a), Ok(b)) => Some(bytes(a) != bytes(b)),
+        _ => None,
+    }
+}
+
+/// The thread-count judge of `strategies_agree`: whether `s` builds a
+/// different graph on `input.threads` threads than on one (`None` unless both
+/// builds succeed). A deterministic-parallel build must answer `Some(false)`.
+pub fn depends_on_threads(s: &dyn Strategy, input: &BuildInput<'_>) -> Option<bool> {
+    let (a, b) = thread_pair(s, "", input);
+    differ(&a, &b)
+}
+
 /// The `strategies_agree` body.
 pub fn strategies_agree(input: &AgreeInput) -> Ran {
     let dim = usize::from(input.dim);
@@ -840,17 +862,9 @@ pub fn strategies_agree(input: &AgreeInput) -> Ran {
     let custom_batch = Batched { batch: usize::from(input.batch) };
     runs.push(checked_build(&custom_batch, format!("{custom_batch:?}"), &build_input));
     let custom_dp = DeterministicParallel { max_batch: usize::from(input.max_batch) };
-    let one_thread = BuildInput { threads: 1, ..build_input };
-    let dp_pair = Some((
-        checked_build(&custom_dp, format!("{custom_dp:?}"), &build_input),
-        checked_build(&custom_dp, format!("{custom_dp:?} on 1 thread"), &one_thread),
-    ));
-    if let Some((dp, dp1)) = dp_pair.as_ref() {
-        if let (Ok(a), Ok(b)) = (&dp.result, &dp1.result) {
-            assert!(bytes(a) == bytes(b), "{}: graph depends on the thread count (1 vs {threads})", dp.name);
-        }
-    }
-    runs.extend(dp_pair.into_iter().flat_map(|(a, b)| [a, b]));
+    let (dp, dp1) = thread_pair(&custom_dp, &format!("{custom_dp:?}"), &build_input);
+    assert!(differ(&dp, &dp1) != Some(true), "{}: graph depends on the thread count (1 vs {threads})", dp.name);
+    runs.extend([dp, dp1]);
 
     let seq = &runs[0];
     assert_eq!(seq.name, "sequential");

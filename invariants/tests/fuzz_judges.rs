@@ -6,7 +6,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use hnswlab::{Hnsw, Metric, Neighbour, NodeId, Params, PrunePolicy, Selection};
+use hnswlab::{GraphView, Hnsw, Metric, Neighbour, NodeId, Params, PrunePolicy, Selection};
 use hnswlab_invariants::fuzzing::*;
 use hnswlab_invariants::{Health, LayerHealth};
 
@@ -419,4 +419,31 @@ fn the_thread_count_judge_sees_a_graph_that_depends_on_threads() {
     assert_eq!(depends_on_threads(&SegmentParallel, &on(1)), Some(false), "one segment both times");
     let no_dim = BuildInput { dim: 0, ..on(2) };
     assert_eq!(depends_on_threads(&dp, &no_dim), None, "a failed build gives no verdict");
+}
+
+/// The loaded-file search judge of `load_hnswlab`: silent on a real answer,
+/// firing on too few (none without tombstones) or too many results, a
+/// tombstone returned, results out of order, or a label that maps elsewhere;
+/// with a tombstone, an empty answer is allowed.
+#[test]
+fn the_loaded_search_judge_fires_on_every_wrong_answer() {
+    let mut h = index(Metric::L2);
+    let q = h.vector(NodeId(0)).to_vec();
+    let found = h.search(&q, 3, 16).unwrap();
+    assert_eq!(found.len(), 3);
+    judge_loaded_search(&h, 0, 3, &found);
+    judge_loaded_search(&h, 0, 3, &found[..1]);
+    fires("no result without tombstones", || judge_loaded_search(&h, 0, 3, &[]));
+    fires("more than k", || judge_loaded_search(&h, 0, 2, &found));
+    let reversed: Vec<Neighbour> = found.iter().rev().copied().collect();
+    fires("out of order", || judge_loaded_search(&h, 0, 3, &reversed));
+    let mut relabelled = found.clone();
+    relabelled[1].label = relabelled[2].label;
+    fires("a label of another id", || judge_loaded_search(&h, 0, 3, &relabelled));
+
+    h.delete(h.label(found[1].id)).unwrap();
+    judge_loaded_search(&h, 0, 3, &[]);
+    fires("a tombstone returned", || judge_loaded_search(&h, 0, 3, &found));
+    let live: Vec<Neighbour> = found.iter().filter(|n| n.id != found[1].id).copied().collect();
+    judge_loaded_search(&h, 0, 3, &live);
 }

@@ -7,7 +7,7 @@
 //! included). Never a panic.
 
 use hnswlab::file::reseal;
-use hnswlab::{synthetic, ErrorKind, GraphView, Hnsw, Metric, NodeId, Params, PrunePolicy, Selection};
+use hnswlab::{synthetic, ErrorKind, GraphView, Hnsw, Metric, Neighbour, NodeId, Params, PrunePolicy, Selection};
 
 use super::Ran;
 use crate::{check_all, Expectations};
@@ -48,21 +48,28 @@ pub fn load_hnswlab(data: &[u8]) -> Ran {
         let q = h.vector(NodeId(i)).to_vec();
         let k = h.len().min(3);
         let found = h.search(&q, k, 16).unwrap_or_else(|e| panic!("search from stored vector #{i}: {e}"));
-        // A file may hold a disconnected graph, so fewer than k results are
-        // allowed; without tombstones the entry point is always reached (a
-        // deleted one is walked, not returned).
-        let least = usize::from(h.deleted_count() == 0);
-        assert!((least..=k).contains(&found.len()), "search from #{i} returned {} of {k}", found.len());
-        for n in &found {
-            assert!(!h.is_deleted(n.id), "search from #{i} returned non-live slot {}", n.id);
-        }
-        assert!(found.windows(2).all(|w| w[0].distance <= w[1].distance), "results out of order: {found:?}");
-        for n in &found {
-            assert_eq!(h.id_of(n.label), Some(n.id), "result label {} does not map to id {}", n.label, n.id);
-        }
+        judge_loaded_search(&h, i, k, &found);
         ran.searches += 1;
     }
     ran
+}
+
+/// The judge of one search on a loaded index, from stored vector `#from` for
+/// `k` results: between `least` and `k` results, where `least` is 1 without
+/// tombstones (the entry point is then always reached and live) and 0 with
+/// them (a file may hold a disconnected graph, and a deleted entry point is
+/// walked, not returned); live slots only, in distance order, each label
+/// mapping back to its id. Panics on a breach.
+pub fn judge_loaded_search(h: &Hnsw, from: u32, k: usize, found: &[Neighbour]) {
+    let least = usize::from(h.deleted_count() == 0);
+    assert!((least..=k).contains(&found.len()), "search from #{from} returned {} of {k}", found.len());
+    for n in found {
+        assert!(!h.is_deleted(n.id), "search from #{from} returned non-live slot {}", n.id);
+    }
+    assert!(found.windows(2).all(|w| w[0].distance <= w[1].distance), "results out of order: {found:?}");
+    for n in found {
+        assert_eq!(h.id_of(n.label), Some(n.id), "result label {} does not map to id {}", n.label, n.id);
+    }
 }
 
 /// Valid small files for the seed corpus, by name: each metric, both prune

@@ -42,7 +42,7 @@ use crate::{check_all, check_insert, Expectations, Health, Violation, Violations
 
 pub use self::foreign::{load_faiss, load_hnswlib, MAX_FILE};
 mod load;
-pub use load::{load_hnswlab, load_hnswlab_seeds, MAX_FILE_BYTES};
+pub use load::{judge_loaded_search, load_hnswlab, load_hnswlab_seeds, MAX_FILE_BYTES};
 
 pub use self::Coord::*;
 pub use self::MetricInput::*;

@@ -480,7 +480,8 @@ fn before_repeat(input: &BuildInput<'_>, start: usize, end: usize) -> usize {
     let mut seen = std::collections::HashSet::with_capacity(end - start);
     for i in start..end {
         let bits: Vec<u32> = input.row(i).iter().map(|x| x.to_bits()).collect();
-        if !seen.insert(bits) && i > start {
+        // The first row always enters the empty set, so a cut keeps at least one row.
+        if !seen.insert(bits) {
             return i;
         }
     }
@@ -512,6 +513,24 @@ mod tests {
     use crate::insert::BuildStats;
     use crate::params::{PrunePolicy, Selection};
     use crate::{synthetic, Snapshot};
+
+    /// `before_repeat` ends a batch at the first row that repeats an earlier
+    /// row of the same batch bit for bit, and nowhere else: rows before
+    /// `start` do not count, and `-0.0` is not `0.0`.
+    #[test]
+    fn a_batch_ends_at_its_first_exact_repeat_only() {
+        let rows: [[f32; 2]; 8] =
+            [[1.0, 2.0], [3.0, 4.0], [0.0, 1.0], [-0.0, 1.0], [5.0, 6.0], [3.0, 4.0], [1.0, 2.0], [7.0, 8.0]];
+        let data = rows.concat();
+        let params = Params::builder().m(2).build().unwrap();
+        let input = BuildInput { dim: 2, params: &params, data: &data, threads: 1 };
+        assert_eq!(before_repeat(&input, 0, 5), 5, "no repeat among the first five rows");
+        assert_eq!(before_repeat(&input, 0, 8), 5, "row 5 repeats row 1");
+        assert_eq!(before_repeat(&input, 2, 8), 8, "row 1 is before the batch, row 0 likewise");
+        assert_eq!(before_repeat(&input, 1, 8), 5, "row 5 repeats row 1");
+        assert_eq!(before_repeat(&input, 6, 7), 7, "a batch of one row keeps it");
+        assert_eq!(before_repeat(&input, 4, 4), 4, "an empty batch stays empty");
+    }
 
     /// (name, params, dim, data): tie-rich, low-dimensional shapes and small m
     /// first (duplicate vectors in 2-d, a 3-d integer lattice), where full

@@ -7,7 +7,7 @@
 use hnswlab::search::Scratch;
 use hnswlab::strategy::BuildInput;
 use hnswlab::{registry, synthetic, Params};
-use hnswlab_invariants::matrix::{check_build, default_shapes, recall_at_10, recall_floor, Shape};
+use hnswlab_invariants::matrix::{check_build, default_shapes, recall_at_10, recall_floor, throughput, Shape};
 
 /// A lattice (exact distances, many ties) built with a graph too sparse to
 /// be exact, so recall lies strictly between 0 and 1.
@@ -67,4 +67,24 @@ fn a_correct_build_passes_every_check_and_recall_is_judged_both_ways() {
     let weak = weak_shape();
     let run = check_build(seq.as_ref(), &weak, 1, None);
     assert!(run.found.iter().any(|f| f.check == "recall" && f.message.contains("absolute floor")), "{:?}", run.found);
+}
+
+/// The throughput column is the vectors built per second of the build's own
+/// wall time: at least the rows over the wall time measured around the whole
+/// call (which contains the build), and 0 for a build that fails. No speed is
+/// asserted, only that the number is rows over a time the call spent.
+#[test]
+fn throughput_is_rows_over_the_time_the_build_took() {
+    let shape = weak_shape();
+    let rows = shape.data.len() / shape.dim;
+    for name in ["sequential", "batched-deterministic-parallel"] {
+        let s = registry::by_name(name).unwrap();
+        let t = std::time::Instant::now();
+        let vps = throughput(s.as_ref(), &shape, 2);
+        let outer = t.elapsed().as_secs_f64();
+        assert!(vps.is_finite(), "{name}: {vps}");
+        assert!(vps >= rows as f64 / outer, "{name}: {vps} vectors/s is below {rows} rows in {outer} s");
+    }
+    let broken = Shape { dim: 3, ..weak_shape() }; // 1000 floats are not whole 3-d rows
+    assert_eq!(throughput(registry::by_name("sequential").unwrap().as_ref(), &broken, 1), 0.0);
 }

@@ -363,6 +363,17 @@ fn strategies_agree_builds_every_strategy_up_to_its_bounds() {
     assert_eq!(strategies_agree(&far), eight);
 }
 
+/// The input's thread byte maps onto one, two or three worker threads, all
+/// three reached, in turn.
+#[test]
+fn the_agree_thread_byte_maps_onto_one_to_three_threads() {
+    let threads = |t: u8| AgreeInput { threads: t, ..agree_input(2, 3) }.worker_threads();
+    let all: Vec<usize> = (0..=u8::MAX).map(threads).collect();
+    assert_eq!(&all[..6], &[1, 2, 3, 1, 2, 3]);
+    assert!(all.iter().all(|t| (1..=3).contains(t)), "{all:?}");
+    assert_eq!(threads(u8::MAX), 1);
+}
+
 fn exact_input(dim: u8, points: usize, queries: usize) -> ExactInput {
     ExactInput {
         params: ParamsInput { m: 3, ef_construction: 8, ..params_input() },

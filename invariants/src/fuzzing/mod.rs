@@ -757,6 +757,13 @@ pub struct AgreeInput {
     pub points: List<List<i8>>,
 }
 
+impl AgreeInput {
+    /// The build's worker threads, `1..=3`: `1 + threads % 3`.
+    pub fn worker_threads(&self) -> usize {
+        1 + usize::from(self.threads % 3)
+    }
+}
+
 struct Checked {
     name: String,
     result: hnswlab::Result<Built>,
@@ -836,7 +843,7 @@ pub fn strategies_agree(input: &AgreeInput) -> Ran {
         return Ran::default();
     }
     let Some(params) = input.params.build() else { return Ran::default() };
-    let threads = 1 + usize::from(input.threads % 3);
+    let threads = input.worker_threads();
     let mut rows: Vec<Vec<f32>> = input.points.0.iter().map(|p| fit(&p.0, dim)).collect();
     if let (Some((r, c, x)), true) = (input.defect, n > 0 && dim > 0) {
         rows[usize::from(r) % n][usize::from(c) % dim] = x.value();

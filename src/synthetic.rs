@@ -388,4 +388,32 @@ mod tests {
         assert_ne!(v[..copies], vec![base[0].clone(); copies][..], "not grouped");
         assert_ne!(duplicates(distinct, copies, dim, seed + 1), duplicates(distinct, copies, dim, seed));
     }
+
+    /// The shuffle takes the whole seed: seeds that differ in any one bit
+    /// give different orders of the copies (compared as the sequence of
+    /// which distinct row each copy is, so only the order counts, not the
+    /// Gaussian values the seed also draws).
+    #[test]
+    fn every_seed_bit_moves_the_duplicates_shuffle() {
+        let (distinct, copies, dim) = (5, 6, 2);
+        let pattern = |seed: u64| {
+            let v = duplicates(distinct, copies, dim, seed);
+            let rows: Vec<&[f32]> = v.chunks(dim).collect();
+            let mut firsts: Vec<&[f32]> = Vec::new();
+            let mut out = Vec::new();
+            for r in rows {
+                let k = firsts.iter().position(|f| *f == r).unwrap_or_else(|| {
+                    firsts.push(r);
+                    firsts.len() - 1
+                });
+                out.push(k);
+            }
+            out
+        };
+        let seed = 0x5EED;
+        let base = pattern(seed);
+        for bit in 0..64 {
+            assert_ne!(pattern(seed ^ 1 << bit), base, "seed bit {bit} does not move the shuffle");
+        }
+    }
 }

@@ -151,9 +151,7 @@ impl<'a, T: Arbitrary<'a>> Arbitrary<'a> for List<T> {
     fn arbitrary_take_rest(u: Unstructured<'a>) -> arbitrary::Result<Self> {
         Vec::arbitrary_take_rest(u).map(List)
     }
-    fn size_hint(depth: usize) -> (usize, Option<usize>) {
-        <Vec<T> as Arbitrary>::size_hint(depth)
-    }
+    // `size_hint` stays the trait's default, `(0, None)`: `Vec`'s own.
 }
 
 /// One coordinate: mostly small integers (so ties and duplicates happen),
@@ -1217,5 +1215,29 @@ mod tests {
         assert_eq!(tolerated_removed(&verify, of(vec![miss.clone()]), false), Some(of(vec![miss.clone()])));
         assert_eq!(tolerated_removed(&verify, of(vec![miss.clone(), omitted]), true), None);
         assert_eq!(tolerated_removed(&verify, of(vec![link.clone()]), true), Some(of(vec![link])));
+    }
+
+    /// `List` only changes how an input prints: from any bytes it decodes
+    /// as `Vec` does, alone, nested, and as the last field (take-rest), so
+    /// a corpus file means the same input with either; and it prints as a
+    /// `vec!` literal that pastes back.
+    #[test]
+    fn a_list_decodes_as_a_vec_does_and_prints_as_rust() {
+        let mut r = hnswlab::synthetic::Rng::new(61);
+        for len in 0..200usize {
+            let bytes: Vec<u8> = (0..len).map(|_| r.below(256) as u8).collect();
+            let list = List::<List<i8>>::arbitrary(&mut Unstructured::new(&bytes))
+                .map(|l| l.0.into_iter().map(|x| x.0).collect::<Vec<_>>());
+            let vec = Vec::<Vec<i8>>::arbitrary(&mut Unstructured::new(&bytes));
+            assert_eq!(list.ok(), vec.ok(), "{len} bytes");
+            let list = List::<(u8, List<i8>)>::arbitrary_take_rest(Unstructured::new(&bytes))
+                .map(|l| l.0.into_iter().map(|(a, b)| (a, b.0)).collect::<Vec<_>>());
+            let vec = Vec::<(u8, Vec<i8>)>::arbitrary_take_rest(Unstructured::new(&bytes));
+            assert_eq!(list.ok(), vec.ok(), "{len} bytes, take rest");
+        }
+        assert_eq!(
+            format!("{:?}", List(vec![List(vec![1i8, -2]), List(vec![])])),
+            "List(vec![List(vec![1, -2]), List(vec![])])"
+        );
     }
 }

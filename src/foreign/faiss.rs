@@ -564,6 +564,22 @@ mod tests {
         assert_eq!(header_error_of(&b), ("offsets", (at.offsets + 8 + 8 * 3) as u64, 19));
     }
 
+    /// Offsets that agree with the levels still fail where the neighbours
+    /// table ends before the last node's lists: the error names the last
+    /// offset, not an earlier one that still fits.
+    #[test]
+    fn offsets_agreeing_with_the_levels_must_still_fit_the_table() {
+        let spec = three_layers();
+        let o = offsets(&spec);
+        let (mut b, at) = write(&spec);
+        let count = u64::from_le_bytes(b[at.neighbors..at.neighbors + 8].try_into().unwrap());
+        assert_eq!(count, o[3]);
+        let last = at.neighbors + 8 + 4 * (count as usize - 1);
+        b.drain(last..last + 4);
+        b[at.neighbors..at.neighbors + 8].copy_from_slice(&(count - 1).to_le_bytes());
+        assert_eq!(header_error_of(&b), ("offsets", (at.offsets + 8 + 8 * 3) as u64, o[3] as i128));
+    }
+
     #[test]
     fn a_node_without_layers_is_a_defect_and_reads_on_layer_0() {
         let spec = Spec {

@@ -224,6 +224,28 @@ mod tests {
             }
         }
         assert!(!has_in_edge(&s, &t));
+        // Neither a self-loop nor a back-link to an id past the last node is
+        // an in-edge.
+        let mut looped = s.clone();
+        looped.lists[q.index()][0].push(q);
+        let mut past = t.clone();
+        let n = s.levels.len() as u32;
+        let base = past.layers.iter_mut().find(|lt| lt.layer.0 == 0).expect("q is linked on layer 0");
+        for id in [n, n + 5] {
+            base.back_links.push(hnswlab::BackLink { neighbour: NodeId(id), len_before: 0, kept: true });
+        }
+        assert!(!has_in_edge(&looped, &t), "a self-loop");
+        assert!(!has_in_edge(&looped, &past), "a self-loop and ids past the end");
+        // Nor is a link from a node the view does not hold yet: node n exists
+        // in the graph behind a prefix view of n nodes (a commit in progress)
+        // and links to q, but the view ends before it.
+        let mut longer = s.clone();
+        longer.levels.push(hnswlab::Layer(0));
+        longer.lists.push(vec![vec![q]]);
+        longer.vectors.extend(s.vector(q).to_vec());
+        longer.labels.push(123_456);
+        assert!(has_in_edge(&longer, &past), "the whole graph holds n -> q");
+        assert!(!has_in_edge(&hnswlab::view::PrefixView::new(&longer, n as usize), &past), "the prefix ends before n");
         let v = check_insert(&s, &t, &e).expect_err("I3 must notice the lost back-links");
         assert!(!v.has("NotFindable"), "{v}");
         // A copy of q's vector stored at a reachable node satisfies I4.

@@ -728,4 +728,19 @@ mod tests {
             assert_eq!(sh.finds_itself(NodeId(q), &mut s), q < 10, "node {q}");
         }
     }
+
+    /// What an update under a node lock reads: every allocated id (rows are
+    /// stored before they are linked), each with its own row, under the
+    /// index's metric.
+    #[test]
+    fn vectors_only_holds_every_allocated_row() {
+        let p = Params::builder().m(4).metric(Metric::InnerProduct).seed(2).build().unwrap();
+        let rows = crate::synthetic::gaussian(7, 3, 2);
+        let sh = SharedIndex::new(p, 3, rows.clone()).unwrap();
+        let v = VectorsOnly(&sh);
+        assert_eq!((v.len(), v.is_empty(), v.metric()), (7, false, Metric::InnerProduct));
+        for (i, row) in rows.chunks(3).enumerate() {
+            assert_eq!(v.vector(NodeId(i as u32)), row, "row {i}");
+        }
+    }
 }

@@ -6,7 +6,7 @@ mod file_support;
 
 use file_support::{built, every_flip_is_typed_in_its_section, put, section_name_at, span, spans};
 use hnswlab::file::{reseal, FileProblem, Section};
-use hnswlab::{synthetic, Defect, Error, ErrorKind, Hnsw, Layer, Metric, NodeId, PrunePolicy};
+use hnswlab::{synthetic, Defect, Error, ErrorKind, Hnsw, Layer, Metric, NodeId, Params, PrunePolicy, Selection};
 use proptest::prelude::*;
 
 /// (section, offset, problem) of a `CorruptFile` error; panics on any other error.
@@ -329,4 +329,33 @@ fn the_norm_bound_is_inclusive_at_insert_and_at_load() {
     let (section, offset, problem) = planted(&h, |b| put(b, row + 12, &above[3].to_le_bytes()));
     assert_eq!((section, offset), (Section::Vectors, row as u64));
     assert!(matches!(problem, FileProblem::BadValue { field: "vector norm", .. }), "{problem}");
+}
+
+/// Rules that read two fields, each field planted alone: a simple-selection
+/// file with `extend_candidates` or `keep_pruned` set (reported at the
+/// `extend_candidates` byte), and an empty index whose entry section names
+/// an entry or a max level (reported at the entry field).
+#[test]
+fn two_field_rules_fire_on_each_field_alone() {
+    let p = Params::builder().m(3).ef_construction(8).selection(Selection::Simple).seed(5).build().unwrap();
+    let mut h = Hnsw::new(2, p).unwrap();
+    for (i, v) in synthetic::gaussian(10, 2, 5).chunks_exact(2).enumerate() {
+        h.insert(i as u64, v).unwrap();
+    }
+    let params = span(&h.to_bytes(), 1);
+    for flag in [15, 16] {
+        let (section, offset, problem) = planted(&h, |b| b[params.payload + flag] = 1);
+        assert_eq!((section, offset), (Section::Params, (params.payload + 15) as u64), "flag byte {flag}");
+        assert!(matches!(problem, FileProblem::BadValue { field: "extend_candidates", .. }), "{problem}");
+    }
+
+    let empty = Hnsw::new(2, Params::builder().m(3).build().unwrap()).unwrap();
+    let loaded = Hnsw::from_bytes(&empty.to_bytes()).expect("an empty index loads");
+    assert!(loaded.is_empty());
+    let entry = span(&empty.to_bytes(), 5);
+    for field in [4, 8] {
+        let (section, offset, problem) = planted(&empty, |b| b[entry.payload + field] = 1);
+        assert_eq!((section, offset), (Section::Entry, (entry.payload + 4) as u64), "entry byte {field}");
+        assert!(matches!(problem, FileProblem::BadValue { field: "entry", .. }), "{problem}");
+    }
 }

@@ -922,3 +922,39 @@ impl Collector {
         Err(Violations(self.kept))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use hnswlab::{Layer, NodeId};
+
+    use super::*;
+
+    fn self_link(i: u32) -> Violation {
+        Violation::SelfLink { node: NodeId(i), layer: Layer(0) }
+    }
+
+    /// The cap on both sides: a kind found exactly `REPORT_CAP` times is kept
+    /// whole with no `Omitted`; one found once more keeps `REPORT_CAP` and
+    /// counts one omitted; `count` and `has` see every violation found, and
+    /// nothing recorded is `Ok`.
+    #[test]
+    fn the_report_cap_keeps_exactly_its_number_per_kind() {
+        assert_eq!(Collector::new().finish(7), Ok(7));
+        let mut c = Collector::new();
+        for i in 0..REPORT_CAP as u32 {
+            c.push(self_link(i));
+        }
+        for len in 0..=REPORT_CAP {
+            c.push(Violation::MissingEntry { len });
+        }
+        c.push(Violation::EntryInEmptyGraph { entry: NodeId(3) });
+        let v = c.finish(()).expect_err("violations were recorded");
+        let kept = |kind: &str| v.0.iter().filter(|x| x.kind() == kind).count();
+        assert_eq!((kept("SelfLink"), kept("MissingEntry"), kept("Omitted")), (REPORT_CAP, REPORT_CAP, 1));
+        assert_eq!(v.0.last(), Some(&Violation::Omitted { kind: "MissingEntry", omitted: 1 }));
+        assert_eq!(v.0[REPORT_CAP], Violation::MissingEntry { len: 0 }, "the first found are kept, in order");
+        assert_eq!((v.count("SelfLink"), v.count("MissingEntry"), v.count("EntryInEmptyGraph")), (20, 21, 1));
+        assert!(v.has("EntryInEmptyGraph") && !v.has("NotFindable"));
+        assert_eq!(v.count("NotFindable"), 0);
+    }
+}

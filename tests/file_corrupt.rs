@@ -359,3 +359,24 @@ fn two_field_rules_fire_on_each_field_alone() {
         assert!(matches!(problem, FileProblem::BadValue { field: "entry", .. }), "{problem}");
     }
 }
+
+/// The dimension bound of the shape section on both sides: files of
+/// dimension 1 and `MAX_DIM` load (one with a node), 0 and `MAX_DIM + 1`
+/// are rejected at the dim field.
+#[test]
+fn the_file_dimension_is_bounded_on_both_sides() {
+    let max = hnswlab::index::MAX_DIM;
+    for dim in [1, max] {
+        let mut h = Hnsw::new(dim, Params::builder().m(2).build().unwrap()).unwrap();
+        h.insert(4, &vec![0.5; dim]).unwrap();
+        let loaded = Hnsw::from_bytes(&h.to_bytes()).unwrap_or_else(|e| panic!("dim {dim}: {e}"));
+        assert_eq!(loaded.to_bytes(), h.to_bytes());
+    }
+    let h = Hnsw::new(3, Params::builder().m(2).build().unwrap()).unwrap();
+    let shape = span(&h.to_bytes(), 2);
+    for dim in [0u32, max as u32 + 1, u32::MAX] {
+        let (section, offset, problem) = planted(&h, |b| put(b, shape.payload, &dim.to_le_bytes()));
+        assert_eq!((section, offset), (Section::Shape, shape.payload as u64), "dim {dim}");
+        assert!(matches!(problem, FileProblem::BadValue { field: "dim", .. }), "dim {dim}: {problem}");
+    }
+}

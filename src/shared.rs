@@ -729,6 +729,21 @@ mod tests {
         }
     }
 
+    /// The concurrent build's row count, checked as `Hnsw::new` checks its
+    /// dimension: 1 and `MAX_DIM` accepted, 0 and `MAX_DIM + 1` refused, and
+    /// a partial row named by its length.
+    #[test]
+    fn rows_are_counted_within_the_dimension_bounds() {
+        let invalid =
+            |r: Result<usize>| r.is_err_and(|e| matches!(e.kind(), ErrorKind::InvalidParam { name: "dim", .. }));
+        assert_eq!(rows_of(1, &[0.0; 3]).ok(), Some(3));
+        assert_eq!(rows_of(MAX_DIM, &vec![0.0; 2 * MAX_DIM]).ok(), Some(2));
+        assert!(invalid(rows_of(0, &[])));
+        assert!(invalid(rows_of(MAX_DIM + 1, &vec![0.0; MAX_DIM + 1])));
+        let e = rows_of(3, &[0.0; 7]).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::DimensionMismatch { expected: 3, got: 1 }), "{e}");
+    }
+
     /// What an update under a node lock reads: every allocated id (rows are
     /// stored before they are linked), each with its own row, under the
     /// index's metric.

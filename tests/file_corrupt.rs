@@ -103,6 +103,13 @@ fn a_huge_count_in_a_tiny_file_fails_at_once() {
     let (section, offset, problem) = planted(&h, |b| put(b, count_at, &(1u64 << 40).to_le_bytes()));
     assert_eq!((section, offset), (Section::Shape, count_at as u64));
     assert!(matches!(problem, FileProblem::BadValue { field: "count", .. }), "{problem}");
+    // The id bound is exact: MAX_NODES passes it (and is then bounded by the
+    // bytes left), one more does not.
+    let max = hnswlab::index::MAX_NODES;
+    let (_, _, problem) = planted(&h, |b| put(b, count_at, &(max + 1).to_le_bytes()));
+    assert!(matches!(problem, FileProblem::BadValue { field: "count", .. }), "{problem}");
+    let (_, _, problem) = planted(&h, |b| put(b, count_at, &max.to_le_bytes()));
+    assert!(matches!(problem, FileProblem::Truncated { .. }), "{problem}");
     // Within u32 ids but far beyond the file: bounded by the bytes left.
     let (section, offset, problem) = planted(&h, |b| put(b, count_at, &(1u64 << 31).to_le_bytes()));
     assert_eq!((section, offset), (Section::Shape, count_at as u64));

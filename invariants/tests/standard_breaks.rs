@@ -467,6 +467,10 @@ fn symmetric_repair_gives_up_with_ef_construction_1() {
     let (index, _) = replay(1, &s, &pts);
     assert_eq!(index.stats().unrepaired, 0, "the repair gave up again: {:?}", index.stats());
     assert!(!index.neighbours(NodeId(5), Layer(0)).is_empty(), "#5 isolated on layer 0");
+    // That repair scanned the whole layer: one distance for each of the five
+    // other copies, all counted in the repair's share of the build's total.
+    let stats = index.stats();
+    assert!((5..=stats.distances).contains(&stats.repair_distances), "{stats:?}");
 
     let p = params_of(2, 1, 0, Selection::Simple, PrunePolicy::Standard);
     let (index, _) = replay(1, &p, &pts);

@@ -751,7 +751,8 @@ mod tests {
     fn vectors_only_holds_every_allocated_row() {
         let p = Params::builder().m(4).metric(Metric::InnerProduct).seed(2).build().unwrap();
         let rows = crate::synthetic::gaussian(7, 3, 2);
-        let sh = SharedIndex::new(p, 3, rows.clone()).unwrap();
+        let sh = SharedIndex::new(p.clone(), 3, rows.clone()).unwrap();
+        assert_eq!(sh.params(), &p, "the workers read the build's own params");
         let v = VectorsOnly(&sh);
         assert_eq!((v.len(), v.is_empty(), v.metric()), (7, false, Metric::InnerProduct));
         for (i, row) in rows.chunks(3).enumerate() {

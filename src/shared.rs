@@ -753,6 +753,8 @@ mod tests {
         let rows = crate::synthetic::gaussian(7, 3, 2);
         let sh = SharedIndex::new(p.clone(), 3, rows.clone()).unwrap();
         assert_eq!(sh.params(), &p, "the workers read the build's own params");
+        // The lists print their shape, not their (lock-guarded) contents.
+        assert_eq!(format!("{:?}", sh.lists), "Lists { m: 4, m0: 8, nodes: 7 }");
         let v = VectorsOnly(&sh);
         assert_eq!((v.len(), v.is_empty(), v.metric()), (7, false, Metric::InnerProduct));
         for (i, row) in rows.chunks(3).enumerate() {

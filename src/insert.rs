@@ -547,10 +547,24 @@ fn reselect<A: Adjacency + ?Sized>(
 /// its farthest neighbour `y` that keeps another edge, and takes `x` instead.
 ///
 /// Post: `x` has at least one edge on `lc` (else `stats.unrepaired` grows),
-/// and every edge it touched is bidirectional.
+/// and every edge it touched is bidirectional. The distances and time spent
+/// are charged to `stats.repair_distances` and `stats.repair_nanos`.
 fn repair<S: ListStore, H>(cx: &mut Cx<'_, S, H>, x: NodeId, lc: Layer) {
     let t0 = Instant::now();
     let d0 = cx.s.distances;
+    match reconnect(cx, x, lc) {
+        // No other connected node on this layer: x is not stranded, just alone.
+        None => {}
+        Some(0) => cx.stats.unrepaired += 1,
+        Some(_) => cx.stats.repairs += 1,
+    }
+    cx.stats.repair_distances += cx.s.distances - d0;
+    cx.stats.repair_nanos += t0.elapsed().as_nanos() as u64;
+}
+
+/// The links [`repair`] makes for `x` on `lc`; `None` when no other node of
+/// the layer is connected.
+fn reconnect<S: ListStore, H>(cx: &mut Cx<'_, S, H>, x: NodeId, lc: Layer) -> Option<usize> {
     let metric = cx.params.metric;
     let mut cands: Vec<Scored> = Vec::new();
     if let Some((ep_id, max_level)) = cx.store.top() {
@@ -585,19 +599,11 @@ fn repair<S: ListStore, H>(cx: &mut Cx<'_, S, H>, x: NodeId, lc: Layer) {
             v
         };
         if all.is_empty() {
-            // No other connected node on this layer: x is not stranded, just alone.
-            cx.stats.repair_distances += cx.s.distances - d0;
-            return;
+            return None;
         }
         linked = link_stranded(cx, x, lc, &all);
     }
-    if linked == 0 {
-        cx.stats.unrepaired += 1;
-    } else {
-        cx.stats.repairs += 1;
-    }
-    cx.stats.repair_distances += cx.s.distances - d0;
-    cx.stats.repair_nanos += t0.elapsed().as_nanos() as u64;
+    Some(linked)
 }
 
 /// Link stranded `x` both ways to up to `m` of `cands` (ascending) that have

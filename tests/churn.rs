@@ -242,3 +242,31 @@ fn every_policy_and_mutant_has_a_unique_name() {
     assert_eq!(churn::names(), ["tombstone", "replace", "consolidate", "rebuild"]);
     assert!(churn::by_name("consolidate").is_some() && churn::by_name("nope").is_none());
 }
+
+/// The in-place repairs are hnswlib's and keep no symmetry, so a Symmetric
+/// index refuses them by name (`prune`): an update, a consolidation, and a
+/// replacing insert that would reuse a deleted slot; nothing changes when
+/// it refuses. Without a slot to reuse, the replacing insert is a plain
+/// insert, and deleting (a tombstone) is allowed.
+#[test]
+fn a_symmetric_index_refuses_the_in_place_repairs_only() {
+    let seed = 8;
+    println!("seed {seed}");
+    let params = Params::builder().m(4).ef_construction(32).seed(seed).prune(hnswlab::PrunePolicy::Symmetric);
+    let mut h = Hnsw::new(DIM, params.build().unwrap()).unwrap();
+    for (i, v) in lattice(40, DIM, 3, seed).chunks(DIM).enumerate() {
+        h.insert(i as u64, v).unwrap();
+    }
+    let refused = |r: hnswlab::Result<NodeId>| {
+        r.is_err_and(|e| matches!(e.kind(), ErrorKind::InvalidParam { name: "prune", .. }))
+    };
+    let fresh = h.insert_replacing(100, &[0.5; 3]).expect("no slot to reuse: a plain insert");
+    assert_eq!(fresh, NodeId(40));
+    assert!(refused(h.update(3, &[1.0; 3])));
+    h.delete(7).expect("a tombstone is allowed");
+    let before = h.to_bytes();
+    assert!(refused(h.insert_replacing(101, &[0.25; 3])), "reusing deleted slot 7");
+    assert!(h.consolidate().is_err_and(|e| matches!(e.kind(), ErrorKind::InvalidParam { name: "prune", .. })));
+    assert_eq!(h.to_bytes(), before, "a refused repair changes nothing");
+    assert_eq!(h.id_of(101), None);
+}

@@ -409,6 +409,23 @@ mod tests {
         assert!(crate::validate::check(g).is_empty());
     }
 
+    /// A non-finite coordinate is located at its own float in the storage,
+    /// for every node and coordinate.
+    #[test]
+    fn a_non_finite_coordinate_is_located_at_its_own_float() {
+        for node in 0..3 {
+            for coordinate in 0..2 {
+                let mut spec = three_layers();
+                spec.vectors[2 * node + coordinate] = f32::NAN;
+                let (bytes, at) = write(&spec);
+                let idx = read(&bytes).expect("a vector defect is reported, not refused");
+                let offset = (at.codes + 8 + 4 * (2 * node + coordinate)) as u64;
+                let want = FileDefect::NonFinite { node: NodeId(node as u32), offset, coordinate };
+                assert_eq!(idx.defects, vec![want], "node {node}, coordinate {coordinate}");
+            }
+        }
+    }
+
     /// A file whose levels table defines layer 0 only takes faiss's own rule,
     /// M = layer 0's slots / 2.
     #[test]

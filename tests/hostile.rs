@@ -110,6 +110,23 @@ fn every_strategy_rejects_out_of_range_threads() {
     }
 }
 
+/// Rows that do not fill a whole number of `dim` floats are refused by
+/// every strategy before any work, naming the stray floats; so is dim 0.
+#[test]
+fn every_strategy_names_a_partial_row() {
+    let p = params(Metric::L2);
+    let data = synthetic::gaussian(10, 3, SEED);
+    for s in registry::strategies() {
+        for (dim, len, stray) in [(3, 29, 2), (3, 28, 1), (4, 30, 2), (0, 30, 0)] {
+            let input = BuildInput { dim, params: &p, data: &data[..len], threads: 2 };
+            let e = s.build(&input, None).err().unwrap_or_else(|| panic!("{}: dim {dim}, {len} floats", s.name()));
+            let named = matches!(e.kind(), ErrorKind::DimensionMismatch { expected, got } if *expected == dim && *got == stray)
+                || (dim == 0 && matches!(e.kind(), ErrorKind::InvalidParam { name: "dim", .. }));
+            assert!(named, "{}: dim {dim}, {len} floats: {e:?}", s.name());
+        }
+    }
+}
+
 #[test]
 fn reserve_is_a_typed_error_for_sizes_no_machine_has() {
     for dim in [1usize, 3, 128, 65_536] {

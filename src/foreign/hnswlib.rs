@@ -555,9 +555,15 @@ mod tests {
             mismatches(&b)
         };
         let exact = 1.0 / 2f64.ln();
-        assert_eq!(mult(exact * (1.0 + 1e-10)), []);
-        assert_eq!(mult(exact * (1.0 + 1e-8)), [("mult_", o::MULT)]);
-        assert_eq!(mult(exact * (1.0 - 1e-8)), [("mult_", o::MULT)]);
+        // The tolerance is relative, 1e-9 of 1 / ln M_: inside at 0.7e-9 on
+        // either side, outside at 1.3e-9 (1 / ln 2 > 1, so an absolute 1e-9
+        // or a tolerance divided by the value would move the band).
+        for rel in [1e-10, 7e-10, -7e-10] {
+            assert_eq!(mult(exact * (1.0 + rel)), [], "{rel}");
+        }
+        for rel in [1.3e-9, -1.3e-9, 1e-8, -1e-8] {
+            assert_eq!(mult(exact * (1.0 + rel)), [("mult_", o::MULT)], "{rel}");
+        }
         // M_ below 2 has no mult_ to compare with.
         let mut b = with_u64(o::M, 1);
         put(&mut b, o::MULT, &7.0f64.to_le_bytes());

@@ -145,6 +145,24 @@ fn reserve_is_a_typed_error_for_sizes_no_machine_has() {
     }
 }
 
+/// Past the id space the refusal is the id bound itself, before any
+/// allocation is tried: one slot more than `MAX_NODES` on an empty index, and
+/// `MAX_NODES` more on an index that holds one node.
+#[test]
+fn reserving_past_the_id_space_is_a_capacity_error() {
+    let max = hnswlab::index::MAX_NODES as usize;
+    let capacity = |h: &mut Hnsw, n: usize| {
+        let e = h.reserve(n).expect_err(&format!("reserve({n})"));
+        assert!(matches!(e.kind(), ErrorKind::CapacityExceeded { .. }), "reserve({n}) with {} slots: {e:?}", h.slots());
+    };
+    let mut h = Hnsw::new(2, params(Metric::L2)).expect("index");
+    for n in [max + 1, 1 << 40, usize::MAX] {
+        capacity(&mut h, n);
+    }
+    h.insert(1, &[0.5, 0.5]).expect("insert");
+    capacity(&mut h, max);
+}
+
 #[test]
 fn distance_answer_does_not_depend_on_the_cpu() {
     // Every kernel this CPU has either agrees with the scalar one or (on

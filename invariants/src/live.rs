@@ -80,10 +80,11 @@ pub fn live_census<V: GraphView + ?Sized>(view: &V) -> LiveCensus {
     if layout.present == 0 {
         return census;
     }
-    let entry = view.entry_point().filter(|e| e.index() < layout.n);
     let mut local_of = vec![0u32; layout.n];
     for l in 0..=layout.top.0 {
-        let g = LayerGraph::build(view, &layout, Layer(l), entry, &mut local_of);
+        // An entry point that is not a node of the layer (one past the last
+        // id, say) roots no walk: `LayerGraph::build` drops it.
+        let g = LayerGraph::build(view, &layout, Layer(l), view.entry_point(), &mut local_of);
         census.layers.push(layer(view, &layout, &g));
     }
     census

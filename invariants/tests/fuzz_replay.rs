@@ -509,6 +509,33 @@ fn exact_bug_05_verify_inserts_gave_up() {
     exact(&input);
 }
 
+/// The same rows and params through `strategies_agree`: its I4 budget
+/// (misses seen at the commits, against the builds' findability_failures)
+/// is spent and balanced, so the body passes; a miss counted the wrong way
+/// would fail it.
+#[test]
+fn strategies_agree_balances_an_i4_miss_verify_inserts_counted() {
+    let data = fs::read(regression_dir("exact").join("crash-f361ede5635dcd39bc57eefab5f333bae85f06ba")).unwrap();
+    let exact_input = decode::<ExactInput>(&data).unwrap();
+    let input = AgreeInput {
+        params: exact_input.params.clone(),
+        dim: exact_input.dim,
+        threads: 0,
+        batch: 1,
+        max_batch: 1,
+        defect: None,
+        points: exact_input.points.clone(),
+    };
+    let params = input.params.build().expect("the regression's params are valid");
+    let dim = usize::from(input.dim);
+    let rows: Vec<f32> = input.points.0.iter().flat_map(|p| fit(&p.0, dim)).collect();
+    let seq = hnswlab::registry::by_name("sequential").unwrap();
+    let built =
+        seq.build(&hnswlab::strategy::BuildInput { dim, params: &params, data: &rows, threads: 1 }, None).unwrap();
+    assert!(built.segments[0].stats().findability_failures > 0, "the rows still defeat verify_inserts' repair");
+    assert!(strategies_agree(&input).builds > 0);
+}
+
 /// fuzz/regressions/load_hnswlab/crash-3b5b0c9b02136c031e99001a1fc8c90824e6bb39
 /// (not a core bug: the fuzz body asked too much of a file's graph).
 #[test]

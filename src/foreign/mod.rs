@@ -98,3 +98,26 @@ impl ForeignIndex {
         self.deleted.iter().filter(|&&d| d).count()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A magic number names its format, anywhere it starts a file, and
+    /// nothing else does (hnswlib files have no magic): an hnswlab file, a
+    /// faiss `IHNf` file, their magics alone; not an empty file, a prefix
+    /// of a magic, or the bytes of an hnswlib header.
+    #[test]
+    fn a_magic_number_names_its_format_and_nothing_else_does() {
+        let p = crate::Params::builder().m(2).build().unwrap();
+        let hnswlab_file = crate::Hnsw::new(2, p).unwrap().to_bytes();
+        assert_eq!(Format::sniff(&hnswlab_file), Some(Format::Hnswlab));
+        assert_eq!(Format::sniff(&crate::file::format::MAGIC), Some(Format::Hnswlab));
+        assert_eq!(Format::sniff(b"IHNf\x02\0\0\0"), Some(Format::Faiss));
+        for other in [&b""[..], b"IHN", b"HNSWLAB", &[0u8; 96], b"IxF2...."] {
+            assert_eq!(Format::sniff(other), None, "{other:?}");
+        }
+        let names: Vec<&str> = [Format::Hnswlab, Format::Hnswlib, Format::Faiss].iter().map(|f| f.name()).collect();
+        assert_eq!(names, ["hnswlab", "hnswlib", "faiss"]);
+    }
+}

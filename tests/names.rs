@@ -80,3 +80,16 @@ fn each_strategy_description_names_what_sets_it_apart() {
         assert_eq!(s.kind(), Kind::Strategy, "{name}");
     }
 }
+
+/// What `--prune` parses: each policy's own name, and nothing else (the
+/// error names what it got and what it expects).
+#[test]
+fn a_prune_policy_parses_from_its_name_only() {
+    for p in [PrunePolicy::Standard, PrunePolicy::Symmetric] {
+        assert_eq!(p.name().parse::<PrunePolicy>(), Ok(p));
+    }
+    for bad in ["", "Standard", "symmetric ", "hnswlib"] {
+        let e = bad.parse::<PrunePolicy>().unwrap_err();
+        assert!(e.contains(&format!("`{bad}`")) && e.contains("standard or symmetric"), "{e}");
+    }
+}

@@ -20,6 +20,15 @@ pub const MAX_DIM: usize = 1 << 16;
 /// Largest number of nodes (ids are u32; one value is kept free).
 pub const MAX_NODES: u64 = u32::MAX as u64 - 1;
 
+/// Refuse `n` nodes when u32 ids cannot name them all: `n <= MAX_NODES`,
+/// checked before anything of that size is allocated.
+pub(crate) fn check_node_count(n: usize) -> Result<()> {
+    if n as u64 > MAX_NODES {
+        return Err(ErrorKind::CapacityExceeded { max: MAX_NODES }.into());
+    }
+    Ok(())
+}
+
 /// One search result.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Neighbour {
@@ -78,9 +87,7 @@ impl Hnsw {
             return Err(ErrorKind::MetricMismatch { expected: h.params.metric(), got: view.metric() }.into());
         }
         let n = view.len();
-        if n as u64 > MAX_NODES {
-            return Err(ErrorKind::CapacityExceeded { max: MAX_NODES }.into());
-        }
+        check_node_count(n)?;
         let defects = check_with_capacity(view, view.m().min(h.params.m), view.m0().min(h.params.m0));
         if let Some(first) = defects.first() {
             return Err(ErrorKind::InvalidGraph { defect: first.to_string(), count: defects.len() }.into());
@@ -118,9 +125,7 @@ impl Hnsw {
     /// beyond what fitted) when `len + n` exceeds [`MAX_NODES`] or the
     /// allocator refuses: never a capacity-overflow panic or an abort.
     pub fn reserve(&mut self, n: usize) -> Result<()> {
-        if (self.slots() as u64).saturating_add(n as u64) > MAX_NODES {
-            return Err(ErrorKind::CapacityExceeded { max: MAX_NODES }.into());
-        }
+        check_node_count(self.slots().saturating_add(n))?;
         self.graph.reserve(n)?;
         self.tombstones.reserve(n)?;
         self.vectors.reserve(n)
@@ -348,5 +353,25 @@ impl GraphView for Hnsw {
     }
     fn slot(&self, id: NodeId) -> Slot {
         self.tombstones.slot(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one id-space check (the oracle, the concurrent index's rows,
+    /// `from_view` and `reserve` all call it): `MAX_NODES` nodes fit, one
+    /// more does not, and the error names the bound.
+    #[test]
+    fn the_id_space_holds_max_nodes_and_not_one_more() {
+        let max = MAX_NODES as usize;
+        for n in [0, 1, max - 1, max] {
+            assert!(check_node_count(n).is_ok(), "{n}");
+        }
+        for n in [max + 1, usize::MAX] {
+            let e = check_node_count(n).unwrap_err();
+            assert_eq!(e.kind(), &ErrorKind::CapacityExceeded { max: MAX_NODES }, "{n}");
+        }
     }
 }

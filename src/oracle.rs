@@ -8,7 +8,7 @@ use std::collections::BinaryHeap;
 use crate::distance::Metric;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::NodeId;
-use crate::index::MAX_NODES;
+use crate::index::check_node_count;
 use crate::search::{Adjacency, Scored};
 
 /// Exact k-NN over every node of `g`.
@@ -32,9 +32,7 @@ pub fn exact_knn_flat(metric: Metric, data: &[f32], dim: usize, q: &[f32], k: us
     if q.len() != dim {
         return Err(ErrorKind::DimensionMismatch { expected: dim, got: q.len() }.into());
     }
-    if (data.len() / dim) as u64 > MAX_NODES {
-        return Err(ErrorKind::CapacityExceeded { max: MAX_NODES }.into());
-    }
+    check_node_count(data.len() / dim)?;
     Ok(top_k(
         data.chunks_exact(dim).enumerate().map(|(i, v)| Scored { dist: metric.distance(q, v), id: NodeId(i as u32) }),
         k,

@@ -56,7 +56,7 @@ use std::collections::HashSet;
 use crate::error::{Error, ErrorKind, Result};
 use crate::hooks::{Hooks, Reference};
 use crate::ids::{Layer, NodeId};
-use crate::index::{check_query, Hnsw, MAX_DIM, MAX_NODES};
+use crate::index::{check_node_count, check_query, Hnsw, MAX_DIM};
 use crate::insert::{finds, insert, BuildStats, Cx, InsertTrace};
 use crate::layout::Blocks;
 use crate::level::level;
@@ -702,9 +702,7 @@ fn rows_of(dim: usize, vectors: &[f32]) -> Result<usize> {
         return Err(ErrorKind::DimensionMismatch { expected: dim, got: vectors.len() % dim }.into());
     }
     let n = vectors.len() / dim;
-    if n as u64 > MAX_NODES {
-        return Err(ErrorKind::CapacityExceeded { max: MAX_NODES }.into());
-    }
+    check_node_count(n)?;
     Ok(n)
 }
 

@@ -458,3 +458,17 @@ fn the_loaded_search_judge_fires_on_every_wrong_answer() {
     let live: Vec<Neighbour> = found.iter().filter(|n| n.id != found[1].id).copied().collect();
     judge_loaded_search(&h, 0, 3, &live);
 }
+
+/// The `params` body's rows: the pattern repeated to the dimension, one
+/// coordinate moved by the row's number, so the rows it inserts are distinct.
+#[test]
+fn the_params_rows_are_the_pattern_moved_by_the_row_number() {
+    assert_eq!(params_row(&[0.5, -1.0], 3, 0), [0.5, -1.0, 0.5]);
+    assert_eq!(params_row(&[0.5, -1.0], 3, 1), [0.5, 0.0, 0.5]);
+    assert_eq!(params_row(&[0.5, -1.0], 3, 5), [0.5, -1.0, 5.5]);
+    assert_eq!(params_row(&[2.0], 1, 4), [6.0]);
+    let rows: Vec<Vec<f32>> = (0..9).map(|i| params_row(&[1.0], 2, i)).collect();
+    for (i, a) in rows.iter().enumerate() {
+        assert!(rows[i + 1..].iter().all(|b| a != b), "row {i} repeats: {rows:?}");
+    }
+}

@@ -1061,6 +1061,15 @@ impl ParamsFuzzInput {
     }
 }
 
+/// Row `i` of the `params` body: `pattern` repeated to `dim`, with
+/// coordinate `i % dim` moved by `i`, so rows differ where the pattern is
+/// finite.
+pub fn params_row(pattern: &[f32], dim: usize, i: usize) -> Vec<f32> {
+    let mut v: Vec<f32> = (0..dim).map(|j| pattern[j % pattern.len()]).collect();
+    v[i % dim] += i as f32;
+    v
+}
+
 fn usize_of(x: u64) -> usize {
     usize::try_from(x).unwrap_or(usize::MAX)
 }
@@ -1107,8 +1116,7 @@ pub fn params(input: &ParamsFuzzInput) -> Ran {
     let pattern = if input.pattern.0.is_empty() { vec![1.0] } else { floats(&input.pattern.0) };
     let mut first_accepted = None;
     for i in 0..input.insert_count() {
-        let mut v: Vec<f32> = (0..dim).map(|j| pattern[j % pattern.len()]).collect();
-        v[i % dim] += i as f32;
+        let v = params_row(&pattern, dim, i);
         let what = format!("insert {i} under {params:?}");
         let gave_up = h.stats().findability_failures;
         let r = h.insert_traced(i as u64, &v);

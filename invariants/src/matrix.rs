@@ -385,6 +385,23 @@ pub fn run(rows: &[Box<dyn Strategy>], seeds: &[u64], threads: usize, progress: 
 mod tests {
     use super::*;
 
+    /// The matrix passes (the CLI's exit code) only when no mutant escaped
+    /// and no real strategy failed: either list alone fails it.
+    #[test]
+    fn the_matrix_passes_only_with_no_escape_and_no_failure() {
+        let m = |escaped: &[&str], failing: &[&str]| Matrix {
+            rows: Vec::new(),
+            escaped: escaped.iter().map(|s| s.to_string()).collect(),
+            failing: failing.iter().map(|s| s.to_string()).collect(),
+            threads: 1,
+            seeds: vec![1],
+        };
+        assert!(m(&[], &[]).ok());
+        assert!(!m(&["no-backlinks"], &[]).ok());
+        assert!(!m(&[], &["sequential"]).ok());
+        assert!(!m(&["no-backlinks"], &["sequential"]).ok());
+    }
+
     /// Throughput is timed on the shape with the most floats, not the most
     /// rows or the widest rows.
     #[test]

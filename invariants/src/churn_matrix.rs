@@ -313,6 +313,21 @@ pub fn run_churn_matrix(seeds: &[u64]) -> ChurnMatrix {
 mod tests {
     use super::*;
 
+    /// The churn matrix passes (the CLI's exit code) only when no mutant
+    /// escaped and no reference policy failed: either list alone fails it.
+    #[test]
+    fn the_churn_matrix_passes_only_with_no_escape_and_no_failure() {
+        let m = |escaped: &[&str], failing: &[&str]| ChurnMatrix {
+            rows: Vec::new(),
+            escaped: escaped.iter().map(|s| s.to_string()).collect(),
+            failing: failing.iter().map(|s| s.to_string()).collect(),
+            seeds: vec![1],
+        };
+        assert!(m(&[], &[]).ok());
+        assert!(!m(&["no-repair"], &[]).ok());
+        assert!(!m(&[], &["consolidate"]).ok());
+    }
+
     /// A round deletes its batch of distinct live labels, the entry point's
     /// first when asked, or every label when fewer are live.
     #[test]
